@@ -1,0 +1,56 @@
+# Bærekraftsnettverket — the two commands a new user needs are `make report` and `make test`.
+# Every target creates or updates the project's virtual environment (.venv) first.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+WORKERS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help report data test test-fast lab preview bench clean quarto
+
+help: ## list the targets
+	@echo "Bærekraftsnettverket — targets:"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+report: $(STAMP) ## build the whole site from the bundled data into reports/_site
+	@$(MAKE) --no-print-directory quarto
+	$(PY) -m analysis report $(if $(WORKERS),--workers $(WORKERS),)
+
+data: $(STAMP) ## build data/processed only (tidy tables and all statistics)
+	$(PY) -m analysis build-data
+
+test: $(STAMP) ## run the whole test suite (unit, data, notebooks with nbval, site build)
+	$(PY) -m analysis build-data
+	$(PY) -m pytest tests --nbval-lax notebooks --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+
+test-fast: $(STAMP) ## the unit tests only (no notebooks, no site build)
+	$(PY) -m pytest tests -m "not slow" -p no:cacheprovider
+
+lab: $(STAMP) ## open JupyterLab with the project's environment as kernel
+	$(PY) -m ipykernel install --sys-prefix --name baerekraft --display-name "Bærekraft (analysis)" >/dev/null
+	$(VENV)/bin/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+preview: $(STAMP) ## serve the built site on http://localhost:4200
+	$(PY) -m analysis preview
+
+bench: $(STAMP) ## run the benchmarks (prints medians; not part of the tests)
+	$(PY) -m bench.bench_results
+
+quarto: $(STAMP) ## try to install Quarto (needs internet beyond PyPI); the build falls back to smalldocs
+	@if command -v quarto >/dev/null 2>&1 || [ -x $(VENV)/bin/quarto ] || [ -f $(VENV)/.no-quarto ]; then :; \
+	else echo "Trying to install Quarto (pip install quarto-cli; it downloads Quarto's binaries) ..."; \
+	  if timeout 300 $(PY) -m pip install --quiet quarto-cli >/dev/null 2>&1 && [ -x $(VENV)/bin/quarto ]; then \
+	    echo "Quarto installed."; \
+	  else echo "Quarto could not be installed here; the site is rendered with smalldocs instead."; \
+	    touch $(VENV)/.no-quarto; fi; fi
+
+clean: ## remove generated data, executed notebooks and the site (keeps .venv)
+	rm -rf data/processed reports/_build reports/_failed reports/_site data/cache

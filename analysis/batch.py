@@ -1,0 +1,156 @@
+"""Execute the notebook templates with papermill, many at once, and never lose a result.
+
+Parameters are checked against each template's annotated ``parameters`` cell before any notebook
+runs. Jobs run in worker processes (about one per core) through any ``concurrent.futures``
+executor — a local process pool by default, or e.g. a Dask cluster's executor — so the notebooks
+do not change when the batch moves to more machines. A failed notebook is kept for debugging and
+the batch goes on with the others.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import shutil
+import sys
+import time
+from contextlib import contextmanager
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from analysis.errors import ParameterError
+
+TYPE_NAMES = {"str": str, "int": int, "float": float, "bool": bool}
+
+
+def parameter_spec(notebook: Path) -> dict[str, type]:
+    """Names and types declared in the template's cell tagged ``parameters`` (``name: type = default``)."""
+    nb = nbformat.read(notebook, as_version=4)
+    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1:
+        raise ParameterError(f"{notebook}: expected exactly one cell tagged 'parameters', found {len(cells)}")
+    spec: dict[str, type] = {}
+    for node in ast.parse(cells[0].source).body:
+        if not (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)):
+            raise ParameterError(f"{notebook}: every line of the parameters cell must be 'name: type = default' "
+                                 f"(line {node.lineno})")
+        type_name = ast.unparse(node.annotation)
+        if type_name not in TYPE_NAMES:
+            raise ParameterError(f"{notebook}: parameter {node.target.id!r} has unsupported type {type_name!r}")
+        spec[node.target.id] = TYPE_NAMES[type_name]
+    return spec
+
+
+def check_parameters(notebook: Path, parameters: dict, spec: dict[str, type] | None = None) -> None:
+    """Refuse unknown names and wrong types (``0301`` given as the int 301 is the classic mistake)."""
+    spec = spec if spec is not None else parameter_spec(notebook)
+    for name, value in parameters.items():
+        if name not in spec:
+            raise ParameterError(f"{notebook.name}: unknown parameter {name!r}; the template declares "
+                                 f"{', '.join(sorted(spec)) or 'none'}")
+        expected = spec[name]
+        ok = isinstance(value, expected) and not (expected is not bool and isinstance(value, bool))
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            ok = True
+        if not ok:
+            raise ParameterError(f"{notebook.name}: parameter {name!r} must be {expected.__name__}, got "
+                                 f"{type(value).__name__} {value!r}")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook to execute: template, where the executed copy goes, its parameters and page title."""
+
+    template: Path
+    output: Path
+    parameters: dict = field(default_factory=dict)
+    title: str = ""
+    label: str = ""
+
+
+@dataclass
+class JobResult:
+    job: Job
+    ok: bool
+    seconds: float
+    error: str = ""
+
+
+def _execute(job: Job, failed_dir: str) -> JobResult:
+    """Run in a worker process: papermill into a temporary file, then move it into place."""
+    import papermill as pm
+
+    start = time.perf_counter()
+    job.output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = job.output.with_name(f".{job.output.name}.running.ipynb")
+    log = Path(failed_dir).parent / "_logs" / f"{job.output.stem}.log"
+    try:
+        with _stderr_to(log):  # the kernel's own log lines go to a file, not into the progress display
+            pm.execute_notebook(str(job.template), str(tmp), parameters=job.parameters, kernel_name="python3",
+                                progress_bar=False, cwd=str(job.template.parent))
+        _finish(tmp, job.title)
+        os.replace(tmp, job.output)
+        return JobResult(job, True, time.perf_counter() - start)
+    except Exception as exc:  # noqa: BLE001 - any failure of one notebook must not stop the batch
+        kept = Path(failed_dir) / job.output.name
+        if tmp.exists():
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(tmp), kept)
+        text = str(exc).strip()
+        message = getattr(exc, "evalue", None) or (text.splitlines()[-1] if text else repr(exc))
+        return JobResult(job, False, time.perf_counter() - start, f"{type(exc).__name__}: {message}")
+
+
+@contextmanager
+def _stderr_to(path: Path):
+    """Send file descriptor 2 (inherited by the kernel process) to ``path`` for the duration."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    saved = os.dup(2)
+    with open(path, "ab") as fh:
+        os.dup2(fh.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def _finish(path: Path, title: str) -> None:
+    """Give the executed page its title (front matter) and hide papermill's injected-parameters cell."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            cell.metadata["tags"] = [*tags, "remove-cell"]
+    if title:
+        front = f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n---"
+        nb.cells.insert(0, nbformat.v4.new_raw_cell(front))
+    nbformat.write(nb, path)
+
+
+def run_jobs(jobs: list[Job], workers: int, failed_dir: Path, executor: Executor | None = None,
+             out=sys.stdout) -> list[JobResult]:
+    """Check every job's parameters, then run them all; print progress and return every result."""
+    specs: dict[Path, dict] = {}
+    for job in jobs:
+        spec = specs.setdefault(job.template, parameter_spec(job.template))
+        check_parameters(job.template, job.parameters, spec)
+    own = executor is None
+    executor = executor or ProcessPoolExecutor(max_workers=max(1, workers))
+    results = []
+    try:
+        futures = {executor.submit(_execute, job, str(failed_dir)): job for job in jobs}
+        for n, fut in enumerate(as_completed(futures), start=1):
+            res = fut.result()
+            results.append(res)
+            state = "ok  " if res.ok else "FEIL"
+            print(f"  [{n:>3}/{len(jobs)}] {state} {res.job.label or res.job.output.name} "
+                  f"({res.seconds:.1f} s){'  ' + res.error if res.error else ''}", file=out, flush=True)
+    finally:
+        if own:
+            executor.shutdown()
+    return results

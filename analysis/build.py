@@ -1,0 +1,79 @@
+"""The whole report in one call: processed data, every notebook, the rendered site.
+
+Used by ``make report`` (``python -m analysis report``). Exits non-zero and keeps the previously
+published site when anything fails.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from analysis import config, pages, report_data
+from analysis.batch import Job, run_jobs
+from analysis.pipeline import build_processed
+from analysis.settings import load_report_settings
+from analysis.site import prepare_project, publish, render, unit_page
+
+NETWORK_TITLE = "Bærekraftsnettverket"
+
+
+def report_jobs(data: report_data.ReportData, staging: Path) -> list[Job]:
+    """One job per member (municipality template) plus the network front page."""
+    template = config.NOTEBOOKS_DIR / "municipality.ipynb"
+    jobs = [Job(template, staging / unit_page(unit), {"unit_code": unit["unit_code"]},
+                title=pages.unit_title(data, unit["unit_code"]), label=f"{unit['unit_code']} {unit['name']}")
+            for _, unit in data.members.iterrows()]
+    jobs.append(Job(config.NOTEBOOKS_DIR / "network.ipynb", staging / "index.ipynb", {},
+                    title=NETWORK_TITLE, label="Nettverket (forside)"))
+    return jobs
+
+
+def downloads(data: report_data.ReportData) -> dict:
+    tables = {unit["slug"]: pages.kpi_table(data, unit["unit_code"]) for _, unit in data.members.iterrows()}
+    tables["nettverket"] = pages.network_table(data)
+    return tables
+
+
+def build_report(workers: int | None = None, out=sys.stdout) -> int:
+    start = time.perf_counter()
+    settings = load_report_settings()
+    workers = workers or settings.workers
+    print(f"[1/4] Processed data ({settings.data}) -> {config.PROCESSED_DIR}", file=out, flush=True)
+    info = build_processed(settings)
+    print(f"      {info.n_observations} observations, {info.n_units} members, statistics for all in "
+          f"{info.seconds:.1f} s", file=out, flush=True)
+    data = report_data.load()
+
+    staging = config.REPORTS_DIR / "_build"
+    failed_dir = config.REPORTS_DIR / "_failed"
+    for folder in (staging, failed_dir, config.REPORTS_DIR / "_logs"):
+        shutil.rmtree(folder, ignore_errors=True)
+    jobs = report_jobs(data, staging)
+    print(f"[2/4] Executing {len(jobs)} notebooks with papermill, {workers} workers", file=out, flush=True)
+    results = run_jobs(jobs, workers, failed_dir, out=out)
+    failed = [r for r in results if not r.ok]
+    if failed:
+        print(f"\n{len(failed)} of {len(results)} notebooks failed; the published site is unchanged "
+              f"({config.SITE_DIR}).", file=out)
+        for r in failed:
+            print(f"  - {r.job.label}: {r.error}\n    executed notebook kept at {failed_dir / r.job.output.name}",
+                  file=out)
+        return 1
+
+    print("[3/4] Rendering the site", file=out, flush=True)
+    prepare_project(config.REPORTS_DIR, staging, data.members, data.is_demo, downloads(data))
+    rendered = render(staging)
+    for warning in rendered.warnings:
+        print(f"      renderer warning: {warning}", file=out)
+    print("[4/4] Publishing", file=out, flush=True)
+    publish(rendered.site, config.SITE_DIR)
+    print(f"\nSite ready: {config.SITE_DIR / 'index.html'}\n"
+          f"  pages:    {rendered.pages} HTML pages ({len(jobs)} from notebooks)\n"
+          f"  renderer: {rendered.renderer}\n"
+          f"  data:     {'DEMONSTRATION DATA' if data.is_demo else 'ingested data'}, report year {data.report_year}\n"
+          f"  time:     {time.perf_counter() - start:.0f} s\n"
+          f"Preview it with `make preview` (http://localhost:4200).", file=out)
+    return 0

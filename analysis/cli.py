@@ -1,0 +1,83 @@
+"""Command line: ``python -m analysis <command>`` (also installed as ``baerekraft``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from analysis.errors import InputError, ParameterError
+
+
+def _build_data(args) -> int:
+    from analysis.pipeline import build_processed
+
+    info = build_processed()
+    print(f"Wrote {info.directory}: {info.n_observations} observations, {info.n_units} members "
+          f"({info.data_mode}), {info.seconds:.1f} s")
+    return 0
+
+
+def _report(args) -> int:
+    from analysis.build import build_report
+
+    return build_report(workers=args.workers)
+
+
+def _catalog(args) -> int:
+    from analysis.catalog import build_catalog, write_catalog
+
+    path = write_catalog(build_catalog(args.reference))
+    print(f"Wrote {path}")
+    return 0
+
+
+def _preview(args) -> int:
+    import functools
+    import http.server
+
+    from analysis import config
+
+    if not (config.SITE_DIR / "index.html").exists():
+        print(f"No site at {config.SITE_DIR}; run `make report` first.", file=sys.stderr)
+        return 1
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(config.SITE_DIR))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler) as server:
+        print(f"Serving {config.SITE_DIR} at http://localhost:{args.port}/ (Ctrl+C stops)")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m analysis", description="Bærekraftsnettverket: data, statistics, report.")
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("build-data", help="build data/processed (tidy tables and all statistics)")
+    s.set_defaults(func=_build_data)
+    s = sub.add_parser("report", help="build data, execute every notebook, render and publish the site")
+    s.add_argument("--workers", type=int, default=None, help="papermill worker processes (default: params/report.yaml)")
+    s.set_defaults(func=_report)
+    s = sub.add_parser("catalog", help="rebuild the indicator catalog from the shared U4SSC reference list")
+    s.add_argument("--reference", default=None, help="path to u4ssc_kpis.csv (default: ../shared/reference)")
+    s.set_defaults(func=_catalog)
+    s = sub.add_parser("preview", help="serve reports/_site on localhost")
+    s.add_argument("--port", type=int, default=4200)
+    s.set_defaults(func=_preview)
+    from analysis.sources import cli as sources_cli
+
+    sources_cli.register(sub)  # check, ingest, fetch
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (InputError, ParameterError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""From raw inputs to the tidy processed tables and the statistics every page reads.
+
+``build_processed`` is the one step between ``data/raw`` + ``params`` and ``data/processed``:
+catalog, unit registry, observations, targets, and all results computed once for all units.
+Each file is written atomically; nothing is written until every input has been read and checked.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis import config
+from analysis.catalog import load_catalog
+from analysis.demo import generate_observations
+from analysis.errors import InputError
+from analysis.io import write_atomic_parquet, write_atomic_text
+from analysis.settings import ReportSettings, load_report_settings, load_units
+
+STATUS_SYMBOLS = {
+    "..": "Manglende tall",
+    ":": "Skjult (konfidensielt)",
+    ".": "Ikke mulig å oppgi",
+    "...": "Ikke tilgjengelig ennå",
+    "-": "Null",
+    "*": "Foreløpig tall",
+}
+TARGET_COLUMNS = ["kpi_id", "unit_code", "target", "target_year", "band_low", "band_high", "source"]
+
+
+def load_targets(path: Path, catalog: pd.DataFrame, units: pd.DataFrame, default_target_year: int) -> pd.DataFrame:
+    """Network (``unit_code`` empty) and local targets, checked against the catalog and the members."""
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(path, "targets file not found") from None
+    missing = [c for c in TARGET_COLUMNS if c not in raw.columns]
+    if missing:
+        raise InputError(path, f"missing column(s) {', '.join(missing)}", row=1, field=missing[0])
+    known_kpis = set(catalog["kpi_id"])
+    known_units = set(units["unit_code"])
+    out = raw[TARGET_COLUMNS].copy()
+    for i, rec in enumerate(raw.to_dict("records"), start=2):
+        if rec["kpi_id"] not in known_kpis:
+            raise InputError(path, f"unknown KPI {rec['kpi_id']!r}", row=i, field="kpi_id")
+        if rec["unit_code"] and rec["unit_code"] not in known_units:
+            raise InputError(path, f"{rec['unit_code']!r} is not a member in params/network.yaml", row=i, field="unit_code")
+        for field in ("target", "target_year", "band_low", "band_high"):
+            text = rec[field].strip()
+            if text == "" and field != "target":
+                continue
+            try:
+                float(text)
+            except ValueError:
+                raise InputError(path, f"{text!r} is not a number", row=i, field=field) from None
+    for field in ("target", "band_low", "band_high"):
+        out[field] = pd.to_numeric(out[field].replace("", np.nan))
+    out["target_year"] = pd.to_numeric(out["target_year"].replace("", np.nan)).fillna(default_target_year).astype("int64")
+    dup = out.duplicated(["kpi_id", "unit_code"], keep=False)
+    if dup.any():
+        row = int(np.flatnonzero(dup.to_numpy())[1]) + 2
+        raise InputError(path, "a second target for the same KPI and unit", row=row, field="kpi_id")
+    return out
+
+
+def load_observations(settings: ReportSettings, units: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:
+    """The tidy observations the report is built from: the seeded demo, or what ``ingest`` produced."""
+    if settings.data == "demo":
+        return generate_observations(units, catalog, settings.first_year, settings.report_year)
+    folder = config.PROCESSED_DIR / "ingested"
+    files = sorted(folder.glob("*.parquet"))
+    if not files:
+        raise InputError(folder, "no ingested files; run `python -m analysis ingest FOLDER` first")
+    obs = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    obs = obs.loc[obs["kpi_id"].isin(catalog["kpi_id"]) & obs["unit_code"].isin(units["unit_code"])]
+    return obs[["unit_code", "year", "kpi_id", "value", "status", "source", "vintage"]]
+
+
+def check_observations(obs: pd.DataFrame, catalog: pd.DataFrame, where: str) -> None:
+    """The minimum every observation table must satisfy before anything is written."""
+    unknown = sorted(set(obs["kpi_id"]) - set(catalog["kpi_id"]))
+    if unknown:
+        raise InputError(where, f"unknown KPI {unknown[0]!r}", field="kpi_id")
+    dup = obs.duplicated(["unit_code", "year", "kpi_id"])
+    if dup.any():
+        r = obs.loc[dup].iloc[0]
+        raise InputError(where, f"two values for {r.unit_code} {r.year} {r.kpi_id}", field="value")
+    number_with_symbol = obs["value"].notna() & (obs["status"] != "") & obs["status"].isin(["..", ":", "."])
+    if number_with_symbol.any():
+        r = obs.loc[number_with_symbol].iloc[0]
+        raise InputError(where, f"{r.unit_code} {r.year} {r.kpi_id} has both a value and the symbol {r.status!r}",
+                         field="status")
+
+
+@dataclass(frozen=True)
+class ProcessedInfo:
+    directory: Path
+    n_observations: int
+    n_units: int
+    data_mode: str
+    seconds: float
+
+
+def build_processed(settings: ReportSettings | None = None, out_dir: Path | None = None) -> ProcessedInfo:
+    """Read and check everything, compute all statistics in one pass, then write the tables."""
+    start = time.perf_counter()
+    settings = settings or load_report_settings()
+    out_dir = Path(out_dir or config.PROCESSED_DIR)
+    catalog = load_catalog()
+    units = load_units()
+    targets = load_targets(settings.targets, catalog, units, settings.default_target_year)
+    obs = load_observations(settings, units, catalog)
+    check_observations(obs, catalog, "observations")
+    results = compute_results(obs, catalog, units, targets, settings)
+
+    write_atomic_parquet(catalog, out_dir / "catalog.parquet")
+    write_atomic_parquet(units, out_dir / "units.parquet")
+    write_atomic_parquet(targets, out_dir / "targets.parquet")
+    write_atomic_parquet(obs, out_dir / "observations.parquet")
+    for name, table in results.items():
+        write_atomic_parquet(table, out_dir / "results" / f"{name}.parquet")
+    meta = {
+        "data_mode": settings.data, "report_year": settings.report_year, "base_year": settings.base_year,
+        "default_target_year": settings.default_target_year, "sources": sorted(obs["source"].unique().tolist()),
+        "vintages": sorted(obs["vintage"].unique().tolist()), "built": time.strftime("%Y-%m-%d"),
+    }
+    write_atomic_text(json.dumps(meta, ensure_ascii=False, indent=2), out_dir / "metadata.json")
+    return ProcessedInfo(out_dir, len(obs), int(units["is_member"].sum()), settings.data,
+                         time.perf_counter() - start)
+
+
+def compute_results(obs, catalog, units, targets, settings: ReportSettings) -> dict[str, pd.DataFrame]:
+    from analysis.results import compute_all
+
+    return compute_all(obs, catalog, units, targets, settings.report_year,
+                       base_year=settings.base_year, default_target_year=settings.default_target_year)

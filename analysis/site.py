@@ -1,0 +1,114 @@
+"""Assemble and render the report site: Quarto where it is installed, smalldocs otherwise.
+
+The Quarto project in ``reports/`` is copied into ``reports/_build/`` together with the executed
+notebooks, the downloads and the sidebar for the members being built; the site is rendered there
+and only then moved to ``reports/_site`` in one rename, so a failed build never touches the
+published site.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from analysis.io import write_atomic_csv, write_atomic_text
+from analysis.present import demo_notice
+
+SOURCE_FILES = ("_quarto.yml", "styles.css", "metode.qmd", "om-dataene.qmd")
+
+
+def find_quarto() -> str | None:
+    """Quarto from ``QUARTO_PATH`` or the PATH (``pip install quarto-cli`` puts it there)."""
+    explicit = os.environ.get("QUARTO_PATH")
+    if explicit:
+        return explicit if Path(explicit).is_file() else None
+    return shutil.which("quarto")
+
+
+def unit_page(unit: pd.Series) -> str:
+    """The executed notebook of a member, relative to the project (the page is the same path in .html)."""
+    from analysis.pages import unit_href
+
+    return unit_href(unit["type"], unit["slug"]).removesuffix(".html") + ".ipynb"
+
+
+def sidebar(units: pd.DataFrame) -> list:
+    """Navigation by county: each county with its county municipality page first, then its towns."""
+    sections = []
+    towns = units.loc[units["type"] == "kommune"]
+    for county_code, group in towns.groupby("county_code", sort=True):
+        title = group["county_name"].iloc[0]
+        sections.append({"section": title, "contents": [unit_page(u) for _, u in group.sort_values("name").iterrows()]})
+    sections.sort(key=lambda s: s["section"])
+    counties = units.loc[units["type"] == "fylke"].sort_values("name")
+    contents: list = [{"section": "Kommuner etter fylke", "contents": sections}]
+    if len(counties):
+        contents.append({"section": "Fylkeskommuner", "contents": [unit_page(u) for _, u in counties.iterrows()]})
+    return contents
+
+
+def prepare_project(source: Path, staging: Path, units: pd.DataFrame, is_demo: bool,
+                    downloads: dict[str, pd.DataFrame]) -> None:
+    """Copy the hand-written project into ``staging`` and add what the build knows: sidebar, notice, CSVs."""
+    staging.mkdir(parents=True, exist_ok=True)
+    for name in SOURCE_FILES:
+        shutil.copy2(source / name, staging / name)
+    config = yaml.safe_load((source / "_quarto.yml").read_text(encoding="utf-8"))
+    config["website"]["sidebar"]["contents"] = sidebar(units)
+    write_atomic_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), staging / "_quarto.yml")
+    write_atomic_text(demo_notice() if is_demo else "", staging / "_notice.md")
+    for name, table in downloads.items():
+        write_atomic_csv(table, staging / "nedlastinger" / f"{name}.csv")
+
+
+@dataclass
+class RenderResult:
+    renderer: str
+    site: Path
+    pages: int
+    warnings: list[str]
+
+
+def render(staging: Path, quiet: bool = True) -> RenderResult:
+    """Render ``staging`` into ``staging/_site`` with Quarto, or with smalldocs when Quarto is missing."""
+    quarto = find_quarto()
+    site = staging / "_site"
+    warnings: list[str] = []
+    if quarto:
+        subprocess.run([quarto, "render", str(staging), "--no-execute"] + (["--quiet"] if quiet else []), check=True)
+        renderer = f"Quarto ({quarto})"
+    else:
+        from smalldocs.site import build
+
+        warnings = build(staging, quiet=quiet).warnings
+        renderer = "smalldocs (pure-Python fallback; Quarto not found)"
+    downloads = staging / "nedlastinger"
+    if downloads.is_dir() and not (site / "nedlastinger").is_dir():
+        shutil.copytree(downloads, site / "nedlastinger")  # a renderer that ignores `resources`
+    pages = sum(1 for _ in site.rglob("*.html"))
+    return RenderResult(renderer, site, pages, list(warnings))
+
+
+def publish(built_site: Path, target: Path) -> None:
+    """Replace the published site with the new one by renames on one file system; on failure the old one
+    is put back."""
+    target = Path(target)
+    old = target.with_name(target.name + ".old")
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        os.replace(target, old)
+    try:
+        os.replace(built_site, target)
+    except OSError:
+        if old.exists():
+            os.replace(old, target)
+        raise
+    if old.exists():
+        shutil.rmtree(old)

@@ -1,0 +1,59 @@
+"""Build the report into a temporary copy of the project (the real tree is never touched)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SMALL_NETWORK = """\
+members:
+  - {code: "5001", name: Trondheim, type: kommune, county: "50", peer_group: "Storbyer"}
+  - {code: "1508", name: Ålesund, type: kommune, county: "15", peer_group: "Mellomstore byer"}
+  - {code: "1505", name: Kristiansund, type: kommune, county: "15", peer_group: "Mellomstore byer"}
+  - {code: "15", name: Møre og Romsdal, type: fylke}
+counties:
+  "15": Møre og Romsdal
+  "50": Trøndelag
+"""
+
+
+def make_project(tmp: Path, network: str = SMALL_NETWORK) -> Path:
+    for folder in ("params", "data/raw", "notebooks"):
+        shutil.copytree(ROOT / folder, tmp / folder)
+    shutil.copytree(ROOT / "reports", tmp / "reports",
+                    ignore=shutil.ignore_patterns("_site", "_build", "_failed", "_site.old"))
+    (tmp / "params" / "network.yaml").write_text(network, encoding="utf-8")
+    return tmp
+
+
+def run_report(project: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "BAEREKRAFT_ROOT": str(project), "BAEREKRAFT_SHARED": str(ROOT.parent / "shared")}
+    return subprocess.run([sys.executable, "-m", "analysis", "report", "--workers", "2", *args], cwd=project,
+                          env=env, capture_output=True, text=True, timeout=900)
+
+
+class Resources(HTMLParser):
+    """Collect every URL a page refers to, with the tag and attribute it came from."""
+
+    def __init__(self):
+        super().__init__()
+        self.refs: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("href", "src") and value:
+                self.refs.append((tag, name, value))
+
+
+def page_refs(html: str) -> list[tuple[str, str, str]]:
+    parser = Resources()
+    parser.feed(html)
+    css_urls = [("style", "url", u) for u in re.findall(r"url\(['\"]?([^'\")]+)", html)]
+    return parser.refs + css_urls

@@ -1,0 +1,172 @@
+"""The code registry, chains through the reforms, to_borders, and the KLASS client on recorded responses."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import config, geography as g, klass
+from analysis.errors import InputError
+
+FIXTURES = Path(__file__).parent / "fixtures" / "klass"
+POP = config.SHARED_DATA_DIR / "ssb-07459-population"
+
+
+def test_counts_of_codes_match_the_reforms():
+    assert len(g.codes_at(2019)) == 422
+    assert len(g.codes_at(2020)) == 356 and len(g.codes_at(2023)) == 356
+    assert len(g.codes_at(2024)) == 357
+    assert sorted(g.codes_at(2024, "county")["code"]) == [
+        "03", "11", "15", "18", "31", "32", "33", "34", "39", "40", "42", "46", "50", "55", "56"]
+    assert len(g.codes_at(2020, "county")) == 11
+
+
+def test_code_valid_in():
+    assert g.code_valid_in("0219", 2019) and not g.code_valid_in("0219", 2020)
+    assert g.code_valid_in("3024", 2023) and not g.code_valid_in("3024", 2024)
+    assert g.code_valid_in("1601", 2017) and not g.code_valid_in("1601", 2018)
+    assert not g.code_valid_in("1505", 2007) and g.code_valid_in("1505", 2008)
+    assert not g.code_valid_in("9999", 2020)
+
+
+def test_chain_baerum_and_merger_asker():
+    m = g.mapping_to(2024, 2019).set_index("from_code")
+    assert m.loc["0219", "to_code"] == "3201" and m.loc["0219", "kind"] == "renumbered"
+    for old in ("0220", "0627", "0628"):
+        assert m.loc[old, "to_code"] == "3203" and m.loc[old, "kind"] == "merged"
+    assert m.loc["1833", "kind"] == "same"
+    assert (m.loc[m["to_code"] == "5001"].index.tolist()) == ["5001", "5030"]
+
+
+def test_haram_before_2020_goes_whole_to_1580_but_2020_23_alesund_is_a_split():
+    early = g.mapping_to(2024, 2019).set_index("from_code")
+    assert early.loc["1534", "to_code"] == "1580" and early.loc["1534", "weight"] == 1.0
+    assert early.loc["1504", "to_code"] == "1508" and early.loc["1504", "kind"] == "merged"
+    late = g.mapping_to(2024, 2022)
+    split = late.loc[late["from_code"] == "1507"].set_index("to_code")
+    assert set(split.index) == {"1508", "1580"} and (split["kind"] == "split").all()
+    assert split.loc["1508", "weight"] == 1.0 and np.isnan(split.loc["1580", "weight"])
+
+
+def test_every_code_in_use_maps_forward_to_a_2024_code():
+    valid24 = set(g.codes_at(2024)["code"])
+    for year in range(2005, 2024):
+        m = g.mapping_to(2024, year)
+        assert set(m["to_code"]) <= valid24, year
+        assert set(m["from_code"]) == set(g.codes_at(year)["code"])
+
+
+def test_backward_mapping_is_refused():
+    with pytest.raises(ValueError):
+        g.mapping_to(2019, 2024)
+
+
+def _toy(rows):
+    return pd.DataFrame(rows, columns=["unit_code", "year", "value"])
+
+
+def test_counts_are_summed_and_a_missing_component_is_incomplete():
+    df = _toy([("0220", 2019, 10.0), ("0627", 2019, 5.0), ("0628", 2019, 1.0), ("0219", 2019, 7.0),
+               ("0220", 2018, 10.0), ("0627", 2018, 5.0)])
+    res = g.to_borders(df, 2024).set_index(["unit_code", "year"])
+    assert res.loc[("3203", 2019), "value"] == 16.0 and not res.loc[("3203", 2019), "incomplete"]
+    assert res.loc[("3201", 2019), "value"] == 7.0 and res.loc[("3201", 2019), "kind"] == "renumbered"
+    row = res.loc[("3203", 2018)]
+    assert np.isnan(row["value"]) and row["incomplete"] and row["missing_components"] == "0628"
+
+
+def test_rates_are_recomputed_from_sums_never_averaged():
+    df = pd.DataFrame({"unit_code": ["0220", "0627", "0628"], "year": 2019,
+                       "numerator": [1.0, 9.0, 0.0], "denominator": [10.0, 30.0, 60.0]})
+    res = g.to_borders(df, 2024, value_kind="rate", scale=100)
+    assert res["value"].iloc[0] == pytest.approx(10.0)  # 10/100, not the mean of 10 %, 30 %, 0 %
+
+
+def test_split_is_flagged_not_apportioned():
+    res = g.to_borders(_toy([("1507", 2022, 100.0)]), 2024).set_index("unit_code")
+    assert res.loc["1508", "value"] == 100.0 and res.loc["1508", "break"]
+    assert "split in 2024" in res.loc["1508", "break_reason"]
+    assert np.isnan(res.loc["1580", "value"]) and res.loc["1580", "break"]
+
+
+def test_suppressed_component_keeps_its_symbol():
+    df = pd.DataFrame({"unit_code": ["0220", "0627", "0628"], "year": 2019, "value": [1.0, np.nan, 2.0],
+                       "status": ["", ":", ""]})
+    res = g.to_borders(df, 2024)
+    assert np.isnan(res["value"].iloc[0]) and res["status"].iloc[0] == ":" and res["incomplete"].iloc[0]
+
+
+def test_key_columns_are_kept_apart():
+    df = pd.DataFrame({"unit_code": ["0220", "0627", "0628"] * 2, "year": 2019,
+                       "kpi_id": ["A"] * 3 + ["B"] * 3, "value": [1.0, 2, 3, 10, 20, 30]})
+    res = g.to_borders(df, 2024).set_index("kpi_id")
+    assert res.loc["A", "value"] == 6 and res.loc["B", "value"] == 60
+
+
+def test_unknown_code_is_an_input_error():
+    with pytest.raises(InputError, match="'3201' is not a valid municipality code in 2019"):
+        g.to_borders(_toy([("3201", 2019, 1.0)]), 2024)
+
+
+def test_county_level_keeps_within_county_splits_whole():
+    # Snillfjord 5012 was split in 2020 between three municipalities, all in Trøndelag.
+    df = _toy([(c, 2019, 1.0) for c in g.mapping_to(2020, 2019).query("to_code.str.startswith('50')")["from_code"]])
+    res = g.to_borders(df, 2024, level="county", targets=["50"])
+    assert not res["break"].iloc[0] and not res["incomplete"].iloc[0]
+    assert res["value"].iloc[0] == len(df)
+
+
+def test_registry_files_are_consistent():
+    mun, ch = g.registry()
+    assert not mun["code"].duplicated().any()
+    # Every code that stops being used has a successor in the changes.
+    for year in range(2006, 2025):
+        gone = set(g.codes_at(year - 1)["code"]) - set(g.codes_at(year)["code"])
+        assert gone <= set(ch.loc[ch["change_year"] == year, "old_code"]), year
+    assert (ch["note"] != "").all() and (ch["source"] != "").all()
+
+
+class FakeSession:
+    """Replays the recorded KLASS responses in tests/fixtures/klass."""
+
+    def __init__(self):
+        self.calls = []
+
+    def get(self, url, params, headers, timeout):
+        self.calls.append((url, params))
+        cls, what = url.rsplit("/", 2)[-2:]
+        name = f"{cls}_{what}_{params['date'][:4]}" if what == "codesAt" else f"{cls}_{what}_{params['from']}_{params['to']}"
+        body = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+
+        class Resp:
+            def raise_for_status(self):
+                return None
+
+            def json(self):
+                return body
+        return Resp()
+
+
+def test_klass_changes_and_cache(tmp_path):
+    s = FakeSession()
+    ch = klass.fetch_changes("2023-01-01", "2024-12-31", session=s, cache_dir=tmp_path)
+    assert list(ch["new_code"]) == ["1508", "1580", "3201"]
+    again = klass.fetch_changes("2023-01-01", "2024-12-31", session=s, cache_dir=tmp_path)
+    assert len(s.calls) == 1 and again.equals(ch)
+    assert s.calls[0][0].endswith("/131/changes")
+
+
+def test_refresh_registry_from_recorded_responses(tmp_path):
+    mun_path, ch_path = klass.refresh_registry(2023, 2024, out_dir=tmp_path, session=FakeSession(),
+                                               cache_dir=tmp_path / "cache")
+    mun = pd.read_csv(mun_path, dtype=str, keep_default_na=False).set_index("code")
+    ch = pd.read_csv(ch_path, dtype=str, keep_default_na=False)
+    assert "9999" not in mun.index and "99" not in mun.index
+    assert mun.loc["3024", "valid_to"] == "2023" and mun.loc["3201", "valid_from"] == "2024"
+    assert mun.loc["5001", "valid_from"] == "" and mun.loc["30", "level"] == "county"
+    kinds = dict(zip(ch["old_code"] + ">" + ch["new_code"], ch["kind"]))
+    assert kinds["3024>3201"] == "renumbered" and kinds["1507>1580"] == "split" and kinds["30>32"] == "split"
+    # The refreshed files load with the same registry reader.
+    g.registry(mun_path, ch_path)

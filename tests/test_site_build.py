@@ -1,0 +1,140 @@
+"""End to end: the report for a small network, built into a temporary copy of the project."""
+
+import csv
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import nbformat
+import pytest
+
+from analysis.site import find_quarto
+from site_helpers import make_project, page_refs, run_report
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    project = make_project(tmp_path_factory.mktemp("project"))
+    result = run_report(project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return project, result.stdout
+
+
+def test_build_reports_where_how_many_and_which_renderer(built):
+    project, out = built
+    site = project / "reports" / "_site"
+    assert f"Site ready: {site / 'index.html'}" in out
+    pages = int(re.search(r"pages:\s+(\d+) HTML pages", out).group(1))
+    assert pages == sum(1 for _ in site.rglob("*.html"))
+    expected = "Quarto" if find_quarto() else "smalldocs"
+    assert re.search(rf"renderer: {expected}", out)
+    assert "make preview" in out
+
+
+def test_one_page_per_unit_plus_front_methods_and_data_pages(built):
+    site = built[0] / "reports" / "_site"
+    for page in ("index.html", "metode.html", "om-dataene.html", "kommuner/trondheim.html",
+                 "kommuner/alesund.html", "kommuner/kristiansund.html", "fylker/more-og-romsdal.html"):
+        assert (site / page).is_file(), page
+    assert sorted(p.name for p in (site / "kommuner").glob("*.html")) == [
+        "alesund.html", "kristiansund.html", "trondheim.html"]
+
+
+def _content_pages(site: Path):
+    return [p for p in site.rglob("*.html") if p.name not in ("404.html",)]
+
+
+def test_every_internal_link_resolves_and_nothing_external_is_loaded(built):
+    site = built[0] / "reports" / "_site"
+    broken, external = [], []
+    for page in _content_pages(site):
+        for tag, attr, ref in page_refs(page.read_text(encoding="utf-8")):
+            url = urlparse(ref)
+            if url.scheme in ("http", "https") or ref.startswith("//"):
+                if not (tag == "a" and attr == "href"):  # a link to another site is fine; loading from it is not
+                    external.append((page.name, tag, ref))
+                continue
+            if url.scheme in ("data", "mailto", "javascript") or not url.path:
+                continue
+            target = (page.parent / unquote(url.path)).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append((str(page.relative_to(site)), ref))
+    assert not external, external[:5]
+    assert not broken, broken[:10]
+
+
+def test_norwegian_characters_and_demo_notice_on_every_page(built):
+    site = built[0] / "reports" / "_site"
+    for page in _content_pages(site):
+        html = page.read_text(encoding="utf-8")
+        assert re.search(r'<meta charset="utf-8"', html, re.I), page
+        assert "Demonstrasjonsdata" in html, page
+        assert "Ã" not in html, page  # mojibake of æ/ø/å read as Latin-1
+    alesund = (site / "kommuner" / "alesund.html").read_text(encoding="utf-8")
+    assert "Ålesund" in alesund and "Møre og Romsdal" in alesund
+    assert "Bærekraftsnettverket" in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_pages_have_tables_figures_with_alt_text_and_downloads(built):
+    site = built[0] / "reports" / "_site"
+    html = (site / "kommuner" / "trondheim.html").read_text(encoding="utf-8")
+    assert html.count("<table") >= 4  # profile + one per dimension + comparison
+    figures = re.findall(r"<figure.*?</figure>", html, re.S)
+    assert len(figures) >= 2
+    for fig in figures:
+        assert re.search(r'alt="[^"]{20,}"', fig) and "<figcaption>" in fig
+    rows = list(csv.DictReader((site / "nedlastinger" / "trondheim.csv").open(encoding="utf-8")))
+    assert len(rows) == 112 and {r["unit_code"] for r in rows} == {"5001"}
+    assert "nedlastinger/trondheim.csv" in html
+
+
+def test_executed_notebooks_hide_parameters_and_carry_the_title(built):
+    nb = nbformat.read(built[0] / "reports" / "_build" / "kommuner" / "alesund.ipynb", as_version=4)
+    assert nb.cells[0].cell_type == "raw" and 'title: "Ålesund kommune"' in nb.cells[0].source
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert injected and "remove-cell" in injected[0].metadata["tags"]
+    assert "unit_code = \"1508\"" in injected[0].source
+
+
+def test_failing_unit_exits_non_zero_keeps_the_others_and_the_previous_site(tmp_path):
+    project = make_project(tmp_path)
+    template = project / "notebooks" / "municipality.ipynb"
+    nb = nbformat.read(template, as_version=4)
+    nb.cells.insert(2, nbformat.v4.new_code_cell('if unit_code == "1508":\n    raise RuntimeError("simulert feil")'))
+    nbformat.write(nb, template)
+    previous = project / "reports" / "_site"
+    previous.mkdir(parents=True)
+    (previous / "index.html").write_text("forrige versjon", encoding="utf-8")
+
+    result = run_report(project)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "1 of 5 notebooks failed" in result.stdout
+    assert "RuntimeError: simulert feil" in result.stdout
+    assert (previous / "index.html").read_text(encoding="utf-8") == "forrige versjon"
+    assert (project / "reports" / "_failed" / "alesund.ipynb").is_file()
+    for built_page in ("kommuner/trondheim.ipynb", "kommuner/kristiansund.ipynb", "index.ipynb"):
+        assert (project / "reports" / "_build" / built_page).is_file(), built_page
+
+
+def test_unknown_parameter_type_stops_before_any_notebook_runs(tmp_path):
+    project = make_project(tmp_path, network=(
+        "members:\n  - {code: \"5001\", name: Trondheim, type: kommune, county: \"50\"}\ncounties: {\"50\": Trøndelag}\n"))
+    template = project / "notebooks" / "municipality.ipynb"
+    nb = nbformat.read(template, as_version=4)
+    nb.cells[0].source = nb.cells[0].source.replace("unit_code: str", "unit_code: int").replace('"5001"', "5001")
+    nbformat.write(nb, template)
+    result = run_report(project)
+    assert result.returncode == 2
+    assert "'unit_code' must be int, got str '5001'" in result.stderr
+    assert not (project / "reports" / "_build" / "kommuner").exists()
+
+
+@pytest.mark.quarto
+@pytest.mark.skipif(find_quarto() is None, reason="Quarto is not installed (pip install quarto-cli)")
+def test_real_quarto_renders_the_project(built):
+    site = built[0] / "reports" / "_site"
+    assert '<html lang="nb"' in (site / "index.html").read_text(encoding="utf-8")

@@ -100,9 +100,12 @@ def _execute(job: Job, failed_dir: str) -> JobResult:
         if tmp.exists():
             kept.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(str(tmp), kept)
-        text = str(exc).strip()
-        message = getattr(exc, "evalue", None) or (text.splitlines()[-1] if text else repr(exc))
-        return JobResult(job, False, time.perf_counter() - start, f"{type(exc).__name__}: {message}")
+        if hasattr(exc, "ename"):  # an error raised inside the notebook: name it as the notebook shows it
+            message = f"{exc.ename}: {exc.evalue}"
+        else:
+            text = str(exc).strip()
+            message = f"{type(exc).__name__}: {text.splitlines()[-1] if text else ''}"
+        return JobResult(job, False, time.perf_counter() - start, message)
 
 
 @contextmanager

@@ -1,8 +1,9 @@
 """Comparisons (methods.md §5): levels in the report year, slopes against a group, the network.
 
 **Levels** (:func:`compute_comparisons`). For each KPI and unit type the *comparison year* is the
-latest year ≤ the report year in which any unit of that type has a usable value; every figure of a
-row is for that year (so that all units are compared in the same year). For a unit:
+latest year ≤ the report year in which at least half as many units of that type have a usable
+value as in the best-covered year (so a few early publications do not decide it); every figure of
+a row is for that year, so all units are compared in the same year. For a unit:
 
 * ``network_median`` / ``network_mean``: over the network members of the unit's type with a value
   (the unit itself included when it is a member);
@@ -62,6 +63,9 @@ from analysis.stats_common import (ALPHA, SeriesGrid, band_distance, join_codes)
 from analysis.trends import MIN_POINTS, ols_batch
 
 MAD_SCALE = 1.4826
+#: A year qualifies as comparison year when it has values for at least this share of the units
+#: that the best-covered year has.
+COVERAGE_SHARE = 0.5
 NATIONAL_CODE = "0"
 
 COMPARISON_COLUMNS = [
@@ -119,6 +123,16 @@ def percentile_rank(x: float, values, direction: str = "higher_is_better") -> fl
 # levels
 # --------------------------------------------------------------------------------------------
 
+def comparison_years(typed: pd.DataFrame) -> pd.Series:
+    """Per KPI and unit type: the latest year with values for at least half as many units as the
+    best-covered year (so that a few early publications do not make a year with almost no data
+    the comparison year)."""
+    counts = typed.groupby(["kpi_id", "type", "year"]).size().rename("n").reset_index()
+    best = counts.groupby(["kpi_id", "type"])["n"].transform("max")
+    ok = counts.loc[counts["n"] >= COVERAGE_SHARE * best]
+    return ok.groupby(["kpi_id", "type"])["year"].max().rename("year")
+
+
 def compute_comparisons(obs: pd.DataFrame, grid: SeriesGrid, units: pd.DataFrame,
                         network_bands: dict[str, tuple[float, float]] | None = None,
                         national_code: str = NATIONAL_CODE) -> pd.DataFrame:
@@ -126,12 +140,13 @@ def compute_comparisons(obs: pd.DataFrame, grid: SeriesGrid, units: pd.DataFrame
     network_bands = network_bands or {}
     idx = grid.index
     u = units.set_index("unit_code")
-    rows = idx.loc[idx["unit_code"].isin(u.index), ["unit_code", "kpi_id", "direction"]].reset_index(drop=True)
+    rows = idx.loc[idx["unit_code"].isin(u.index),
+                   ["unit_code", "kpi_id", "direction", "n_rows", "reason_empty"]].reset_index(drop=True)
     rows = rows.join(u[["type", "county_code", "peer_group", "is_member"]], on="unit_code")
 
     usable = obs.loc[obs["usable"], ["unit_code", "kpi_id", "year", "value"]]
     typed = usable.join(u[["type", "peer_group", "is_member"]], on="unit_code", how="inner")
-    comp_year = typed.groupby(["kpi_id", "type"])["year"].max().rename("year")
+    comp_year = comparison_years(typed)
     rows = rows.join(comp_year, on=["kpi_id", "type"])
 
     # the values of every unit (of any type) by unit, kpi, year
@@ -148,7 +163,7 @@ def compute_comparisons(obs: pd.DataFrame, grid: SeriesGrid, units: pd.DataFrame
     rows["county_value"] = lookup(rows["county_code"], rows["kpi_id"], rows["year"])
 
     # the compared set: units of the same type with a value in the comparison year
-    cur = typed.join(comp_year, on=["kpi_id", "type"], rsuffix="_c")
+    cur = typed.join(comp_year.rename("year_c"), on=["kpi_id", "type"])
     cur = cur.loc[cur["year"] == cur["year_c"]].drop(columns="year_c")
     dirs = dict(zip(idx["kpi_id"], idx["direction"]))
     cur_dir = cur["kpi_id"].map(dirs).fillna("unknown").to_numpy()
@@ -191,8 +206,11 @@ def compute_comparisons(obs: pd.DataFrame, grid: SeriesGrid, units: pd.DataFrame
     key = pd.MultiIndex.from_arrays([rows["unit_code"], rows["kpi_id"], rows["year"].fillna(-1).astype(int)])
     cell = sym.reindex(key).fillna("").to_numpy()
     no_year = rows["year"].isna().to_numpy()
-    reason = np.select([no_year, has_value, cell == ":", cell == ".", cell != ""],
-                       ["no_data", "", "suppressed", "not_applicable", "missing"],
+    any_rows = rows["n_rows"].to_numpy() > 0
+    unit_has_usable = np.isfinite(grid.Y[idx["unit_code"].isin(u.index).to_numpy()]).any(axis=1) \
+        if grid.Y.shape[1] else np.zeros(len(rows), bool)
+    reason = np.select([has_value, no_year | ~any_rows, ~unit_has_usable, cell == ":", cell == ".", cell != ""],
+                       ["", "no_data", rows["reason_empty"].to_numpy(), "suppressed", "not_applicable", "missing"],
                        default="no_value_in_year").astype(object)
     mad0 = has_value & (rows["mad"].to_numpy() == 0)
     note = join_codes(

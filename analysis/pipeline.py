@@ -42,14 +42,18 @@ def load_targets(path: Path, catalog: pd.DataFrame, units: pd.DataFrame, default
     missing = [c for c in TARGET_COLUMNS if c not in raw.columns]
     if missing:
         raise InputError(path, f"missing column(s) {', '.join(missing)}", row=1, field=missing[0])
+    from analysis.geography import code_valid_in
+
     known_kpis = set(catalog["kpi_id"])
     known_units = set(units["unit_code"])
     out = raw[TARGET_COLUMNS].copy()
     for i, rec in enumerate(raw.to_dict("records"), start=2):
         if rec["kpi_id"] not in known_kpis:
             raise InputError(path, f"unknown KPI {rec['kpi_id']!r}", row=i, field="kpi_id")
-        if rec["unit_code"] and rec["unit_code"] not in known_units:
-            raise InputError(path, f"{rec['unit_code']!r} is not a member in params/network.yaml", row=i, field="unit_code")
+        code = rec["unit_code"]
+        if code and code not in known_units and not code_valid_in(code, 2024):
+            raise InputError(path, f"{code!r} is not a municipality or county code in 2024 borders", row=i,
+                             field="unit_code")
         for field in ("target", "target_year", "band_low", "band_high"):
             text = rec[field].strip()
             if text == "" and field != "target":
@@ -65,6 +69,8 @@ def load_targets(path: Path, catalog: pd.DataFrame, units: pd.DataFrame, default
     if dup.any():
         row = int(np.flatnonzero(dup.to_numpy())[1]) + 2
         raise InputError(path, "a second target for the same KPI and unit", row=row, field="kpi_id")
+    # a local target of a unit that is not (or no longer) a member is kept in the file but not used
+    out = out.loc[(out["unit_code"] == "") | out["unit_code"].isin(known_units)].reset_index(drop=True)
     return out
 
 
@@ -77,8 +83,46 @@ def load_observations(settings: ReportSettings, units: pd.DataFrame, catalog: pd
     if not files:
         raise InputError(folder, "no ingested files; run `python -m analysis ingest FOLDER` first")
     obs = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
-    obs = obs.loc[obs["kpi_id"].isin(catalog["kpi_id"]) & obs["unit_code"].isin(units["unit_code"])]
-    return obs[["unit_code", "year", "kpi_id", "value", "status", "source", "vintage"]]
+    obs = obs.loc[obs["kpi_id"].isin(catalog["kpi_id"])]
+    obs, left_out = in_report_borders(obs, BORDERS_YEAR)
+    for row in left_out.drop_duplicates(["unit_code", "year"]).itertuples(index=False):
+        print(f"note: {row.unit_code} {row.year} left out: {row.reason}")
+    obs = obs.loc[obs["unit_code"].isin(units["unit_code"])]
+    return obs[["unit_code", "year", "kpi_id", "value", "status", "source", "vintage"]].reset_index(drop=True)
+
+
+BORDERS_YEAR = 2024  # the member codes in params/network.yaml are in these borders
+
+
+def in_report_borders(obs: pd.DataFrame, borders_year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Express KPI values reported under older codes in the borders of ``borders_year``.
+
+    Most KPI values are shares and rates, which cannot be summed without their numerators: only a
+    1→1 change (same code, or renumbered such as Bærum 3024 → 3201) carries a value across a reform.
+    Rows of merged or split units are returned separately with the reason, never silently averaged.
+    """
+    from analysis import geography
+
+    parts, left_out = [], []
+    for year, group in obs.groupby("year"):
+        codes = group["unit_code"]
+        mapping = pd.concat([geography.mapping_to(borders_year, int(min(year, borders_year)), level=level)
+                             for level in ("municipality", "county")], ignore_index=True)
+        several = mapping["from_code"].duplicated(keep=False)
+        mapping.loc[several, "kind"] = "split"
+        mapping = mapping.drop_duplicates("from_code").set_index("from_code")
+        kind = codes.map(mapping["kind"])
+        one_to_one = kind.isin(["same", "renumbered"])
+        national = codes == "0"
+        mapped = group.loc[one_to_one | national].copy()
+        mapped["unit_code"] = np.where(mapped["unit_code"] == "0", "0", mapped["unit_code"].map(mapping["to_code"]))
+        parts.append(mapped)
+        rest = group.loc[~(one_to_one | national), ["unit_code", "year"]].copy()
+        rest["reason"] = np.where(kind[rest.index].isna(), f"code unknown in the registry for {year}",
+                                  "merged or split in a reform: a share cannot be carried over without its parts")
+        left_out.append(rest)
+    return (pd.concat(parts, ignore_index=True) if parts else obs.iloc[:0],
+            pd.concat(left_out, ignore_index=True) if left_out else pd.DataFrame(columns=["unit_code", "year", "reason"]))
 
 
 def check_observations(obs: pd.DataFrame, catalog: pd.DataFrame, where: str) -> None:

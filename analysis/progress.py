@@ -282,10 +282,11 @@ def compute_progress(grid: SeriesGrid, resolved: pd.DataFrame, base_year: int = 
                 else:
                     r = d_eff * cagr_o / np.abs(cagr_r)
             edge = ~achieved & base_met
-            ratio = np.where(ok & ~is_bin & ~achieved & ~(edge & (method == "eurostat_target")), r, np.nan)
+            r = np.where(ok & ~is_bin & ~achieved & ~(edge & (method == "eurostat_target")), r, np.nan)
             cls = np.where(achieved, "achieved",
                            np.where(edge & (method == "eurostat_target"), "deterioration",
-                                    classify_target_ratio(ratio))).astype(object)
+                                    classify_target_ratio(r))).astype(object)
+            ratio = np.where(np.isfinite(r), r, np.nan)    # ±inf (required growth 0) is classed, not stored
             note = np.where(ok & edge & ~is_bin, "base_met_target", note).astype(object)
         elif method == "eurostat_no_target":
             cls = classify_eurostat_growth(g)

@@ -67,12 +67,13 @@ def achieved_pct(value, target, direction, band_low=np.nan, band_high=np.nan):
     return np.clip(out, 0.0, 100.0)
 
 
-def band_of(achieved) -> np.ndarray:
-    """The band code of each percentage ("" where NaN)."""
-    a = np.round(np.asarray(achieved, dtype=float), 9)
+def band_of(achieved):
+    """The band code of each percentage ("" where NaN); a scalar gives a str."""
+    raw = np.asarray(achieved, dtype=float)
+    a = np.round(np.atleast_1d(raw), 9)
     with np.errstate(invalid="ignore"):
-        out = np.select([a >= 95.0, a >= 66.0, a >= 33.0, a < 33.0], list(BANDS), default="")
-    return out.astype(object)
+        out = np.select([a >= 95.0, a >= 66.0, a >= 33.0, a < 33.0], list(BANDS), default="").astype(object)
+    return str(out[0]) if raw.ndim == 0 else out
 
 
 def compute_status(grid: SeriesGrid, resolved: pd.DataFrame, report_year: int,

@@ -26,6 +26,7 @@ from analysis.sources.jsonstat import jsonstat_to_observations, read_jsonstat
 from analysis.sources.kostra import read_road_network, road_network_to_observations
 from analysis.sources.pxweb import CacheMissError, PxWebClient, PxWebError
 from analysis.sources.statbank import read_statbank, statbank_to_observations
+from analysis.sources.u4ssc import read_submission
 from analysis.validate import validate_observations
 
 FORMATS = {".json": "json-stat", ".csv": "statbank", ".tsv": "statbank", ".txt": "statbank",
@@ -37,16 +38,41 @@ def file_date(path: Path) -> str:
     return "file " + datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).date().isoformat()
 
 
+def is_u4ssc_submission(path: Path) -> bool:
+    """A member's filled-in template: a .csv or .xlsx whose header names the template's columns."""
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            wb = load_workbook(path, read_only=True)
+        except Exception:  # noqa: BLE001 - not a workbook we can open; the KOSTRA reader will say why
+            return False
+        header = [str(c.value or "") for c in next(wb.worksheets[0].iter_rows(max_row=1), [])]
+        wb.close()
+    elif suffix == ".csv":
+        with open(path, "rb") as fh:
+            first = fh.readline().decode("utf-8", errors="replace").lstrip("\ufeff")
+        header = [h.strip().strip('"') for h in first.replace(";", ",").split(",")]
+    else:
+        return False
+    return {"municipality_code", "kpi_code", "value"} <= set(header)
+
+
 def read_observations(path: str | Path) -> tuple[str, pd.DataFrame]:
-    """Detect the format from the extension, read and return (format, observation rows)."""
+    """Detect the format from the extension (and a submission's header), read and return (format, rows)."""
     path = Path(path)
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise InputError(path, f"unsupported file type {path.suffix!r} (supported: {', '.join(FORMATS)})")
     if not path.is_file():
         raise InputError(path, "no such file")
+    if fmt in ("statbank", "kostra") and is_u4ssc_submission(path):
+        fmt = "u4ssc"
     try:
-        if fmt == "json-stat":
+        if fmt == "u4ssc":
+            obs = read_submission(path)
+        elif fmt == "json-stat":
             obs = jsonstat_to_observations(read_jsonstat(path))
         elif fmt == "statbank":
             obs = statbank_to_observations(read_statbank(path), vintage=file_date(path))

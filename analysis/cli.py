@@ -31,6 +31,40 @@ def _catalog(args) -> int:
     return 0
 
 
+def _template(args) -> int:
+    from analysis import config
+    from analysis.sources.u4ssc import write_template
+
+    xlsx, csv = config.TEMPLATES_DIR / "u4ssc_submission.xlsx", config.TEMPLATES_DIR / "u4ssc_submission.csv"
+    write_template(xlsx, csv)
+    print(f"Wrote {xlsx} and {csv}")
+    return 0
+
+
+def _refresh_codes(args) -> int:
+    from analysis.klass import refresh_registry
+
+    paths = refresh_registry(first_year=args.first_year)
+    print("Wrote " + " and ".join(map(str, paths)) + "; review the diff (git diff) before committing.")
+    return 0
+
+
+def _population(args) -> int:
+    from analysis.geography import network_population_2024_borders
+    from analysis.io import write_atomic_csv
+
+    table = network_population_2024_borders(args.folder)
+    wide = table.pivot_table(index=["unit_code", "unit_name"], columns="year", values="value", aggfunc="first")
+    print(wide.to_string(float_format=lambda v: f"{v:,.0f}".replace(",", " ")))
+    breaks = table.loc[table["break"].astype(bool), ["unit_code", "year", "break_reason"]]
+    for row in breaks.drop_duplicates(["unit_code", "break_reason"]).itertuples(index=False):
+        print(f"break: {row.unit_code} from {row.year}: {row.break_reason}")
+    if args.out:
+        write_atomic_csv(table, args.out)
+        print(f"Wrote {args.out}")
+    return 0
+
+
 def _preview(args) -> int:
     import functools
     import http.server
@@ -61,6 +95,15 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("catalog", help="rebuild the indicator catalog from the shared U4SSC reference list")
     s.add_argument("--reference", default=None, help="path to u4ssc_kpis.csv (default: ../shared/reference)")
     s.set_defaults(func=_catalog)
+    s = sub.add_parser("template", help="write the U4SSC submission template (xlsx and csv) to data/raw/templates")
+    s.set_defaults(func=_template)
+    s = sub.add_parser("refresh-codes", help="rebuild the municipality code registry from SSB's KLASS (online)")
+    s.add_argument("--first-year", type=int, default=2005)
+    s.set_defaults(func=_refresh_codes)
+    s = sub.add_parser("population", help="population of every member in 2024 borders from StatBank 07459 exports")
+    s.add_argument("folder", help="folder with the exports (e.g. ../shared/data/ssb-07459-population)")
+    s.add_argument("--out", default=None, help="also write the long table (with break flags) to this CSV")
+    s.set_defaults(func=_population)
     s = sub.add_parser("preview", help="serve reports/_site on localhost")
     s.add_argument("--port", type=int, default=4200)
     s.set_defaults(func=_preview)

@@ -245,13 +245,6 @@ def to_borders(df: pd.DataFrame, target_year: int, value_kind: str = "count", nu
     return res[front + rest].sort_values(["unit_code", "year"] + keys).reset_index(drop=True)
 
 
-def _network_members() -> list[dict]:
-    import yaml
-
-    with open(config.NETWORK_YAML, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)["members"]
-
-
 def population_totals(folder: str | Path) -> pd.DataFrame:
     """Population summed over ages per code and year from the StatBank exports in ``folder``.
 
@@ -292,14 +285,16 @@ def network_population_2024_borders(folder: str | Path) -> pd.DataFrame:
     Columns: unit_code, unit_name, year, value, status, components, kind, break, break_reason,
     incomplete, missing_components, borders.
     """
+    from analysis.settings import load_units
+
     tot = population_totals(folder)[["unit_code", "year", "value", "status"]]
-    members = _network_members()
-    parts = []
-    muni = [m["code"] for m in members if m.get("type") == "kommune"]
-    parts.append(to_borders(tot, 2024, targets=muni))
-    for m in (m for m in members if m.get("type") == "fylke"):
-        lo, hi = int(m.get("valid_from", 0)), int(m.get("valid_to", 2024))
+    members = load_units()
+    members = members.loc[members["is_member"]]
+    parts = [to_borders(tot, 2024, targets=members.loc[members["type"] == "kommune", "unit_code"].tolist())]
+    for m in members.loc[members["type"] == "fylke"].itertuples(index=False):
+        lo = int(m.valid_from) if pd.notna(m.valid_from) else 0
+        hi = int(m.valid_to) if pd.notna(m.valid_to) else 2024
         rows = tot.loc[(tot["year"] >= lo) & (tot["year"] <= hi)]
-        res = to_borders(rows, min(hi, 2024), level="county", targets=[m["code"]])
-        parts.append(res.loc[res["unit_code"] == m["code"]])
+        res = to_borders(rows, min(hi, 2024), level="county", targets=[m.unit_code])
+        parts.append(res.loc[res["unit_code"] == m.unit_code])
     return pd.concat(parts, ignore_index=True)

@@ -15,7 +15,7 @@ from analysis import config, pages, report_data
 from analysis.batch import Job, run_jobs
 from analysis.pipeline import build_processed
 from analysis.settings import load_report_settings
-from analysis.site import prepare_project, publish, render, unit_page
+from analysis.site import indicator_page, prepare_project, publish, render, unit_page
 
 NETWORK_TITLE = "Bærekraftsnettverket"
 
@@ -28,12 +28,19 @@ def report_jobs(data: report_data.ReportData, staging: Path) -> list[Job]:
             for _, unit in data.members.iterrows()]
     jobs.append(Job(config.NOTEBOOKS_DIR / "network.ipynb", staging / "index.ipynb", {},
                     title=NETWORK_TITLE, label="Nettverket (forside)"))
+    catalog = data.catalog.set_index("kpi_id")
+    for kpi_id in data.metadata.get("indicator_pages", []):
+        jobs.append(Job(config.NOTEBOOKS_DIR / "indicator.ipynb", staging / indicator_page(catalog.at[kpi_id, "slug"]),
+                        {"kpi_id": kpi_id}, title=pages.indicator_title(data, kpi_id), label=kpi_id))
     return jobs
 
 
 def downloads(data: report_data.ReportData) -> dict:
     tables = {unit["slug"]: pages.kpi_table(data, unit["unit_code"]) for _, unit in data.members.iterrows()}
     tables["nettverket"] = pages.network_table(data)
+    slugs = data.catalog.set_index("kpi_id")["slug"]
+    for kpi_id in data.metadata.get("indicator_pages", []):
+        tables[f"indikator-{slugs[kpi_id]}"] = pages.indicator_table(data, kpi_id)
     return tables
 
 
@@ -64,7 +71,8 @@ def build_report(workers: int | None = None, out=sys.stdout) -> int:
         return 1
 
     print("[3/4] Rendering the site", file=out, flush=True)
-    prepare_project(config.REPORTS_DIR, staging, data.members, data.is_demo, downloads(data))
+    indicators = data.catalog.loc[data.catalog["kpi_id"].isin(data.metadata.get("indicator_pages", []))]
+    prepare_project(config.REPORTS_DIR, staging, data.members, indicators, data.is_demo, downloads(data))
     rendered = render(staging)
     for warning in rendered.warnings:
         print(f"      renderer warning: {warning}", file=out)

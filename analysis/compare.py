@@ -377,12 +377,15 @@ def fit_mixed_trend(years: np.ndarray, values: np.ndarray, groups: np.ndarray, a
     notes = []
     groups = np.asarray(groups)
     fit, caught, error = None, [], None
-    # first from a moment estimate (fast, and more often at the REML optimum), then statsmodels' own start
-    for start in (_moment_start(ys, xc, groups), None):
+    # 1. gradient fit from a moment estimate (fast, and more often at the REML optimum);
+    # 2. Powell from the same start (robust when the random-intercept variance is on the boundary 0,
+    #    where the gradient methods stop without "converged"); 3. statsmodels' defaults.
+    start = _moment_start(ys, xc, groups)
+    for kwargs in ({"start_params": start}, {"start_params": start, "method": "powell"}, {}):
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                fit = sm.MixedLM(ys, exog, groups=groups).fit(reml=True, start_params=start)
+                fit = sm.MixedLM(ys, exog, groups=groups).fit(reml=True, **kwargs)
         except Exception as exc:  # noqa: BLE001 - any numerical failure is a reason, not a crash
             fit, error = None, exc
             continue
@@ -508,7 +511,8 @@ def compute_network_trends(grid: SeriesGrid, units: pd.DataFrame, spread: pd.Dat
             fit = fit_mixed_trend(grid.years[ci], Yk[ri, ci], units_k[ri], alpha)
         else:
             fit = {"slope": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": np.nan,
-                   "reason": "too_few_units" if n_units < MIN_UNITS_MIXED else "too_few_points", "note": ""}
+                   "reason": ("no_data" if n_units == 0 else "too_few_units" if n_units < MIN_UNITS_MIXED
+                              else "too_few_points"), "note": ""}
         row.update(mixed_slope=fit["slope"], mixed_ci_low=fit["ci_low"], mixed_ci_high=fit["ci_high"],
                    mixed_p=fit["p"], reason=fit["reason"], note=fit["note"])
         # convergence: the trend of the spread

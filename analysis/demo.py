@@ -12,11 +12,10 @@ import pandas as pd
 DEMO_SEED = 2020
 DEMO_SOURCE = "Demonstrasjonsdata (generert, ikke ekte tall)"
 DEMO_VINTAGE = f"demo-seed-{DEMO_SEED}"
-PERCENT_UNITS = ("%",)
 
 
 def _is_percent(unit_nb: str) -> bool:
-    return unit_nb.startswith("%") or unit_nb == "% av husholdningene"
+    return unit_nb.startswith("%")
 
 
 def generate_observations(units: pd.DataFrame, catalog: pd.DataFrame, first_year: int = 2015,

@@ -97,3 +97,19 @@ def spread_lines(spread: pd.DataFrame, titles: dict[str, str], ncols: int = 3) -
         ax.set_visible(False)
     fig.tight_layout()
     return fig
+
+
+def all_units(obs: pd.DataFrame, ylabel: str, target: float | None) -> plt.Figure:
+    """Every municipality's series in a light colour, the network median on top, and the target."""
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    sns.lineplot(data=obs, x="year", y="value", hue="name", ax=ax, linewidth=1.1, alpha=0.8, marker="o",
+                 markersize=3.5, palette="tab20")
+    median = obs.groupby("year")["value"].median()
+    ax.plot(median.index, median.to_numpy(), color="black", linewidth=2.6, label="Median")
+    if target is not None and not pd.isna(target):
+        ax.axhline(target, color=TARGET_COLOUR, linestyle=":", linewidth=1.6, label="Mål")
+    ax.set_xlabel("År")
+    ax.set_ylabel(ylabel, fontsize=9)
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.legend(bbox_to_anchor=(1.01, 1), loc="upper left", frameon=False, fontsize=8)
+    return fig

@@ -79,10 +79,12 @@ krever at alle verdiene har samme fortegn; et mål eller en startverdi på 0 ers
 Ja/nei-indikatorer får bare «mål nådd» eller «mål ikke nådd».
 """),
     "comparisons": ("Sammenligninger med andre", """\
-Vi sammenligner kommunen med andre i **samme år** (siste år med tall for kommunetypen):
+Vi sammenligner kommunen med andre i **samme år**: det siste året der minst halvparten så
+mange kommuner har tall som i det året med flest tall (slik at noen få tidlige tall ikke
+bestemmer året). For hver indikator viser vi:
 
-* med **medianen og gjennomsnittet i nettverket**, med **landstallet** fra den nasjonale
-  statistikken (ikke et gjennomsnitt av kommunene), med **fylket** og med medianen i
+* kommunens verdi ved siden av **medianen og gjennomsnittet i nettverket**, **landstallet** fra
+  den nasjonale statistikken (ikke et gjennomsnitt av kommunene), **fylket** og medianen i
   **KOSTRA-gruppen** (kommuner med lignende størrelse og økonomi);
 * **persentil:** hvor stor andel av alle kommuner med tall som ligger dårligere an (like verdier
   teller halvt). 90 betyr at kommunen er bedre enn 90 % av kommunene;

@@ -101,17 +101,30 @@ def status_text(band, achieved) -> str:
     return f"{BAND_NB[band]} ({fmt_percent(achieved)})"
 
 
-def kpi_table_markdown(table: pd.DataFrame, dimension: str) -> str:
+def progress_text(progress_class, method) -> str:
+    """The badge's class, saying when it was judged without a target (growth in the good direction)."""
+    if not isinstance(progress_class, str) or not progress_class:
+        return "–"
+    label = PROGRESS_NB.get(progress_class, progress_class)
+    return f"{label} (uten mål)" if method == "eurostat_no_target" else label
+
+
+def linked_name(data: ReportData, kpi_id: str, name: str) -> str:
+    href = indicator_href(data, kpi_id)
+    return f"[{name}]({href})" if href else name
+
+
+def kpi_table_markdown(data: ReportData, table: pd.DataFrame, dimension: str) -> str:
     part = table.loc[table["dimension_nb"] == dimension]
     shown = pd.DataFrame({
-        "Indikator": [f"{n} *({u})*" for n, u in zip(part["name_nb"], part["unit_nb"])],
+        "Indikator": [f"{linked_name(data, k, n)} *({u})*" for k, n, u in zip(part["kpi_id"], part["name_nb"], part["unit_nb"])],
         "År": [fmt_year(y if pd.notna(y) else ly) for y, ly in zip(part["year"], part["latest_year"])],
         "Verdi": [fmt_value(v, s if isinstance(s, str) else "") for v, s in zip(part["value"], part["latest_status"])],
         "Mål (år)": [f"{fmt_number(t)} ({fmt_year(ty)})" if pd.notna(t) else "–"
                      for t, ty in zip(part["target"], part["target_year"])],
         "Status (andel av mål)": [status_text(b, a) for b, a in zip(part["band"], part["achieved_pct"])],
-        "Utvikling": [VERDICT_NB.get(v, "–") if isinstance(v, str) else "–" for v in part["verdict"]],
-        "Fremdrift mot mål": [PROGRESS_NB.get(c, "–") if isinstance(c, str) else "–" for c in part["progress_class"]],
+        "Utvikling (Mann–Kendall)": [VERDICT_NB.get(v, "–") if isinstance(v, str) else "–" for v in part["verdict"]],
+        "Fremdrift (Eurostat)": [progress_text(c, m) for c, m in zip(part["progress_class"], part["progress_method"])],
     })
     return markdown_table(shown, align={"Verdi": "right", "År": "right"})
 
@@ -331,7 +344,7 @@ def kpi_tables_markdown(data: ReportData, unit_code: str) -> str:
     table = kpi_table(data, unit_code)
     parts = []
     for dim in data.catalog["dimension_nb"].unique():
-        parts.append(f"### {dim}\n\n{kpi_table_markdown(table, dim)}\n")
+        parts.append(f"### {dim}\n\n{kpi_table_markdown(data, table, dim)}\n")
     return "\n".join(parts)
 
 
@@ -387,3 +400,118 @@ def network_table(data: ReportData) -> pd.DataFrame:
     out = status.merge(trends, on=["unit_code", "kpi_id"], how="outer").merge(comp, on=["unit_code", "kpi_id"], how="left")
     out = out.loc[out["unit_code"].isin(data.members["unit_code"])]
     return out.merge(data.catalog[["kpi_id", "name_nb"]], on="kpi_id").sort_values(["unit_code", "kpi_id"])
+
+
+# --- one indicator -------------------------------------------------------------------------------
+
+def indicator_href(data: ReportData, kpi_id: str, prefix: str = "../") -> str | None:
+    """The indicator's page, if the build makes one (report setting ``indicator_pages``)."""
+    if kpi_id not in data.metadata.get("indicator_pages", []):
+        return None
+    slug = data.catalog.set_index("kpi_id").at[kpi_id, "slug"]
+    return f"{prefix}indikatorer/{slug}.html"
+
+
+def indicator_row(data: ReportData, kpi_id: str) -> pd.Series:
+    match = data.catalog.loc[data.catalog["kpi_id"] == kpi_id]
+    if match.empty:
+        from analysis.errors import InputError
+
+        raise InputError("catalog", f"unknown KPI {kpi_id!r}; see data/raw/reference/u4ssc_catalog.csv", field="kpi_id")
+    return match.iloc[0]
+
+
+def indicator_title(data: ReportData, kpi_id: str) -> str:
+    return str(indicator_row(data, kpi_id)["name_nb"])
+
+
+def indicator_intro(data: ReportData, kpi_id: str) -> str:
+    kpi = indicator_row(data, kpi_id)
+    network_target = data.targets.loc[(data.targets["kpi_id"] == kpi_id) & (data.targets["unit_code"] == "")]
+    target = (f"{fmt_number(network_target['target'].iloc[0])} innen {int(network_target['target_year'].iloc[0])}"
+              if len(network_target) else "ingen felles mål")
+    direction = DIRECTION_NB.get(kpi["direction"], kpi["direction"])
+    if kpi["direction_inferred"]:
+        direction += " (utledet av definisjonen, ikke trykt av ITU)"
+    facts = [
+        ("U4SSC-kode", f"`{kpi['code']}`" + (f", datapunkt {kpi['data_point']}" if kpi["data_point"] else "")),
+        ("Engelsk navn", kpi["name_en"]),
+        ("Dimensjon", f"{kpi['dimension_nb']} › {kpi['subdimension_nb']} › {kpi['category_nb']}"),
+        ("Type", "kjerneindikator" if kpi["core_or_advanced"] == "Core" else "avansert indikator"),
+        ("Enhet", kpi["unit_nb"]),
+        ("Retning", direction),
+        ("Bærekraftsmål", ", ".join(kpi["sdg_goals"].split(";")) if kpi["sdg_goals"] else "–"),
+        ("Nettverkets mål", target),
+    ]
+    return (f"{notice(data)}\n{markdown_table(pd.DataFrame(facts, columns=['', 'Indikator']))}\n\n"
+            f"[⬇ Last ned tallene på denne siden (CSV)](../nedlastinger/indikator-{kpi['slug']}.csv)\n")
+
+
+def indicator_table(data: ReportData, kpi_id: str) -> pd.DataFrame:
+    """Every member for one KPI: latest value, status, trend, progress and level comparison (raw numbers)."""
+    from analysis.progress import badge_rows
+
+    def part(name: str, cols: list[str]) -> pd.DataFrame:
+        table = data.results[name]
+        return table.loc[table["kpi_id"] == kpi_id, ["unit_code", *cols]]
+
+    progress = badge_rows(data.results["progress"].loc[data.results["progress"]["kpi_id"] == kpi_id])
+    table = (data.members[["unit_code", "name", "type", "slug"]]
+             .merge(part("status", ["year", "value", "target", "target_year", "achieved_pct", "band"]), on="unit_code", how="left")
+             .merge(part("trends", ["verdict", "ols_slope", "ols_ci_low", "ols_ci_high", "mk_p"]), on="unit_code", how="left")
+             .merge(progress[["unit_code", "method", "progress_class"]].rename(columns={"method": "progress_method"}),
+                    on="unit_code", how="left")
+             .merge(part("comparisons", ["robust_z", "percentile_rank"]), on="unit_code", how="left"))
+    table.insert(1, "kpi_id", kpi_id)
+    return table
+
+
+def indicator_table_markdown(data: ReportData, kpi_id: str) -> str:
+    t = indicator_table(data, kpi_id)
+    shown = pd.DataFrame({
+        "Enhet": [f"[{n}](../{unit_href(ty, s)})" for n, ty, s in zip(t["name"], t["type"], t["slug"])],
+        "År": [fmt_year(y) for y in t["year"]],
+        "Verdi": [fmt_number(v) for v in t["value"]],
+        "Status (andel av mål)": [status_text(b, a) for b, a in zip(t["band"], t["achieved_pct"])],
+        "Endring per år (OLS)": [fmt_number(v) for v in t["ols_slope"]],
+        "Utvikling (Mann–Kendall)": [VERDICT_NB.get(v, "–") if isinstance(v, str) else "–" for v in t["verdict"]],
+        "Fremdrift (Eurostat)": [progress_text(c, m) for c, m in zip(t["progress_class"], t["progress_method"])],
+        "Robust z": [fmt_number(v, 1) for v in t["robust_z"]],
+    })
+    return markdown_table(shown, align={c: "right" for c in ("År", "Verdi", "Endring per år (OLS)", "Robust z")})
+
+
+def indicator_figure(data: ReportData, kpi_id: str) -> tuple:
+    kpi = indicator_row(data, kpi_id)
+    towns = data.members.loc[data.members["type"] == "kommune"]
+    obs = data.observations.loc[(data.observations["kpi_id"] == kpi_id) & data.observations["value"].notna()
+                                & data.observations["unit_code"].isin(towns["unit_code"])]
+    obs = obs.merge(towns[["unit_code", "name"]], on="unit_code")
+    network_target = data.targets.loc[(data.targets["kpi_id"] == kpi_id) & (data.targets["unit_code"] == ""), "target"]
+    target = network_target.iloc[0] if len(network_target) else None
+    fig = figures.all_units(obs, f"{kpi['name_nb']} ({kpi['unit_nb']})", target)
+    latest = obs.loc[obs["year"] == obs["year"].max()].sort_values("value")
+    extremes = (f"I {int(obs['year'].max())} er verdien lavest i {latest['name'].iloc[0]} "
+                f"({fmt_number(latest['value'].iloc[0])}) og høyest i {latest['name'].iloc[-1]} "
+                f"({fmt_number(latest['value'].iloc[-1])}).") if len(latest) else "Ingen tall."
+    alt = f"Linjediagram over {kpi['name_nb']} for {obs['name'].nunique()} kommuner per år. {extremes}"
+    caption = (f"{kpi['name_nb']} i nettverkets kommuner; medianen er den tykke svarte linjen"
+               + (", nettverkets mål den røde prikkede." if target is not None else "."))
+    return fig, caption, alt
+
+
+def indicator_network_text(data: ReportData, kpi_id: str) -> str:
+    from analysis.present import CONVERGENCE_NB
+
+    nt = network_trend_table(data)
+    row = nt.loc[nt["kpi_id"] == kpi_id]
+    if row.empty or pd.isna(row["mixed_slope"].iloc[0]):
+        reason = row["reason"].iloc[0] if len(row) else "ingen tall"
+        return f"Den felles trenden kunne ikke beregnes ({reason})."
+    r = row.iloc[0]
+    reading = ("i riktig retning" if r["improving"] else "i feil retning" if r["worsening"]
+               else "uten en sikker retning (p ≥ 0,05 eller ingen fastsatt retning)")
+    return (f"Felles endring per år for medlemmene (blandet modell med eget nivå for hver enhet): "
+            f"**{fmt_number(r['mixed_slope'])}** (95 % KI {fmt_number(r['mixed_ci_low'])} til "
+            f"{fmt_number(r['mixed_ci_high'])}, p = {fmt_p(r['mixed_p'])}) {r['unit_nb']} — {reading}. "
+            f"Spredningen mellom medlemmene: {CONVERGENCE_NB.get(r['convergence'], '–')}.")

@@ -141,6 +141,13 @@ def check_observations(obs: pd.DataFrame, catalog: pd.DataFrame, where: str) -> 
                          field="status")
 
 
+def indicator_page_ids(catalog: pd.DataFrame, which: str) -> list[str]:
+    """The KPIs that get a page of their own (report setting ``indicator_pages``)."""
+    if which == "none":
+        return []
+    return catalog.loc[catalog["key"] | (which == "all"), "kpi_id"].tolist()
+
+
 @dataclass(frozen=True)
 class ProcessedInfo:
     directory: Path
@@ -172,6 +179,7 @@ def build_processed(settings: ReportSettings | None = None, out_dir: Path | None
         "data_mode": settings.data, "report_year": settings.report_year, "base_year": settings.base_year,
         "default_target_year": settings.default_target_year, "sources": sorted(obs["source"].unique().tolist()),
         "vintages": sorted(obs["vintage"].unique().tolist()), "built": time.strftime("%Y-%m-%d"),
+        "indicator_pages": indicator_page_ids(catalog, settings.indicator_pages),
     }
     write_atomic_text(json.dumps(meta, ensure_ascii=False, indent=2), out_dir / "metadata.json")
     return ProcessedInfo(out_dir, len(obs), int(units["is_member"].sum()), settings.data,

@@ -45,6 +45,9 @@ PROGRESS_NB = {
     "moderate_progress": "moderat fremgang",
     "moderate_away": "moderat bort fra målet",
     "significant_away": "tydelig bort fra målet",
+    "moderately_improving": "moderat bedring",
+    "stagnating": "stagnerer",
+    "decreasing": "går tilbake",
     "": "–",
 }
 CONVERGENCE_NB = {"converging": "nærmer seg hverandre", "diverging": "sprer seg", "stable": "stabil spredning",
@@ -122,10 +125,6 @@ def figure_html(fig, caption: str, alt: str, dpi: int = 110) -> str:
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return (f'<figure class="figure">\n<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
             f'class="img-fluid">\n<figcaption>{html.escape(caption)}</figcaption>\n</figure>\n')
-
-
-def download_link(href: str, what: str) -> str:
-    return f"[⬇ Last ned {what} (CSV)]({href}){{.download}}"
 
 
 def show(markdown: str) -> None:

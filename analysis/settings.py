@@ -104,18 +104,22 @@ class ReportSettings:
     data: str
     targets: Path
     workers: int
+    indicator_pages: str = "all"
 
 
 def load_report_settings(path: Path | None = None) -> ReportSettings:
     path = Path(path or config.REPORT_YAML)
     data = _read_yaml(path)
     types = {"report_year": int, "base_year": int, "default_target_year": int, "first_year": int,
-             "data": str, "targets": str, "workers": int}
+             "data": str, "targets": str, "workers": int, "indicator_pages": str}
+    optional = {"indicator_pages"}
     unknown = sorted(set(data) - set(types))
     if unknown:
         raise InputError(path, f"unknown setting {unknown[0]!r}; known: {', '.join(types)}", field=unknown[0])
     for key, typ in types.items():
         if key not in data:
+            if key in optional:
+                continue
             raise InputError(path, "setting is missing", field=key)
         if not isinstance(data[key], typ) or isinstance(data[key], bool):
             raise InputError(path, f"must be {typ.__name__}, got {data[key]!r}", field=key)
@@ -124,6 +128,9 @@ def load_report_settings(path: Path | None = None) -> ReportSettings:
     if not data["first_year"] <= data["base_year"] <= data["report_year"] <= data["default_target_year"]:
         raise InputError(path, "years must satisfy first_year ≤ base_year ≤ report_year ≤ default_target_year",
                          field="report_year")
+    if data.get("indicator_pages", "all") not in ("all", "key", "none"):
+        raise InputError(path, f"must be 'all', 'key' or 'none', got {data['indicator_pages']!r}",
+                         field="indicator_pages")
     if data["workers"] < 1:
         raise InputError(path, "must be at least 1", field="workers")
     return ReportSettings(**{**data, "targets": config.ROOT / data["targets"]})

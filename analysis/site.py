@@ -38,8 +38,13 @@ def unit_page(unit: pd.Series) -> str:
     return unit_href(unit["type"], unit["slug"]).removesuffix(".html") + ".ipynb"
 
 
-def sidebar(units: pd.DataFrame) -> list:
-    """Navigation by county: each county with its county municipality page first, then its towns."""
+def indicator_page(slug: str) -> str:
+    return f"indikatorer/{slug}.ipynb"
+
+
+def sidebar(units: pd.DataFrame, indicators: pd.DataFrame) -> list:
+    """Navigation by county (municipalities under their county), county municipalities, then indicators
+    by dimension."""
     sections = []
     towns = units.loc[units["type"] == "kommune"]
     for county_code, group in towns.groupby("county_code", sort=True):
@@ -50,21 +55,52 @@ def sidebar(units: pd.DataFrame) -> list:
     contents: list = [{"section": "Kommuner etter fylke", "contents": sections}]
     if len(counties):
         contents.append({"section": "Fylkeskommuner", "contents": [unit_page(u) for _, u in counties.iterrows()]})
+    if len(indicators):
+        contents.append({"section": "Indikatorer", "contents": [
+            {"section": dim, "contents": [indicator_page(slug) for slug in group["slug"]]}
+            for dim, group in indicators.groupby("dimension_nb", sort=False)]})
     return contents
 
 
-def prepare_project(source: Path, staging: Path, units: pd.DataFrame, is_demo: bool,
+def prepare_project(source: Path, staging: Path, units: pd.DataFrame, indicators: pd.DataFrame, is_demo: bool,
                     downloads: dict[str, pd.DataFrame]) -> None:
     """Copy the hand-written project into ``staging`` and add what the build knows: sidebar, notice, CSVs."""
     staging.mkdir(parents=True, exist_ok=True)
     for name in SOURCE_FILES:
         shutil.copy2(source / name, staging / name)
     config = yaml.safe_load((source / "_quarto.yml").read_text(encoding="utf-8"))
-    config["website"]["sidebar"]["contents"] = sidebar(units)
+    config["website"]["sidebar"]["contents"] = sidebar(units, indicators)
     write_atomic_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), staging / "_quarto.yml")
     write_atomic_text(demo_notice() if is_demo else "", staging / "_notice.md")
     for name, table in downloads.items():
         write_atomic_csv(table, staging / "nedlastinger" / f"{name}.csv")
+
+
+# smalldocs writes a few interface strings in English whatever `lang` says (Quarto translates them itself),
+# and leaves its navigation landmarks unlabelled; both are fixed here, in this order.
+INTERFACE_NB = {
+    '<nav class="navbar ': '<nav aria-label="Hovedmeny" class="navbar ',
+    '<nav class="quarto-secondary-nav">': '<nav aria-label="Meny på små skjermer" class="quarto-secondary-nav">',
+    '<nav id="quarto-sidebar" ': '<nav aria-label="Sidemeny" id="quarto-sidebar" ',
+    '<nav id="TOC" ': '<nav aria-label="Innhold på siden" id="TOC" ',
+    '<nav class="page-navigation">': '<nav aria-label="Forrige og neste side" class="page-navigation">',
+    'd-none d-lg-block" aria-label="breadcrumb"': 'd-none d-lg-block" aria-label="Brødsmulesti over tittelen"',
+    'placeholder="Search"': 'placeholder="Søk"',
+    'aria-label="Search"': 'aria-label="Søk"',
+    'aria-label="Toggle navigation"': 'aria-label="Vis eller skjul navigasjonen"',
+    'aria-label="Toggle section"': 'aria-label="Vis eller skjul delen"',
+    'aria-label="Toggle sidebar navigation"': 'aria-label="Vis eller skjul sidemenyen"',
+    'aria-label="breadcrumb"': 'aria-label="Brødsmulesti"',
+}
+
+
+def norwegian_interface(site: Path) -> None:
+    for page in site.rglob("*.html"):
+        text = original = page.read_text(encoding="utf-8")
+        for english, norwegian in INTERFACE_NB.items():
+            text = text.replace(english, norwegian)
+        if text != original:
+            page.write_text(text, encoding="utf-8")
 
 
 @dataclass
@@ -87,6 +123,7 @@ def render(staging: Path, quiet: bool = True) -> RenderResult:
         from smalldocs.site import build
 
         warnings = build(staging, quiet=quiet).warnings
+        norwegian_interface(site)
         renderer = "smalldocs (pure-Python fallback; Quarto not found)"
     downloads = staging / "nedlastinger"
     if downloads.is_dir() and not (site / "nedlastinger").is_dir():

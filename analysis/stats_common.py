@@ -124,6 +124,14 @@ def prepare_observations(observations: pd.DataFrame, report_year: int,
     return df[["unit_code", "kpi_id", "year", "value", "status", "usable"]].reset_index(drop=True)
 
 
+def _as_bool(col: pd.Series) -> np.ndarray:
+    """Booleans from bools, 0/1 or text ("true"/"false", "ja"/"nei"); missing is False."""
+    if col.dtype == bool:
+        return col.to_numpy()
+    text = col.astype(object).where(col.notna(), "false").astype(str).str.strip().str.lower()
+    return text.isin(["true", "1", "1.0", "yes", "ja", "y", "j"]).to_numpy()
+
+
 def prepare_units(units: pd.DataFrame | None) -> pd.DataFrame:
     """The units table with the documented column types; absent optional columns are filled."""
     if units is None:
@@ -133,8 +141,7 @@ def prepare_units(units: pd.DataFrame | None) -> pd.DataFrame:
     u = pd.DataFrame({"unit_code": units["unit_code"].astype(str).to_numpy()})
     for col in ("name", "type", "county_code", "peer_group"):
         u[col] = units[col].fillna("").astype(str).to_numpy() if col in units.columns else ""
-    u["is_member"] = (units["is_member"].fillna(False).astype(bool).to_numpy()
-                      if "is_member" in units.columns else False)
+    u["is_member"] = _as_bool(units["is_member"]) if "is_member" in units.columns else False
     if u["unit_code"].duplicated().any():
         dup = u.loc[u["unit_code"].duplicated(), "unit_code"].iloc[0]
         raise InputError(None, f"units: duplicate unit_code {dup!r}", field="unit_code")

@@ -24,12 +24,17 @@ counties:
 """
 
 
-def make_project(tmp: Path, network: str = SMALL_NETWORK) -> Path:
+def make_project(tmp: Path, network: str = SMALL_NETWORK, indicator_pages: str = "key") -> Path:
+    """A copy of the project with a small network; indicator pages only for the key KPIs by default."""
     for folder in ("params", "data/raw", "notebooks"):
         shutil.copytree(ROOT / folder, tmp / folder)
     shutil.copytree(ROOT / "reports", tmp / "reports",
-                    ignore=shutil.ignore_patterns("_site", "_build", "_failed", "_site.old"))
+                    ignore=shutil.ignore_patterns("_site", "_build", "_failed", "_logs", "_site.old"))
     (tmp / "params" / "network.yaml").write_text(network, encoding="utf-8")
+    settings = tmp / "params" / "report.yaml"
+    text = re.sub(r"^indicator_pages: \w+", f"indicator_pages: {indicator_pages}",
+                  settings.read_text(encoding="utf-8"), flags=re.M)
+    settings.write_text(text, encoding="utf-8")
     return tmp
 
 

@@ -144,3 +144,17 @@ def test_units_without_observations_and_national_figure(small):
     national = obs.loc[(obs.unit_code == "0")].set_index(["kpi_id", "year"])["value"]
     row = c.loc[("1804", catalog["kpi_id"].iloc[0])]
     assert row["national_value"] == pytest.approx(national.loc[(catalog["kpi_id"].iloc[0], row["year"])], nan_ok=True)
+
+
+def test_every_code_has_norwegian_text(results):
+    from analysis.methods_text import LABELS_NB, REASONS_NB, SECTIONS, methods_markdown
+    from analysis.stats_common import REASONS
+
+    assert set(REASONS) <= set(REASONS_NB)
+    for key, col in [("trends", "verdict"), ("status", "band"), ("progress", "progress_class"),
+                     ("progress", "method"), ("network_trends", "convergence")]:
+        assert set(results[key][col]) - {""} <= set(LABELS_NB), (key, col)
+    text = methods_markdown()
+    assert set(SECTIONS) >= {"trend", "status", "progress", "comparisons", "q_values", "mixed_model"}
+    assert "formelen er vår egen" in text and "q-verdi" in text and "Eurostat" in text
+    assert all(ch in text for ch in "æøå")

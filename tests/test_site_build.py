@@ -8,6 +8,7 @@ from urllib.parse import unquote, urlparse
 import nbformat
 import pytest
 
+from analysis.catalog import load_catalog
 from analysis.site import find_quarto
 from site_helpers import make_project, page_refs, run_report
 
@@ -40,6 +41,10 @@ def test_one_page_per_unit_plus_front_methods_and_data_pages(built):
         assert (site / page).is_file(), page
     assert sorted(p.name for p in (site / "kommuner").glob("*.html")) == [
         "alesund.html", "kristiansund.html", "trondheim.html"]
+    # one page per key KPI (indicator_pages: key), linked from the municipality tables
+    key = load_catalog().query("key")
+    assert sorted(p.stem for p in (site / "indikatorer").glob("*.html")) == sorted(key["slug"])
+    assert 'href="../indikatorer/en-en-aq-2c.html"' in (site / "kommuner" / "trondheim.html").read_text(encoding="utf-8")
 
 
 def _content_pages(site: Path):
@@ -74,6 +79,10 @@ def test_norwegian_characters_and_demo_notice_on_every_page(built):
         assert re.search(r'<meta charset="utf-8"', html, re.I), page
         assert "Demonstrasjonsdata" in html, page
         assert "Ã" not in html, page  # mojibake of æ/ø/å read as Latin-1
+        if find_quarto() is None:  # the fallback's English interface and unlabelled landmarks are fixed by us
+            assert 'placeholder="Search"' not in html, page
+            labels = re.findall(r'<nav\b[^>]*aria-label="([^"]+)"', html)
+            assert len(re.findall(r"<nav\b", html)) == len(labels) == len(set(labels)), page
     alesund = (site / "kommuner" / "alesund.html").read_text(encoding="utf-8")
     assert "Ålesund" in alesund and "Møre og Romsdal" in alesund
     assert "Bærekraftsnettverket" in (site / "index.html").read_text(encoding="utf-8")
@@ -101,7 +110,7 @@ def test_executed_notebooks_hide_parameters_and_carry_the_title(built):
 
 
 def test_failing_unit_exits_non_zero_keeps_the_others_and_the_previous_site(tmp_path):
-    project = make_project(tmp_path)
+    project = make_project(tmp_path, indicator_pages="none")
     template = project / "notebooks" / "municipality.ipynb"
     nb = nbformat.read(template, as_version=4)
     nb.cells.insert(2, nbformat.v4.new_code_cell('if unit_code == "1508":\n    raise RuntimeError("simulert feil")'))

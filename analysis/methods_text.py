@@ -85,7 +85,7 @@ bestemmer året). For hver indikator viser vi:
 
 * kommunens verdi ved siden av **medianen og gjennomsnittet i nettverket**, **landstallet** fra
   den nasjonale statistikken (ikke et gjennomsnitt av kommunene), **fylket** og medianen i
-  **KOSTRA-gruppen** (kommuner med lignende størrelse og økonomi);
+  **sammenligningsgruppen** (satt av nettverket, for eksempel etter størrelse; SSBs KOSTRA-grupper kan brukes);
 * **persentil:** hvor stor andel av alle kommuner med tall som ligger dårligere an (like verdier
   teller halvt). 90 betyr at kommunen er bedre enn 90 % av kommunene;
 * **robust z-verdi:** avstanden fra medianen for alle kommuner, målt i en robust

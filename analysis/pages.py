@@ -354,11 +354,11 @@ def comparison_section(data: ReportData, unit_code: str) -> str:
     kpis = key_kpis(data, unit_code)
     return (f"Nivået i {data.report_year} for de utvalgte indikatorene, sammenlignet med de andre {peers} i "
             f"nettverket, fylket og hele landet der tallene finnes. Persentilen er andelen av enhetene med tall som "
-            f"{unit['name']} ligger bedre enn eller likt med; den robuste z-verdien er snudd slik at positiv betyr "
+            f"{unit['name']} ligger bedre an enn (like verdier teller halvt); den robuste z-verdien er snudd slik at positiv betyr "
             f"bedre.\n\n{comparison_markdown(data, unit_code, kpis)}\n\n"
             f"### Hvor skiller utviklingen seg ut?\n\n"
             f"For hver indikator er endringen per år i {unit['name']} sammenlignet med endringen i resten av "
-            f"nettverket (regresjon med samspill mellom år og enhet). Fordi over hundre indikatorer testes samtidig, "
+            f"nettverket (regresjon der hver kommune har sitt eget nivå). Fordi over hundre indikatorer testes samtidig, "
             f"er p-verdiene justert til q-verdier (Benjamini–Hochberg).\n\n{differing_trends_markdown(data, unit_code)}\n")
 
 

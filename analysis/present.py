@@ -15,6 +15,8 @@ import math
 
 import pandas as pd
 
+from analysis.methods_text import LABELS_NB
+
 NBSP = "\u00a0"
 
 DIRECTION_NB = {
@@ -24,34 +26,13 @@ DIRECTION_NB = {
     "target_band": "nærmest målintervallet er best",
     "unknown": "retning ikke fastsatt",
 }
-BAND_NB = {"ge95": "≥ 95 %", "66to95": "66–95 %", "33to66": "33–66 %", "lt33": "< 33 %", "": "–"}
 BAND_ORDER = ["ge95", "66to95", "33to66", "lt33"]
 BAND_COLOURS = {"ge95": "#1a7f37", "66to95": "#8fbf3f", "33to66": "#e0a100", "lt33": "#c0392b", "": "#b0b0b0"}
-VERDICT_NB = {
-    "improving": "bedring",
-    "no_clear_trend": "ingen klar utvikling",
-    "worsening": "forverring",
-    "not_assessed": "for få år",
-    "no_direction": "ingen retning fastsatt",
-}
-PROGRESS_NB = {
-    "achieved": "målet er nådd",
-    "not_achieved": "målet er ikke nådd",
-    "on_track": "i rute",
-    "acceleration_needed": "fremgang, men må øke takten",
-    "limited_progress": "begrenset fremgang",
-    "deterioration": "går feil vei",
-    "significant_progress": "tydelig fremgang",
-    "moderate_progress": "moderat fremgang",
-    "moderate_away": "moderat bort fra målet",
-    "significant_away": "tydelig bort fra målet",
-    "moderately_improving": "moderat bedring",
-    "stagnating": "stagnerer",
-    "decreasing": "går tilbake",
-    "": "–",
-}
-CONVERGENCE_NB = {"converging": "nærmer seg hverandre", "diverging": "sprer seg", "stable": "stabil spredning",
-                  "not_assessed": "ikke vurdert"}
+# The words for result codes are those of the methods page (analysis.methods_text), so both agree.
+BAND_NB = {**{b: LABELS_NB[b] for b in BAND_ORDER}, "": "–"}
+VERDICT_NB = {k: LABELS_NB[k] for k in ("improving", "no_clear_trend", "worsening", "not_assessed", "no_direction")}
+PROGRESS_NB = {k: v for k, v in LABELS_NB.items() if k not in BAND_NB and k not in VERDICT_NB} | {"": "–"}
+CONVERGENCE_NB = {k: LABELS_NB[k] for k in ("converging", "diverging", "stable")} | {"not_assessed": "ikke vurdert"}
 STATUS_SYMBOL_NB = {"..": "manglende tall", ":": "skjult (konfidensielt)", ".": "ikke mulig å oppgi"}
 TYPE_NB = {"kommune": "Kommune", "fylke": "Fylkeskommune", "land": "Hele landet"}
 

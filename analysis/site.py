@@ -18,6 +18,7 @@ import pandas as pd
 import yaml
 
 from analysis.io import write_atomic_csv, write_atomic_text
+from analysis.methods_text import methods_markdown
 from analysis.present import demo_notice
 
 SOURCE_FILES = ("_quarto.yml", "styles.css", "metode.qmd", "om-dataene.qmd")
@@ -72,6 +73,7 @@ def prepare_project(source: Path, staging: Path, units: pd.DataFrame, indicators
     config["website"]["sidebar"]["contents"] = sidebar(units, indicators)
     write_atomic_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), staging / "_quarto.yml")
     write_atomic_text(demo_notice() if is_demo else "", staging / "_notice.md")
+    write_atomic_text(methods_markdown(), staging / "_metoder.md")
     for name, table in downloads.items():
         write_atomic_csv(table, staging / "nedlastinger" / f"{name}.csv")
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,8 +11,7 @@ import pytest
 from analysis.catalog import load_catalog
 from analysis.progress import badge_rows
 from analysis.results import RESULT_KEYS, compute_all, read_all, write_all
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # the bench package beside tests/
-from bench.bench_results import make_observations, make_targets, make_units  # noqa: E402
+from bench.bench_results import make_observations, make_targets, make_units
 
 CONTRACT = {
     "trends": ["unit_code", "kpi_id", "n_points", "first_year", "last_year", "first_value", "last_value",

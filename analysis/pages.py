@@ -194,6 +194,13 @@ def differing_trends(data: ReportData, unit_code: str) -> pd.DataFrame:
     return sig.merge(data.catalog[["kpi_id", "name_nb", "unit_nb"]], on="kpi_id").sort_values("q_value")
 
 
+def better_text(better) -> str:
+    """Whether the unit's slope is better than the group's, given the KPI's direction (NA: no direction)."""
+    if better is None or pd.isna(better):
+        return "ingen retning fastsatt"
+    return "bedre enn resten" if bool(better) else "svakere enn resten"
+
+
 def differing_trends_markdown(data: ReportData, unit_code: str) -> str:
     sig = differing_trends(data, unit_code)
     tests = data.for_unit("slope_tests", unit_code)
@@ -209,8 +216,7 @@ def differing_trends_markdown(data: ReportData, unit_code: str) -> str:
         "Forskjell (95 % KI)": [f"{fmt_number(d)} ({fmt_number(lo)} til {fmt_number(hi)})"
                                 for d, lo, hi in zip(sig["diff"], sig["ci_low"], sig["ci_high"])],
         "q-verdi": [fmt_p(q) for q in sig["q_value"]],
-        "Vurdering": ["bedre enn resten" if b is True else "svakere enn resten" if b is False else "ingen retning"
-                      for b in sig["better"]],
+        "Vurdering": [better_text(b) for b in sig["better"]],
     })
     intro = (f"{len(sig)} av {n_tested} testede indikatorer utvikler seg i {name} annerledes enn i resten av "
              f"nettverket (q < 0,05):\n\n")

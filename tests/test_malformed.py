@@ -27,6 +27,9 @@ HEAD = b"\r\n".join(POP_2022.read_bytes().split(b"\r\n")[:43]) + b"\r\n"  # titl
 LINES = HEAD.split(b"\r\n")  # LINES[3] is file row 4, the first data row: "K-3001 Halden";"0 years";266
 
 
+SUBMISSION_HEAD = b"municipality_code,year,kpi_code,data_point,kpi_name_nb,value,unit,source,comment\n"
+
+
 def csv_with(row4: bytes | None = None, header: bytes | None = None, extra: list[bytes] = ()) -> bytes:
     lines = list(LINES)
     if header is not None:
@@ -125,6 +128,11 @@ CASES = {
     "road_network_2021_zip.xlsx": (b"PK\x03\x04 not really a workbook", None, None, "not a readable .xlsx"),
     "obs_suppressed_value.parquet": (obs_parquet(status=[":"]), None, "value", "given although status ':'"),
     "obs_percent_range.parquet": (obs_parquet(value=[180.0]), None, "value", "percentage must be within 0-100"),
+    # members' U4SSC submissions, recognised by their header
+    "u4ssc_unit_mismatch.csv": (SUBMISSION_HEAD + b"1149,2020,EC: ICT: ICT: 1C,,,97,kWh per innb.,,\n", 2, "unit",
+                                "does not match the catalog unit"),
+    "u4ssc_code_not_in_use.csv": (SUBMISSION_HEAD + b"3201,2019,EC: ICT: ICT: 1C,,,97,%,,\n", 2,
+                                  "municipality_code", "code 3201 was not in use in 2019"),
 }
 
 

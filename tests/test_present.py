@@ -31,3 +31,13 @@ def test_figure_has_caption_and_alt_text():
     assert 'alt="Alt &quot;tekst&quot;"' in html
     assert "<figcaption>Bildetekst «Ålesund»</figcaption>" in html
     assert html.count("data:image/png;base64,") == 1
+
+
+def test_better_text_reads_numpy_and_pandas_booleans():
+    import numpy as np
+
+    from analysis.pages import better_text
+
+    assert better_text(np.bool_(True)) == "bedre enn resten"
+    assert better_text(pd.array([False], dtype="boolean")[0]) == "svakere enn resten"
+    assert better_text(pd.NA) == "ingen retning fastsatt"

@@ -323,10 +323,6 @@ def spread_figure(data: ReportData, n: int = 6) -> tuple:
     return figures.spread_lines(data.results["spread"], titles), caption, alt
 
 
-def direction_text(direction: str) -> str:
-    return DIRECTION_NB.get(direction, direction)
-
-
 # --- page frames ---------------------------------------------------------------------------------
 
 def notice(data: ReportData) -> str:

@@ -22,14 +22,6 @@ from analysis.errors import InputError
 from analysis.io import write_atomic_parquet, write_atomic_text
 from analysis.settings import ReportSettings, load_report_settings, load_units
 
-STATUS_SYMBOLS = {
-    "..": "Manglende tall",
-    ":": "Skjult (konfidensielt)",
-    ".": "Ikke mulig å oppgi",
-    "...": "Ikke tilgjengelig ennå",
-    "-": "Null",
-    "*": "Foreløpig tall",
-}
 TARGET_COLUMNS = ["kpi_id", "unit_code", "target", "target_year", "band_low", "band_high", "source"]
 
 
@@ -125,20 +117,13 @@ def in_report_borders(obs: pd.DataFrame, borders_year: int) -> tuple[pd.DataFram
             pd.concat(left_out, ignore_index=True) if left_out else pd.DataFrame(columns=["unit_code", "year", "reason"]))
 
 
-def check_observations(obs: pd.DataFrame, catalog: pd.DataFrame, where: str) -> None:
-    """The minimum every observation table must satisfy before anything is written."""
-    unknown = sorted(set(obs["kpi_id"]) - set(catalog["kpi_id"]))
-    if unknown:
-        raise InputError(where, f"unknown KPI {unknown[0]!r}", field="kpi_id")
-    dup = obs.duplicated(["unit_code", "year", "kpi_id"])
-    if dup.any():
-        r = obs.loc[dup].iloc[0]
-        raise InputError(where, f"two values for {r.unit_code} {r.year} {r.kpi_id}", field="value")
-    number_with_symbol = obs["value"].notna() & (obs["status"] != "") & obs["status"].isin(["..", ":", "."])
-    if number_with_symbol.any():
-        r = obs.loc[number_with_symbol].iloc[0]
-        raise InputError(where, f"{r.unit_code} {r.year} {r.kpi_id} has both a value and the symbol {r.status!r}",
-                         field="status")
+def check_observations(obs: pd.DataFrame, catalog: pd.DataFrame, units: pd.DataFrame, where: str) -> None:
+    """Schema, per-KPI rules and codes (all in the borders the members are listed in) before anything is written."""
+    from analysis.validate import validate_observations
+
+    valid_to = obs["unit_code"].map(units.set_index("unit_code")["valid_to"]).astype("Float64")
+    code_year = valid_to.fillna(BORDERS_YEAR).clip(upper=BORDERS_YEAR).astype("int64")
+    validate_observations(obs.assign(code_year=code_year.to_numpy()), catalog, where)
 
 
 def indicator_page_ids(catalog: pd.DataFrame, which: str) -> list[str]:
@@ -166,7 +151,7 @@ def build_processed(settings: ReportSettings | None = None, out_dir: Path | None
     units = load_units()
     targets = load_targets(settings.targets, catalog, units, settings.default_target_year)
     obs = load_observations(settings, units, catalog)
-    check_observations(obs, catalog, "observations")
+    check_observations(obs, catalog, units, "observations")
     results = compute_results(obs, catalog, units, targets, settings)
 
     write_atomic_parquet(catalog, out_dir / "catalog.parquet")

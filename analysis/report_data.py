@@ -15,7 +15,6 @@ import pandas as pd
 from analysis import config
 from analysis.errors import InputError
 
-RESULT_TABLES = ("trends", "status", "progress", "comparisons", "slope_tests", "network_trends", "spread")
 
 
 @dataclass
@@ -64,6 +63,6 @@ def load(directory: Path | None = None) -> ReportData:
 
     return ReportData(
         catalog=read("catalog"), units=read("units"), observations=read("observations"), targets=read("targets"),
-        results={name: read(f"results/{name}") for name in RESULT_TABLES},
+        results={path.stem: pd.read_parquet(path) for path in sorted((directory / "results").glob("*.parquet"))},
         metadata=json.loads(meta_path.read_text(encoding="utf-8")),
     )

@@ -19,7 +19,7 @@ def test_demo_is_deterministic_and_covers_every_member_year_and_kpi():
     assert sorted(towns["year"].unique()) == list(range(2015, 2025))
     # Viken existed 2020-2023 only
     assert sorted(a.loc[a["unit_code"] == "30", "year"].unique()) == [2020, 2021, 2022, 2023]
-    check_observations(a, cat, "demo")
+    check_observations(a, cat, units, "demo")
 
 
 def test_demo_values_are_in_range_and_symbols_never_carry_numbers():

@@ -62,6 +62,13 @@ def _population(args) -> int:
     if args.out:
         write_atomic_csv(table, args.out)
         print(f"Wrote {args.out}")
+    if args.facts:
+        from analysis import config
+        from analysis.geography import member_population_facts
+
+        path = config.REFERENCE_DIR / "population.csv"
+        write_atomic_csv(member_population_facts(args.folder), path)
+        print(f"Wrote {path} (the latest population per member, shown in the page profiles)")
     return 0
 
 
@@ -103,6 +110,8 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("population", help="population of every member in 2024 borders from StatBank 07459 exports")
     s.add_argument("folder", help="folder with the exports (e.g. ../shared/data/ssb-07459-population)")
     s.add_argument("--out", default=None, help="also write the long table (with break flags) to this CSV")
+    s.add_argument("--facts", action="store_true",
+                   help="write data/raw/reference/population.csv (latest year per member) for the pages")
     s.set_defaults(func=_population)
     s = sub.add_parser("preview", help="serve reports/_site on localhost")
     s.add_argument("--port", type=int, default=4200)

@@ -298,3 +298,20 @@ def network_population_2024_borders(folder: str | Path) -> pd.DataFrame:
         res = to_borders(rows, min(hi, 2024), level="county", targets=[m.unit_code])
         parts.append(res.loc[res["unit_code"] == m.unit_code])
     return pd.concat(parts, ignore_index=True)
+
+
+def member_population_facts(folder: str | Path) -> pd.DataFrame:
+    """The latest population of every member in 2024 borders, as the facts the pages show.
+
+    Columns: unit_code, year, population, note (Norwegian; says when the figure is from before a
+    split, as Ålesund's 2023 figure that still includes Haram), source.
+    """
+    table = network_population_2024_borders(folder)
+    table = table.loc[table["value"].notna()].sort_values("year").groupby("unit_code").tail(1)
+    note = table["break"].astype(bool).map({True: "gjelder kommunen før delingen i 2024 (brudd i serien)",
+                                            False: ""})
+    return pd.DataFrame({
+        "unit_code": table["unit_code"].to_numpy(), "year": table["year"].astype("int64").to_numpy(),
+        "population": table["value"].astype("int64").to_numpy(), "note": note,
+        "source": "SSB, tabell 07459, folkemengde 1. januar",
+    }).sort_values("unit_code", ignore_index=True)

@@ -36,6 +36,10 @@ def unit_profile(data: ReportData, unit_code: str) -> str:
     if unit["type"] == "kommune":
         facts.append(("Fylke", f"{unit['county_name']} ({unit['county_code']})"))
         facts.append(("Sammenligningsgruppe", unit["peer_group"] or "–"))
+    if pd.notna(unit.get("population")):
+        note = f"; {unit['population_note']}" if unit["population_note"] else ""
+        facts.append((f"Folketall 1.1.{unit['population_year']}",
+                      f"{fmt_number(unit['population'])} ({unit['population_source'].split(',')[0]}{note})"))
     if pd.notna(unit["valid_from"]) or pd.notna(unit["valid_to"]):
         facts.append(("Fantes", f"{fmt_year(unit['valid_from'])}–{fmt_year(unit['valid_to'])}"))
     facts += [
@@ -234,6 +238,7 @@ def network_status_table(data: ReportData) -> pd.DataFrame:
         s = status.loc[status["unit_code"] == unit.unit_code, "band"]
         t = trends.loc[trends["unit_code"] == unit.unit_code, "verdict"]
         rows.append({"unit_code": unit.unit_code, "name": unit.name, "type": unit.type, "slug": unit.slug,
+                     "population": unit.population,
                      **{b: int((s == b).sum()) for b in BAND_ORDER},
                      "improving": int((t == "improving").sum()), "worsening": int((t == "worsening").sum())})
     return pd.DataFrame(rows)
@@ -248,6 +253,7 @@ def network_status_markdown(data: ReportData) -> str:
     table = network_status_table(data)
     shown = pd.DataFrame({
         "Enhet": [f"[{n}]({unit_href(t, s)})" for n, t, s in zip(table["name"], table["type"], table["slug"])],
+        "Folketall": [fmt_number(p) for p in table["population"]],
         **{f"Status {BAND_NB[b]}": table[b].astype(str) for b in BAND_ORDER},
         "Bedring": table["improving"].astype(str),
         "Forverring": table["worsening"].astype(str),

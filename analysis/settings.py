@@ -92,7 +92,20 @@ def load_units(path: Path | None = None) -> pd.DataFrame:
     units["slug"] = units["name"].map(slugify)
     if units["slug"].duplicated().any():
         units["slug"] = units["slug"] + "-" + units["unit_code"]
-    return units
+    return units.merge(population_facts(), on="unit_code", how="left")
+
+
+def population_facts(path: Path | None = None) -> pd.DataFrame:
+    """Public population figures per member (SSB), if the project has them: population, its year, a note."""
+    path = Path(path or config.REFERENCE_DIR / "population.csv")
+    columns = ["unit_code", "population", "population_year", "population_note", "population_source"]
+    if not path.exists():
+        return pd.DataFrame(columns=columns).astype({"unit_code": str})
+    facts = pd.read_csv(path, dtype={"unit_code": str, "note": str}, keep_default_na=False, encoding="utf-8")
+    facts = facts.rename(columns={"year": "population_year", "note": "population_note", "source": "population_source"})
+    facts["population"] = facts["population"].astype("Int64")
+    facts["population_year"] = facts["population_year"].astype("Int64")
+    return facts[columns]
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,7 @@ def test_pages_have_tables_figures_with_alt_text_and_downloads(built):
     rows = list(csv.DictReader((site / "nedlastinger" / "trondheim.csv").open(encoding="utf-8")))
     assert len(rows) == 112 and {r["unit_code"] for r in rows} == {"5001"}
     assert "nedlastinger/trondheim.csv" in html
+    assert "Folketall 1.1.2023" in html and "212\u00a0660" in html  # SSB 07459, Trondheim 1 January 2023
 
 
 def test_executed_notebooks_hide_parameters_and_carry_the_title(built):

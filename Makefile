@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 
 report: $(STAMP) ## build the whole site from the bundled data into reports/_site
 	@$(MAKE) --no-print-directory quarto
-	$(PY) -m analysis report $(if $(WORKERS),--workers $(WORKERS),)
+	$(PY) -m analysis report $(if $(WORKERS),--workers $(WORKERS),) $(if $(FRESH),--fresh,)
 
 data: $(STAMP) ## build data/processed only (tidy tables and all statistics)
 	$(PY) -m analysis build-data
@@ -54,4 +54,4 @@ quarto: $(STAMP) ## try to install Quarto (needs internet beyond PyPI); the buil
 	    touch $(VENV)/.no-quarto; fi; fi
 
 clean: ## remove generated data, executed notebooks and the site (keeps .venv)
-	rm -rf data/processed reports/_build reports/_failed reports/_site data/cache
+	rm -rf data/processed reports/_build reports/_failed reports/_logs reports/_cache reports/_site data/cache

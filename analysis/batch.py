@@ -10,6 +10,7 @@ the batch goes on with the others.
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 import os
 import shutil
@@ -70,6 +71,13 @@ class Job:
     parameters: dict = field(default_factory=dict)
     title: str = ""
     label: str = ""
+    inputs: str = ""  # digest of everything else the notebook reads (data, package code); see build.py
+
+    def fingerprint(self) -> str:
+        """Same template, parameters, title and inputs -> the same executed notebook."""
+        digest = hashlib.sha256(self.template.read_bytes())
+        digest.update(json.dumps([self.parameters, self.title, self.inputs], sort_keys=True).encode())
+        return digest.hexdigest()[:32]
 
 
 @dataclass
@@ -78,6 +86,7 @@ class JobResult:
     ok: bool
     seconds: float
     error: str = ""
+    cached: bool = False
 
 
 def _execute(job: Job, failed_dir: str) -> JobResult:
@@ -135,25 +144,60 @@ def _finish(path: Path, title: str) -> None:
     nbformat.write(nb, path)
 
 
+def _from_cache(job: Job, cache_dir: Path | None) -> JobResult | None:
+    """Reuse the notebook executed by an earlier build when nothing it depends on has changed."""
+    if cache_dir is None:
+        return None
+    cached = cache_dir / f"{job.fingerprint()}.ipynb"
+    if not cached.exists():
+        return None
+    job.output.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(cached, job.output)
+    return JobResult(job, True, 0.0, cached=True)
+
+
 def run_jobs(jobs: list[Job], workers: int, failed_dir: Path, executor: Executor | None = None,
-             out=sys.stdout) -> list[JobResult]:
-    """Check every job's parameters, then run them all; print progress and return every result."""
+             out=sys.stdout, cache_dir: Path | None = None) -> list[JobResult]:
+    """Check every job's parameters, then run them all; print progress and return every result.
+
+    With ``cache_dir``, a job whose fingerprint matches an earlier successful run is copied from there
+    instead of executed, and every successful run is stored there; entries no job used are removed.
+    """
     specs: dict[Path, dict] = {}
     for job in jobs:
         spec = specs.setdefault(job.template, parameter_spec(job.template))
         check_parameters(job.template, job.parameters, spec)
-    own = executor is None
-    executor = executor or ProcessPoolExecutor(max_workers=max(1, workers))
     results = []
+
+    def report(res: JobResult) -> None:
+        results.append(res)
+        state = "same" if res.cached else "ok  " if res.ok else "FEIL"
+        print(f"  [{len(results):>3}/{len(jobs)}] {state} {res.job.label or res.job.output.name} "
+              f"({res.seconds:.1f} s){'  ' + res.error if res.error else ''}", file=out, flush=True)
+
+    pending = []
+    for job in jobs:
+        reused = _from_cache(job, cache_dir)
+        if reused:
+            report(reused)
+        else:
+            pending.append(job)
+    own = executor is None and bool(pending)
+    executor = executor or (ProcessPoolExecutor(max_workers=max(1, workers)) if pending else None)
     try:
-        futures = {executor.submit(_execute, job, str(failed_dir)): job for job in jobs}
-        for n, fut in enumerate(as_completed(futures), start=1):
+        futures = {executor.submit(_execute, job, str(failed_dir)): job for job in pending}
+        for fut in as_completed(futures):
             res = fut.result()
-            results.append(res)
-            state = "ok  " if res.ok else "FEIL"
-            print(f"  [{n:>3}/{len(jobs)}] {state} {res.job.label or res.job.output.name} "
-                  f"({res.seconds:.1f} s){'  ' + res.error if res.error else ''}", file=out, flush=True)
+            if res.ok and cache_dir is not None:
+                cache_dir.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(res.job.output, cache_dir / f"{res.job.fingerprint()}.ipynb")
+            report(res)
     finally:
         if own:
             executor.shutdown()
+    if cache_dir is not None and cache_dir.is_dir():
+        used = {f"{job.fingerprint()}.ipynb" for job in jobs}
+        for stale in cache_dir.glob("*.ipynb"):
+            if stale.name not in used:
+                stale.unlink()
     return results

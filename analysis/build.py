@@ -6,6 +6,8 @@ published site when anything fails.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 import sys
 import time
@@ -20,18 +22,33 @@ from analysis.site import indicator_page, prepare_project, publish, render, unit
 NETWORK_TITLE = "Bærekraftsnettverket"
 
 
-def report_jobs(data: report_data.ReportData, staging: Path) -> list[Job]:
-    """One job per member (municipality template) plus the network front page."""
+def inputs_digest() -> str:
+    """Everything a page depends on besides its template and parameters: the processed data (not its
+    build date) and the package's code. Any change to either executes every notebook again."""
+    digest = hashlib.sha256()
+    meta = json.loads((config.PROCESSED_DIR / "metadata.json").read_text(encoding="utf-8"))
+    meta.pop("built", None)
+    digest.update(json.dumps(meta, sort_keys=True).encode())
+    files = sorted(config.PROCESSED_DIR.rglob("*.parquet")) + sorted(config.PACKAGE_DIR.rglob("*.py"))
+    for path in files:
+        digest.update(str(path.relative_to(path.parents[1])).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def report_jobs(data: report_data.ReportData, staging: Path, inputs: str = "") -> list[Job]:
+    """One job per member (municipality template), the network front page and one per indicator page."""
     template = config.NOTEBOOKS_DIR / "municipality.ipynb"
     jobs = [Job(template, staging / unit_page(unit), {"unit_code": unit["unit_code"]},
-                title=pages.unit_title(data, unit["unit_code"]), label=f"{unit['unit_code']} {unit['name']}")
+                title=pages.unit_title(data, unit["unit_code"]), label=f"{unit['unit_code']} {unit['name']}",
+                inputs=inputs)
             for _, unit in data.members.iterrows()]
     jobs.append(Job(config.NOTEBOOKS_DIR / "network.ipynb", staging / "index.ipynb", {},
-                    title=NETWORK_TITLE, label="Nettverket (forside)"))
+                    title=NETWORK_TITLE, label="Nettverket (forside)", inputs=inputs))
     catalog = data.catalog.set_index("kpi_id")
     for kpi_id in data.metadata.get("indicator_pages", []):
         jobs.append(Job(config.NOTEBOOKS_DIR / "indicator.ipynb", staging / indicator_page(catalog.at[kpi_id, "slug"]),
-                        {"kpi_id": kpi_id}, title=pages.indicator_title(data, kpi_id), label=kpi_id))
+                        {"kpi_id": kpi_id}, title=pages.indicator_title(data, kpi_id), label=kpi_id, inputs=inputs))
     return jobs
 
 
@@ -44,7 +61,7 @@ def downloads(data: report_data.ReportData) -> dict:
     return tables
 
 
-def build_report(workers: int | None = None, out=sys.stdout) -> int:
+def build_report(workers: int | None = None, reuse: bool = True, out=sys.stdout) -> int:
     start = time.perf_counter()
     settings = load_report_settings()
     workers = workers or settings.workers
@@ -58,9 +75,14 @@ def build_report(workers: int | None = None, out=sys.stdout) -> int:
     failed_dir = config.REPORTS_DIR / "_failed"
     for folder in (staging, failed_dir, config.REPORTS_DIR / "_logs"):
         shutil.rmtree(folder, ignore_errors=True)
-    jobs = report_jobs(data, staging)
-    print(f"[2/4] Executing {len(jobs)} notebooks with papermill, {workers} workers", file=out, flush=True)
-    results = run_jobs(jobs, workers, failed_dir, out=out)
+    jobs = report_jobs(data, staging, inputs_digest())
+    cache_dir = config.REPORTS_DIR / "_cache" if reuse else None
+    print(f"[2/4] Executing {len(jobs)} notebooks with papermill, {workers} workers"
+          f"{' (unchanged ones are reused)' if reuse else ''}", file=out, flush=True)
+    results = run_jobs(jobs, workers, failed_dir, out=out, cache_dir=cache_dir)
+    reused = sum(r.cached for r in results)
+    if reused:
+        print(f"      {reused} of {len(jobs)} notebooks reused unchanged from the previous build", file=out)
     failed = [r for r in results if not r.ok]
     if failed:
         print(f"\n{len(failed)} of {len(results)} notebooks failed; the published site is unchanged "

@@ -20,7 +20,7 @@ def _build_data(args) -> int:
 def _report(args) -> int:
     from analysis.build import build_report
 
-    return build_report(workers=args.workers)
+    return build_report(workers=args.workers, reuse=not args.fresh)
 
 
 def _catalog(args) -> int:
@@ -98,6 +98,8 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=_build_data)
     s = sub.add_parser("report", help="build data, execute every notebook, render and publish the site")
     s.add_argument("--workers", type=int, default=None, help="papermill worker processes (default: params/report.yaml)")
+    s.add_argument("--fresh", action="store_true",
+                   help="execute every notebook even if an identical one from the previous build can be reused")
     s.set_defaults(func=_report)
     s = sub.add_parser("catalog", help="rebuild the indicator catalog from the shared U4SSC reference list")
     s.add_argument("--reference", default=None, help="path to u4ssc_kpis.csv (default: ../shared/reference)")

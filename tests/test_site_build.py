@@ -110,6 +110,26 @@ def test_executed_notebooks_hide_parameters_and_carry_the_title(built):
     assert "unit_code = \"1508\"" in injected[0].source
 
 
+def test_unchanged_notebooks_are_reused_and_changed_inputs_run_again(built):
+    project = built[0]
+    site = project / "reports" / "_site"
+    before = (site / "kommuner" / "alesund.html").read_text(encoding="utf-8")
+    again = run_report(project)
+    assert again.returncode == 0, again.stdout + again.stderr
+    n_jobs = int(re.search(r"Executing (\d+) notebooks", again.stdout).group(1))
+    assert f"{n_jobs} of {n_jobs} notebooks reused unchanged" in again.stdout
+    assert (site / "kommuner" / "alesund.html").read_text(encoding="utf-8") == before
+
+    settings = project / "params" / "report.yaml"  # fewer indicator pages: the processed metadata changes
+    settings.write_text(re.sub(r"^indicator_pages: \w+", "indicator_pages: none",
+                               settings.read_text(encoding="utf-8"), flags=re.M), encoding="utf-8")
+    changed = run_report(project)
+    assert changed.returncode == 0, changed.stdout + changed.stderr
+    assert "reused unchanged" not in changed.stdout
+    assert len(re.findall(r"\] ok  ", changed.stdout)) == 5
+    assert not (site / "indikatorer").exists()
+
+
 def test_failing_unit_exits_non_zero_keeps_the_others_and_the_previous_site(tmp_path):
     project = make_project(tmp_path, indicator_pages="none")
     template = project / "notebooks" / "municipality.ipynb"

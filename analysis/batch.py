@@ -89,6 +89,15 @@ class JobResult:
     cached: bool = False
 
 
+# Two kernels started at the same moment can pick the same free TCP port; the loser dies before it
+# answers. That is not the notebook's fault, so its start is tried again.
+KERNEL_START_ATTEMPTS = 3
+
+
+def _kernel_did_not_start(exc: Exception) -> bool:
+    return not hasattr(exc, "ename") and "kernel died before replying to kernel_info" in str(exc).lower()
+
+
 def _execute(job: Job, failed_dir: str) -> JobResult:
     """Run in a worker process: papermill into a temporary file, then move it into place."""
     import papermill as pm
@@ -98,9 +107,16 @@ def _execute(job: Job, failed_dir: str) -> JobResult:
     tmp = job.output.with_name(f".{job.output.name}.running.ipynb")
     log = Path(failed_dir).parent / "_logs" / f"{job.output.stem}.log"
     try:
-        with _stderr_to(log):  # the kernel's own log lines go to a file, not into the progress display
-            pm.execute_notebook(str(job.template), str(tmp), parameters=job.parameters, kernel_name="python3",
-                                progress_bar=False, cwd=str(job.template.parent))
+        for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+            try:
+                with _stderr_to(log):  # the kernel's own log lines go to a file, not into the progress display
+                    pm.execute_notebook(str(job.template), str(tmp), parameters=job.parameters,
+                                        kernel_name="python3", progress_bar=False, cwd=str(job.template.parent))
+                break
+            except Exception as exc:  # noqa: BLE001 - sorted out just below
+                if attempt == KERNEL_START_ATTEMPTS or not _kernel_did_not_start(exc):
+                    raise
+                time.sleep(attempt)
         _finish(tmp, job.title)
         os.replace(tmp, job.output)
         return JobResult(job, True, time.perf_counter() - start)

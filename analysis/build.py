@@ -25,7 +25,11 @@ NETWORK_TITLE = "Bærekraftsnettverket"
 def inputs_digest() -> str:
     """Everything a page depends on besides its template and parameters: the processed data (not its
     build date) and the package's code. Any change to either executes every notebook again."""
-    digest = hashlib.sha256()
+    import platform
+
+    import pandas as pd
+
+    digest = hashlib.sha256(f"{platform.python_version()} {pd.__version__}".encode())  # shown in the footers
     meta = json.loads((config.PROCESSED_DIR / "metadata.json").read_text(encoding="utf-8"))
     meta.pop("built", None)
     digest.update(json.dumps(meta, sort_keys=True).encode())

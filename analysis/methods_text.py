@@ -15,7 +15,8 @@ Vi regner bare med tall som faktisk er publisert. Celler som SSB har merket med 
 aktuelt), `..` (mangler) eller `:` (skjermet av personvernhensyn) blir stående tomme: de blir
 aldri gjort om til null, og vi regner aldri ut et skjermet tall baklengs fra summer. Når et
 resultat ikke kan beregnes, står det hvorfor (for eksempel «for få år med tall» eller «tallet er
-skjermet»). Hvis samme tall er publisert flere ganger, bruker vi den nyeste publiseringen.
+skjermet»). Finnes samme tall to ganger i dataene (samme kommune, år og indikator), stopper
+byggingen med en melding om hvor, i stedet for å velge ett av dem.
 """),
     "trend": ("Utvikling over tid (trend)", """\
 For hver kommune og hver indikator ser vi på alle årene med tall.
@@ -86,9 +87,9 @@ bestemmer året). For hver indikator viser vi:
 * kommunens verdi ved siden av **medianen og gjennomsnittet i nettverket**, **landstallet** fra
   den nasjonale statistikken (ikke et gjennomsnitt av kommunene), **fylket** og medianen i
   **sammenligningsgruppen** (satt av nettverket, for eksempel etter størrelse; SSBs KOSTRA-grupper kan brukes);
-* **persentil:** hvor stor andel av alle kommuner med tall som ligger dårligere an (like verdier
-  teller halvt). 90 betyr at kommunen er bedre enn 90 % av kommunene;
-* **robust z-verdi:** avstanden fra medianen for alle kommuner, målt i en robust
+* **persentil:** hvor stor andel av kommunene med tall som ligger dårligere an (kommunen selv og
+  like verdier teller halvt). Høyere er bedre; 50 er midt i feltet;
+* **robust z-verdi:** avstanden fra medianen for kommunene med tall, målt i en robust
   spredningsenhet (1,4826 × medianen av avvikene fra medianen). Positive verdier betyr bedre enn
   vanlig; over 2 eller under −2 er uvanlig langt fra de fleste.
 

@@ -13,9 +13,11 @@ from analysis.present import (
     BAND_NB, BAND_ORDER, CONVERGENCE_NB, DIRECTION_NB, PROGRESS_NB, TYPE_NB, VERDICT_NB, fmt_number,
     fmt_p, fmt_percent, fmt_value, fmt_year, markdown_table,
 )
+from analysis.methods_text import reason_nb
 from analysis.report_data import ReportData
 
 SIGNIFICANCE_Q = 0.05
+ALPHA = 0.05  # the level for the network's common trend, as for the trend verdicts
 
 
 # --- one unit ----------------------------------------------------------------------------------
@@ -29,7 +31,7 @@ def unit_profile(data: ReportData, unit_code: str) -> str:
     """A short profile: what the unit is, where it belongs, how much data it has."""
     unit = data.unit(unit_code)
     obs = data.for_unit("observations", unit_code)
-    reported = obs.loc[obs["value"].notna()]
+    reported = obs.loc[obs["value"].notna() & (obs["year"] <= data.report_year)]
     status = data.for_unit("status", unit_code)
     trends = data.for_unit("trends", unit_code)
     facts = [("Type", TYPE_NB[unit["type"]]), ("Kode", unit_code)]
@@ -40,12 +42,15 @@ def unit_profile(data: ReportData, unit_code: str) -> str:
         note = f"; {unit['population_note']}" if unit["population_note"] else ""
         facts.append((f"Folketall 1.1.{unit['population_year']}",
                       f"{fmt_number(unit['population'])} ({unit['population_source'].split(',')[0]}{note})"))
+    breaks = sorted(set(obs.get("note", pd.Series(dtype=str))) - {""})
+    if breaks:
+        facts.append(("Brudd i serien", "; ".join(breaks)))
     if pd.notna(unit["valid_from"]) or pd.notna(unit["valid_to"]):
         facts.append(("Fantes", f"{fmt_year(unit['valid_from'])}–{fmt_year(unit['valid_to'])}"))
     facts += [
         ("Indikatorer med tall", f"{reported['kpi_id'].nunique()} av {len(data.catalog)}"),
         ("År med tall", f"{fmt_year(reported['year'].min())}–{fmt_year(reported['year'].max())}"),
-        ("Indikatorer med mål", str(int(status["target"].notna().sum()))),
+        ("Indikatorer med mål", str(int((status["target_scope"] != "").sum()))),
         ("Bedring / forverring", f"{int((trends['verdict'] == 'improving').sum())} / "
                                  f"{int((trends['verdict'] == 'worsening').sum())}"),
     ]
@@ -54,7 +59,7 @@ def unit_profile(data: ReportData, unit_code: str) -> str:
 
 def band_counts(data: ReportData, unit_code: str) -> pd.DataFrame:
     """Number of KPIs per dimension in each status band ('' = no target or no value)."""
-    status = data.for_unit("status", unit_code).merge(data.catalog[["kpi_id", "dimension_nb"]], on="kpi_id")
+    status = data.for_unit("status", unit_code)
     all_kpis = data.catalog[["kpi_id", "dimension_nb"]].merge(status[["kpi_id", "band"]], on="kpi_id", how="left")
     all_kpis["band"] = all_kpis["band"].fillna("")
     counts = all_kpis.pivot_table(index="dimension_nb", columns="band", values="kpi_id", aggfunc="count", fill_value=0)
@@ -278,11 +283,14 @@ def overview_matrix(data: ReportData, dimension: str) -> pd.DataFrame:
 
 def overview_figure(data: ReportData, dimension: str) -> tuple:
     matrix = overview_matrix(data, dimension)
+    if matrix.dropna(how="all").empty:  # e.g. a network of one municipality: nothing to compare with
+        return None, "", ""
     best = matrix.mean(axis=0).sort_values(ascending=False)
     alt = (f"Fargekart for {dimension.lower()} med {matrix.shape[0]} indikatorer i rader og {matrix.shape[1]} "
            f"kommuner i kolonner; grønt er bedre og rødt svakere enn nettverkets median. Høyest gjennomsnitt: "
            f"{best.index[0]}; lavest: {best.index[-1]}.")
-    caption = (f"{dimension}: kommunene side om side i {data.report_year}. Fargen er robust z-verdi per indikator, "
+    caption = (f"{dimension}: kommunene side om side i sammenligningsåret (det siste året de fleste har tall for, "
+               f"normalt {data.report_year}). Fargen er robust z-verdi per indikator, "
                f"(verdi − median) / (1,4826 · MAD), snudd slik at positiv alltid betyr bedre. Hvite celler mangler tall.")
     return figures.heatmap(matrix, "", "robust z (positiv = bedre)"), caption, alt
 
@@ -291,9 +299,9 @@ def network_trend_table(data: ReportData) -> pd.DataFrame:
     """The common trend per KPI (mixed model), with its direction-aware reading."""
     nt = data.results["network_trends"].merge(
         data.catalog[["kpi_id", "name_nb", "unit_nb", "direction", "dimension_nb"]], on="kpi_id")
-    sign = nt["direction"].map({"higher_is_better": 1, "lower_is_better": -1}).fillna(0)
-    nt["improving"] = (nt["mixed_p"] < 0.05) & (sign * nt["mixed_slope"] > 0)
-    nt["worsening"] = (nt["mixed_p"] < 0.05) & (sign * nt["mixed_slope"] < 0)
+    sign = nt["direction"].map({"higher_is_better": 1, "lower_is_better": -1, "binary": 1}).fillna(0)
+    nt["improving"] = (nt["mixed_p"] < ALPHA) & (sign * nt["mixed_slope"] > 0)
+    nt["worsening"] = (nt["mixed_p"] < ALPHA) & (sign * nt["mixed_slope"] < 0)
     return nt
 
 
@@ -360,7 +368,8 @@ def comparison_section(data: ReportData, unit_code: str) -> str:
     unit = data.unit(unit_code)
     peers = "kommunene" if unit["type"] == "kommune" else "fylkeskommunene"
     kpis = key_kpis(data, unit_code)
-    return (f"Nivået i {data.report_year} for de utvalgte indikatorene, sammenlignet med de andre {peers} i "
+    return (f"Nivået i sammenligningsåret (det siste året de fleste har tall for, normalt {data.report_year}) for de "
+            f"utvalgte indikatorene, sammenlignet med de andre {peers} i "
             f"nettverket, fylket og hele landet der tallene finnes. Persentilen er andelen av enhetene med tall som "
             f"{unit['name']} ligger bedre an enn (like verdier teller halvt); den robuste z-verdien er snudd slik at positiv betyr "
             f"bedre.\n\n{comparison_markdown(data, unit_code, kpis)}\n\n"
@@ -386,7 +395,7 @@ def network_intro(data: ReportData) -> str:
             f"[⬇ Last ned tallene for hele nettverket (CSV)](nedlastinger/nettverket.csv)\n")
 
 
-def page_footer(data: ReportData, unit_code: str | None) -> str:
+def page_footer(data: ReportData) -> str:
     """Where the numbers come from and which versions made them (methods §7)."""
     import platform
 
@@ -396,8 +405,8 @@ def page_footer(data: ReportData, unit_code: str | None) -> str:
     sources = "; ".join(meta.get("sources", []))
     vintages = ", ".join(meta.get("vintages", []))
     return ("---\n\n"
-            f"**Kilde:** {sources} (versjon {vintages}). **Bygget:** {meta.get('built', '–')} med analysis "
-            f"{analysis.__version__}, Python {platform.python_version()} og pandas {pd.__version__}.\n")
+            f"**Kilde:** {sources} (versjon {vintages}). **Laget med** analysis {analysis.__version__}, "
+            f"Python {platform.python_version()} og pandas {pd.__version__}.\n")
 
 
 def network_table(data: ReportData) -> pd.DataFrame:
@@ -509,13 +518,11 @@ def indicator_figure(data: ReportData, kpi_id: str) -> tuple:
 
 
 def indicator_network_text(data: ReportData, kpi_id: str) -> str:
-    from analysis.present import CONVERGENCE_NB
-
     nt = network_trend_table(data)
     row = nt.loc[nt["kpi_id"] == kpi_id]
     if row.empty or pd.isna(row["mixed_slope"].iloc[0]):
-        reason = row["reason"].iloc[0] if len(row) else "ingen tall"
-        return f"Den felles trenden kunne ikke beregnes ({reason})."
+        reason = reason_nb(row["reason"].iloc[0]) if len(row) else "Ingen tall."
+        return f"Den felles trenden kunne ikke beregnes. {reason}"
     r = row.iloc[0]
     reading = ("i riktig retning" if r["improving"] else "i feil retning" if r["worsening"]
                else "uten en sikker retning (p ≥ 0,05 eller ingen fastsatt retning)")

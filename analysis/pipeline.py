@@ -20,6 +20,7 @@ from analysis.catalog import load_catalog
 from analysis.demo import generate_observations
 from analysis.errors import InputError
 from analysis.io import write_atomic_parquet, write_atomic_text
+from analysis.results import compute_all, write_all
 from analysis.settings import ReportSettings, load_report_settings, load_units
 
 TARGET_COLUMNS = ["kpi_id", "unit_code", "target", "target_year", "band_low", "band_high", "source"]
@@ -69,29 +70,36 @@ def load_targets(path: Path, catalog: pd.DataFrame, units: pd.DataFrame, default
 def load_observations(settings: ReportSettings, units: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:
     """The tidy observations the report is built from: the seeded demo, or what ``ingest`` produced."""
     if settings.data == "demo":
-        return generate_observations(units, catalog, settings.first_year, settings.report_year)
+        return generate_observations(units, catalog, settings.first_year, settings.report_year).assign(note="")
     folder = config.PROCESSED_DIR / "ingested"
     files = sorted(folder.glob("*.parquet"))
     if not files:
         raise InputError(folder, "no ingested files; run `python -m analysis ingest FOLDER` first")
     obs = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
     obs = obs.loc[obs["kpi_id"].isin(catalog["kpi_id"])]
-    obs, left_out = in_report_borders(obs, BORDERS_YEAR)
+    former_members = set(units.loc[units["valid_to"].notna(), "unit_code"])
+    obs, left_out = in_report_borders(obs, BORDERS_YEAR, keep=former_members)
     for row in left_out.drop_duplicates(["unit_code", "year"]).itertuples(index=False):
         print(f"note: {row.unit_code} {row.year} left out: {row.reason}")
     obs = obs.loc[obs["unit_code"].isin(units["unit_code"])]
-    return obs[["unit_code", "year", "kpi_id", "value", "status", "source", "vintage"]].reset_index(drop=True)
+    return obs[OBSERVATION_COLUMNS].reset_index(drop=True)
+
+
+# The tidy observation table; `note` says where a series breaks (a value of a unit before a split).
+OBSERVATION_COLUMNS = ["unit_code", "year", "kpi_id", "value", "status", "source", "vintage", "note"]
 
 
 BORDERS_YEAR = 2024  # the member codes in params/network.yaml are in these borders
 
 
-def in_report_borders(obs: pd.DataFrame, borders_year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def in_report_borders(obs: pd.DataFrame, borders_year: int, keep: set[str] = frozenset()) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Express KPI values reported under older codes in the borders of ``borders_year``.
 
-    Most KPI values are shares and rates, which cannot be summed without their numerators: only a
-    1→1 change (same code, or renumbered such as Bærum 3024 → 3201) carries a value across a reform.
-    Rows of merged or split units are returned separately with the reason, never silently averaged.
+    Most KPI values are shares and rates, which cannot be summed without their numerators: a 1→1
+    change (same code, or renumbered such as Bærum 3024 → 3201) carries a value across a reform; a
+    split carries it to the unit that continues the old one (Ålesund 1507 → 1508) with a ``note``
+    that the series breaks there; a merger cannot, so those rows are returned separately with the
+    reason, never averaged. Codes in ``keep`` (a member that no longer exists, such as Viken) stay.
     """
     from analysis import geography
 
@@ -100,20 +108,25 @@ def in_report_borders(obs: pd.DataFrame, borders_year: int) -> tuple[pd.DataFram
         codes = group["unit_code"]
         mapping = pd.concat([geography.mapping_to(borders_year, int(min(year, borders_year)), level=level)
                              for level in ("municipality", "county")], ignore_index=True)
-        several = mapping["from_code"].duplicated(keep=False)
-        mapping.loc[several, "kind"] = "split"
-        mapping = mapping.drop_duplicates("from_code").set_index("from_code")
-        kind = codes.map(mapping["kind"])
-        one_to_one = kind.isin(["same", "renumbered"])
-        national = codes == "0"
-        mapped = group.loc[one_to_one | national].copy()
-        mapped["unit_code"] = np.where(mapped["unit_code"] == "0", "0", mapped["unit_code"].map(mapping["to_code"]))
+        split = mapping["from_code"].duplicated(keep=False)
+        continued = mapping.loc[split & mapping["carries_value"]].set_index("from_code")["to_code"]
+        one_to_one = mapping.loc[~split & mapping["kind"].isin(["same", "renumbered"])].set_index("from_code")["to_code"]
+        target = codes.map(one_to_one).fillna(codes.map(continued))
+        target = target.where(~(codes.isin(keep) | (codes == "0")), codes)
+        mapped = group.loc[target.notna()].copy()
+        mapped["unit_code"] = target[target.notna()]
+        broken = codes[target.notna()].isin(continued.index).to_numpy()
+        mapped["note"] = ""
+        mapped.loc[broken, "note"] = [
+            f"{code} {geography.name_of(code)} ({year}) omfattet mer enn {new} gjør i dag: brudd i serien"
+            for code, new in zip(codes[target.notna()][broken], mapped.loc[broken, "unit_code"])]
         parts.append(mapped)
-        rest = group.loc[~(one_to_one | national), ["unit_code", "year"]].copy()
-        rest["reason"] = np.where(kind[rest.index].isna(), f"code unknown in the registry for {year}",
-                                  "merged or split in a reform: a share cannot be carried over without its parts")
+        rest = group.loc[target.isna(), ["unit_code", "year"]].copy()
+        rest["reason"] = np.where(codes[target.isna()].isin(mapping["from_code"]),
+                                  "merged in a reform: a share cannot be carried over without its parts",
+                                  f"code unknown in the registry for {year}")
         left_out.append(rest)
-    return (pd.concat(parts, ignore_index=True) if parts else obs.iloc[:0],
+    return (pd.concat(parts, ignore_index=True) if parts else obs.iloc[:0].assign(note=""),
             pd.concat(left_out, ignore_index=True) if left_out else pd.DataFrame(columns=["unit_code", "year", "reason"]))
 
 
@@ -158,8 +171,7 @@ def build_processed(settings: ReportSettings | None = None, out_dir: Path | None
     write_atomic_parquet(units, out_dir / "units.parquet")
     write_atomic_parquet(targets, out_dir / "targets.parquet")
     write_atomic_parquet(obs, out_dir / "observations.parquet")
-    for name, table in results.items():
-        write_atomic_parquet(table, out_dir / "results" / f"{name}.parquet")
+    write_all(results, out_dir / "results")
     meta = {
         "data_mode": settings.data, "report_year": settings.report_year, "base_year": settings.base_year,
         "default_target_year": settings.default_target_year, "sources": sorted(obs["source"].unique().tolist()),
@@ -172,7 +184,6 @@ def build_processed(settings: ReportSettings | None = None, out_dir: Path | None
 
 
 def compute_results(obs, catalog, units, targets, settings: ReportSettings) -> dict[str, pd.DataFrame]:
-    from analysis.results import compute_all
 
     return compute_all(obs, catalog, units, targets, settings.report_year,
                        base_year=settings.base_year, default_target_year=settings.default_target_year)

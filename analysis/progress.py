@@ -103,9 +103,15 @@ def cagr(y0, yt, t0, t):
     return out
 
 
+def _at_boundary_precision(x) -> np.ndarray:
+    """Round away float noise so that a ratio or growth exactly at a published boundary (1 %, 95 %…)
+    lands where the definition puts it: (101/100) − 1 is 0.010000000000000009 in floating point."""
+    return np.round(np.asarray(x, dtype=float), 12)
+
+
 def classify_target_ratio(r) -> np.ndarray:
     """R ≥ 95 % on_track · 60 % ≤ R < 95 % acceleration_needed · 0 ≤ R < 60 % limited · R < 0."""
-    r = np.asarray(r, dtype=float)
+    r = _at_boundary_precision(r)
     hi, med, lo = RATIO_THRESHOLDS
     with np.errstate(invalid="ignore"):
         return np.select([r >= hi, r >= med, r >= lo, r < lo],
@@ -115,7 +121,7 @@ def classify_target_ratio(r) -> np.ndarray:
 
 def classify_eurostat_growth(g) -> np.ndarray:
     """Eurostat without a target: > 1 % · (0, 1 %] · [−1 %, 0] · < −1 % (g as a fraction)."""
-    g = np.asarray(g, dtype=float)
+    g = _at_boundary_precision(g)
     hi, mid, lo = EUROSTAT_THRESHOLDS
     with np.errstate(invalid="ignore"):
         return np.select([g > hi, g > mid, g >= lo, g < lo],
@@ -125,10 +131,10 @@ def classify_eurostat_growth(g) -> np.ndarray:
 
 def classify_statcan_growth(g, c=1.0) -> np.ndarray:
     """Statistics Canada without a target: ≥ 1.5 %·C · [0.5 %·C, 1.5 %·C) · [0, 0.5 %·C) · < 0."""
-    g = np.asarray(g, dtype=float)
+    g = _at_boundary_precision(g)
     c = np.asarray(c, dtype=float)
-    hi = STATCAN_THRESHOLDS[0] * c
-    med = STATCAN_THRESHOLDS[1] * c
+    hi = _at_boundary_precision(STATCAN_THRESHOLDS[0] * c)
+    med = _at_boundary_precision(STATCAN_THRESHOLDS[1] * c)
     lo = STATCAN_THRESHOLDS[2]
     with np.errstate(invalid="ignore"):
         return np.select([g >= hi, g >= med, g >= lo, g < lo],
@@ -138,7 +144,7 @@ def classify_statcan_growth(g, c=1.0) -> np.ndarray:
 
 def classify_sdsn(r) -> np.ndarray:
     """SDSN linear ratio: ≥ 1 on_track · [0.5, 1) moderately_improving · [0, 0.5) stagnating · < 0."""
-    r = np.asarray(r, dtype=float)
+    r = _at_boundary_precision(r)
     hi, med, lo = SDSN_THRESHOLDS
     with np.errstate(invalid="ignore"):
         return np.select([r >= hi, r >= med, r >= lo, r < lo],

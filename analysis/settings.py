@@ -12,7 +12,6 @@ import yaml
 from analysis import config
 from analysis.errors import InputError
 
-UNIT_TYPES = ("kommune", "fylke", "land")
 NATIONAL_CODE = "0"
 NATIONAL_NAME = "Hele landet"
 
@@ -70,13 +69,13 @@ def load_units(path: Path | None = None) -> pd.DataFrame:
         name = m.get("name")
         if not isinstance(name, str) or not name.strip():
             raise InputError(reason=f"member {code}: name is missing", field="name", **where)
-        county = str(m.get("county", code if unit_type == "fylke" else ""))
+        county = str(m.get("county", "")) if unit_type == "kommune" else ""  # a county is not compared with itself
         if unit_type == "kommune" and county not in counties:
             raise InputError(reason=f"member {code} ({name}): county {county!r} is not listed under 'counties'",
                              field="county", **where)
         rows.append({
             "unit_code": code, "name": name, "type": unit_type, "county_code": county,
-            "county_name": counties.get(county, name if unit_type == "fylke" else ""),
+            "county_name": counties.get(county, ""),
             "peer_group": str(m.get("peer_group", "")), "is_member": True,
             "valid_from": m.get("valid_from"), "valid_to": m.get("valid_to"),
         })

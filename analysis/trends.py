@@ -291,7 +291,7 @@ def compute_trends(grid: SeriesGrid, bands: pd.DataFrame | None = None, alpha: f
         return np.where(assessed, a, np.nan)
 
     with np.errstate(invalid="ignore", divide="ignore"):
-        rel = np.where(assessed & (ols.ybar != 0), 100.0 * ols.slope / ols.ybar, np.nan)
+        rel = np.where(assessed & (ols.ybar != 0), 100.0 * ols.slope / np.abs(ols.ybar), np.nan)
 
     direction = idx["direction"].to_numpy()
     if bands is not None:

@@ -37,3 +37,35 @@ def test_untyped_parameter_cell_is_refused(tmp_path):
     nbformat.write(nb, path)
     with pytest.raises(ParameterError, match="must be 'name: type = default'"):
         parameter_spec(path)
+
+
+def test_a_kernel_that_dies_at_start_is_retried_but_a_notebook_error_is_not(monkeypatch, tmp_path):
+    import papermill
+
+    from analysis import batch
+
+    calls = []
+
+    def flaky(input_path, output_path, **kwargs):
+        calls.append(output_path)
+        if len(calls) == 1:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        nbformat.write(nbformat.read(input_path, as_version=4), output_path)
+
+    monkeypatch.setattr(papermill, "execute_notebook", flaky)
+    monkeypatch.setattr(batch.time, "sleep", lambda s: None)
+    job = batch.Job(MUNICIPALITY, tmp_path / "site" / "x.ipynb", {"unit_code": "5001"}, title="X")
+    result = batch._execute(job, str(tmp_path / "_failed"))
+    assert result.ok and len(calls) == 2 and job.output.exists()
+
+    class NotebookError(Exception):
+        ename, evalue = "ValueError", "bad data"
+
+    def failing(input_path, output_path, **kwargs):
+        calls.append(output_path)
+        raise NotebookError()
+
+    calls.clear()
+    monkeypatch.setattr(papermill, "execute_notebook", failing)
+    result = batch._execute(job, str(tmp_path / "_failed"))
+    assert not result.ok and len(calls) == 1 and result.error == "ValueError: bad data"

@@ -14,6 +14,9 @@ municipality_code,year,kpi_code,data_point,kpi_name_nb,value,unit,source,comment
 3201,2024,EC: ICT: ICT: 1C,,Husholdninger med internettilgang,97.9,% av husholdningene,SSB,
 3201,2024,EN: EN: AQ: 1C,PM2.5,Luftforurensning: PM2.5,..,µg/m³ årsmiddel,NILU,ikke målt
 5001,2024,EC: ICT: ICT: 1C,,Husholdninger med internettilgang,98.4,% av husholdningene,SSB,
+1507,2022,EC: ICT: ICT: 1C,,Husholdninger med internettilgang,96.5,% av husholdningene,SSB,
+1508,2024,EC: ICT: ICT: 1C,,Husholdninger med internettilgang,96.9,% av husholdningene,SSB,
+0220,2019,EC: ICT: ICT: 1C,,Husholdninger med internettilgang,95.0,% av husholdningene,SSB,
 """
 
 
@@ -27,7 +30,9 @@ def test_submission_is_ingested_in_2024_borders_and_feeds_the_statistics(tmp_pat
     project = make_project(tmp_path, network=(
         "members:\n  - {code: \"3201\", name: Bærum, type: kommune, county: \"32\"}\n"
         "  - {code: \"5001\", name: Trondheim, type: kommune, county: \"50\"}\n"
-        "counties: {\"32\": Akershus, \"50\": Trøndelag}\n"))
+        "  - {code: \"1508\", name: Ålesund, type: kommune, county: \"15\"}\n"
+        "  - {code: \"3203\", name: Asker, type: kommune, county: \"32\"}\n"
+        "counties: {\"15\": Møre og Romsdal, \"32\": Akershus, \"50\": Trøndelag}\n"))
     inbox = project / "data" / "raw" / "submissions"
     inbox.mkdir()
     (inbox / "baerum_trondheim.csv").write_text(SUBMISSION, encoding="utf-8")
@@ -47,6 +52,13 @@ def test_submission_is_ingested_in_2024_borders_and_feeds_the_statistics(tmp_pat
     assert baerum.loc[(2022, "EC:ICT:ICT:1C"), "value"] == 97.1  # reported as 3024, the code of 2022
     assert pd.isna(baerum.loc[(2024, "EN:EN:AQ:1C:PM2.5"), "value"])
     assert baerum.loc[(2024, "EN:EN:AQ:1C:PM2.5"), "status"] == ".."
+    # a split: Ålesund 1507 (2020-23) included Haram; its value continues as 1508 with the break noted
+    alesund = obs[obs["unit_code"] == "1508"].set_index("year")
+    assert alesund.loc[2022, "value"] == 96.5 and "brudd i serien" in alesund.loc[2022, "note"]
+    assert alesund.loc[2024, "note"] == ""
+    # a merger: Asker 0220 in 2019 was only a part of today's 3203, so its share is left out, with a note
+    assert not (obs["unit_code"] == "3203").any()
+    assert "0220 2019 left out: merged in a reform" in built.stdout
     status = pd.read_parquet(project / "data" / "processed" / "results" / "status.parquet")
     row = status[(status["unit_code"] == "5001") & (status["kpi_id"] == "EC:ICT:ICT:1C")].iloc[0]
     assert row["value"] == 98.4 and row["year"] == 2024

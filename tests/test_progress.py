@@ -235,3 +235,16 @@ def test_target_band_progress():
     assert a["ratio"] == pytest.approx(((0.9 / 0.8) ** 0.2 - 1) / ((0.95 / 0.8) ** (1 / 15) - 1))
     assert p.loc[("B", "G", "eurostat_target"), "progress_class"] == "achieved"
     assert p.loc[("A", "G", "eurostat_no_target"), "reason"] == "band_kpi"
+
+
+def test_growth_exactly_at_a_boundary_computed_from_data_lands_where_the_definition_puts_it():
+    from analysis.progress import cagr, classify_eurostat_growth, classify_statcan_growth, classify_target_ratio
+
+    # 100 -> 101 in one year is exactly 1 % growth: "moderate progress" (the class is (0, 1 %]),
+    # although (101/100) - 1 is 0.010000000000000009 in floating point
+    assert classify_eurostat_growth(cagr(100, 101, 2015, 2016))== "moderate_progress"
+    assert classify_eurostat_growth(cagr(100, 99, 2015, 2016))== "moderate_away"   # exactly -1 %
+    assert classify_statcan_growth(cagr(1000, 1015, 2015, 2016))== "on_track"      # exactly 1.5 %
+    assert classify_statcan_growth(cagr(1000, 1005, 2015, 2016))== "acceleration_needed"  # 0.5 %
+    # R = 9.5 % / 10 % = 0.95 exactly: on track
+    assert classify_target_ratio(0.095 / 0.1)== "on_track"

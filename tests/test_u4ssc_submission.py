@@ -88,3 +88,13 @@ def test_real_verification_report_values():
     assert by["EC:ICT:ICT:5A"] == 78 and by["EC:I:WS:3C"] == 35.42
     assert by["EC:I:T:4A:para_transport"] == 1.86
     assert res["kpi_id"].is_unique
+
+
+def test_unit_shortening_must_be_the_start_or_the_end_of_the_catalog_unit():
+    from analysis.catalog import load_catalog
+    from analysis.sources.u4ssc import _unit_ok
+
+    row = load_catalog().set_index("kpi_id").loc["EN:E:E:2C"]  # kWh per innb. per år / kWh per capita per year
+    assert _unit_ok("kWh", row) and _unit_ok("kWh per innb. per år", row) and _unit_ok("KWH  per capita per year", row)
+    assert _unit_ok("per capita per year", row)  # the last words, as ITU's reports shorten units
+    assert not _unit_ok("k", row) and not _unit_ok("per innb.", row) and not _unit_ok("MWh", row)

@@ -107,8 +107,16 @@ def _read_table(path: Path) -> pd.DataFrame:
 
 
 def _unit_ok(unit: str, row: pd.Series) -> bool:
-    u = unit.lower()
-    return not u or any(u == c.lower() or u in c.lower() for c in (row["unit"], row["unit_nb"]))
+    """The catalog unit (English or Norwegian), or its first or last words as a shortening ('%', 'kWh',
+    'per 100 000 inhabitants' as ITU's reports print it), never a fragment of a word."""
+    u = " ".join(unit.lower().split())
+    if not u:
+        return True
+    for catalog_unit in (row["unit"], row["unit_nb"]):
+        c = " ".join(str(catalog_unit).lower().split())
+        if c == u or c.startswith(u + " ") or c.endswith(" " + u):
+            return True
+    return False
 
 
 def parse_value(text: str) -> float | None:

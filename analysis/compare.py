@@ -59,6 +59,7 @@ from scipy import stats
 import statsmodels.api as sm
 from statsmodels.stats.multitest import multipletests
 
+from analysis.settings import NATIONAL_CODE
 from analysis.stats_common import (ALPHA, SeriesGrid, band_distance, join_codes)
 from analysis.trends import MIN_POINTS, ols_batch
 
@@ -66,7 +67,6 @@ MAD_SCALE = 1.4826
 #: A year qualifies as comparison year when it has values for at least this share of the units
 #: that the best-covered year has.
 COVERAGE_SHARE = 0.5
-NATIONAL_CODE = "0"
 
 COMPARISON_COLUMNS = [
     "unit_code", "kpi_id", "year", "value", "network_median", "network_mean", "national_value",

@@ -22,8 +22,9 @@ from analysis.errors import InputError
 from analysis.io import write_atomic_parquet, write_atomic_text
 from analysis.results import compute_all, write_all
 from analysis.settings import ReportSettings, load_report_settings, load_units
+from analysis.stats_common import TARGET_COLUMNS as STATS_TARGET_COLUMNS
 
-TARGET_COLUMNS = ["kpi_id", "unit_code", "target", "target_year", "band_low", "band_high", "source"]
+TARGET_COLUMNS = [*STATS_TARGET_COLUMNS, "source"]
 
 
 def load_targets(path: Path, catalog: pd.DataFrame, units: pd.DataFrame, default_target_year: int) -> pd.DataFrame:

@@ -25,9 +25,10 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import InputError
+from analysis.sources import SUPPRESSED
 
 #: SSB symbols that mean "there is no value here" (not applicable, missing, confidential, not yet).
-MISSING_SYMBOLS = frozenset({".", "..", ":", "...", "\u2026"})
+MISSING_SYMBOLS = SUPPRESSED
 SUPPRESSED_SYMBOLS = frozenset({":"})
 NOT_APPLICABLE_SYMBOLS = frozenset({"."})
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 
-# SSB symbols. A value is absent (NaN) exactly when its status is one of SUPPRESSED.
+# SSB symbols, the one list the whole project uses. A value is absent (NaN) exactly when its status is
+# one of SUPPRESSED: not applicable, missing, confidential, not yet available.
 SUPPRESSED = frozenset({".", "..", ":", "..."})
 # "-" is nil (a true zero) and "*" provisional: both come with a number.
 STATUS_SYMBOLS = frozenset({"", "-", "*"}) | SUPPRESSED

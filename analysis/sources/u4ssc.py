@@ -24,7 +24,7 @@ from analysis.errors import InputError
 TEMPLATE_COLUMNS = ["municipality_code", "year", "kpi_code", "data_point", "kpi_name_nb", "value", "unit",
                     "source", "comment"]
 OBSERVATION_COLUMNS = ["unit_code", "year", "kpi_id", "value", "status", "source", "vintage"]
-SYMBOLS = ("..", ":", ".")
+SYMBOLS = ("..", ":", ".")  # what a member may type instead of a value (a subset of sources.SUPPRESSED)
 _NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}([  ]\d{3})+)([.,]\d+)?$")
 
 

@@ -17,6 +17,10 @@ aldri gjort om til null, og vi regner aldri ut et skjermet tall baklengs fra sum
 resultat ikke kan beregnes, står det hvorfor (for eksempel «for få år med tall» eller «tallet er
 skjermet»). Finnes samme tall to ganger i dataene (samme kommune, år og indikator), stopper
 byggingen med en melding om hvor, i stedet for å velge ett av dem.
+
+I en kommune med under 5 000 innbyggere kan noen få hendelser flytte et tall per innbygger
+mye fra ett år til et annet. Siden for en slik kommune sier derfor at tall per innbygger er
+usikre (methods.md, avsnitt 5).
 """),
     "trend": ("Utvikling over tid (trend)", """\
 For hver kommune og hver indikator ser vi på alle årene med tall.

@@ -17,6 +17,7 @@ from analysis.methods_text import reason_nb
 from analysis.report_data import ReportData
 
 SIGNIFICANCE_Q = 0.05
+SMALL_POPULATION = 5000  # below this, rates per inhabitant are flagged as uncertain (methods §5)
 ALPHA = 0.05  # the level for the network's common trend, as for the trend verdicts
 
 
@@ -42,6 +43,9 @@ def unit_profile(data: ReportData, unit_code: str) -> str:
         note = f"; {unit['population_note']}" if unit["population_note"] else ""
         facts.append((f"Folketall 1.1.{unit['population_year']}",
                       f"{fmt_number(unit['population'])} ({unit['population_source'].split(',')[0]}{note})"))
+        if unit["population"] < SMALL_POPULATION:
+            facts.append(("Små tall", f"Under {fmt_number(SMALL_POPULATION)} innbyggere: tall per innbygger kan "
+                                      "svinge mye fra år til år og er usikre"))
     breaks = sorted(set(obs.get("note", pd.Series(dtype=str))) - {""})
     if breaks:
         facts.append(("Brudd i serien", "; ".join(breaks)))

@@ -16,7 +16,6 @@ from analysis import config
 from analysis.errors import InputError
 
 
-
 @dataclass
 class ReportData:
     catalog: pd.DataFrame

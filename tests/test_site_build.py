@@ -32,6 +32,7 @@ def test_build_reports_where_how_many_and_which_renderer(built):
     expected = "Quarto" if find_quarto() else "smalldocs"
     assert re.search(rf"renderer: {expected}", out)
     assert "make preview" in out
+    assert "renderer warning" not in out  # every key of _quarto.yml is one the renderer reads
 
 
 def test_one_page_per_unit_plus_front_methods_and_data_pages(built):
@@ -77,6 +78,7 @@ def test_norwegian_characters_and_demo_notice_on_every_page(built):
     for page in _content_pages(site):
         html = page.read_text(encoding="utf-8")
         assert re.search(r'<meta charset="utf-8"', html, re.I), page
+        assert '<html lang="nb"' in html, page  # screen readers and hyphenation read the page as bokmål
         assert "Demonstrasjonsdata" in html, page
         assert "Ã" not in html, page  # mojibake of æ/ø/å read as Latin-1
         if find_quarto() is None:  # the fallback's English interface and unlabelled landmarks are fixed by us

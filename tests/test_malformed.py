@@ -8,6 +8,7 @@ import argparse
 import hashlib
 import io
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -211,3 +212,17 @@ def test_check_prints_a_summary(parser, capsys):
     out = capsys.readouterr().out
     assert "rows:      432" in out and "years:     1991-2021 (9 distinct)" in out
     assert "statuses:  (value) 404, . 20, .. 8" in out
+
+
+def test_check_reads_every_real_file_in_shared_data(parser, capsys):
+    """Every data file in ../shared/data is recognised and passes `check`, with its format named."""
+    files = sorted(p for p in config.SHARED_DATA_DIR.rglob("*") if p.is_file() and p.suffix != ".md")
+    formats = {}
+    for path in files:
+        args = parser.parse_args(["check", str(path)])
+        assert args.func(args) == 0, capsys.readouterr().err
+        formats[path.name] = re.search(r"format:\s+(\S+)", capsys.readouterr().out).group(1)
+    assert len(files) == 16
+    assert formats["verification_report_values.csv"] == "u4ssc-verification"
+    assert formats["road_network_2024.xlsx"] == "kostra" and formats["Personer2023.csv"] == "statbank"
+    assert formats["05300_with_status_symbols.json"] == "json-stat"

@@ -26,7 +26,7 @@ from analysis.sources.jsonstat import jsonstat_to_observations, read_jsonstat
 from analysis.sources.kostra import read_road_network, road_network_to_observations
 from analysis.sources.pxweb import CacheMissError, PxWebClient, PxWebError
 from analysis.sources.statbank import read_statbank, statbank_to_observations
-from analysis.sources.u4ssc import read_submission
+from analysis.sources.u4ssc import read_submission, read_verification_values
 from analysis.validate import validate_observations
 
 FORMATS = {".json": "json-stat", ".csv": "statbank", ".tsv": "statbank", ".txt": "statbank",
@@ -38,8 +38,8 @@ def file_date(path: Path) -> str:
     return "file " + datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).date().isoformat()
 
 
-def is_u4ssc_submission(path: Path) -> bool:
-    """A member's filled-in template: a .csv or .xlsx whose header names the template's columns."""
+def header_names(path: Path) -> set[str]:
+    """The column names in the first line of a .csv or the first sheet of an .xlsx (empty otherwise)."""
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         from openpyxl import load_workbook
@@ -47,7 +47,7 @@ def is_u4ssc_submission(path: Path) -> bool:
         try:
             wb = load_workbook(path, read_only=True)
         except Exception:  # noqa: BLE001 - not a workbook we can open; the KOSTRA reader will say why
-            return False
+            return set()
         header = [str(c.value or "") for c in next(wb.worksheets[0].iter_rows(max_row=1), [])]
         wb.close()
     elif suffix == ".csv":
@@ -55,8 +55,19 @@ def is_u4ssc_submission(path: Path) -> bool:
             first = fh.readline().decode("utf-8", errors="replace").lstrip("\ufeff")
         header = [h.strip().strip('"') for h in first.replace(";", ",").split(",")]
     else:
-        return False
-    return {"municipality_code", "kpi_code", "value"} <= set(header)
+        return set()
+    return set(header)
+
+
+def u4ssc_format(path: Path) -> str | None:
+    """'u4ssc' for a member's filled-in template, 'u4ssc-verification' for values typed from ITU
+    verification reports, None for anything else; told apart by the columns of the header."""
+    header = header_names(path)
+    if {"municipality_code", "kpi_code", "value"} <= header:
+        return "u4ssc"
+    if {"city", "report_date", "kpi_name", "value"} <= header:
+        return "u4ssc-verification"
+    return None
 
 
 def read_observations(path: str | Path) -> tuple[str, pd.DataFrame]:
@@ -67,11 +78,13 @@ def read_observations(path: str | Path) -> tuple[str, pd.DataFrame]:
         raise InputError(path, f"unsupported file type {path.suffix!r} (supported: {', '.join(FORMATS)})")
     if not path.is_file():
         raise InputError(path, "no such file")
-    if fmt in ("statbank", "kostra") and is_u4ssc_submission(path):
-        fmt = "u4ssc"
+    if fmt in ("statbank", "kostra"):
+        fmt = u4ssc_format(path) or fmt
     try:
         if fmt == "u4ssc":
             obs = read_submission(path)
+        elif fmt == "u4ssc-verification":
+            obs = read_verification_values(path)
         elif fmt == "json-stat":
             obs = jsonstat_to_observations(read_jsonstat(path))
         elif fmt == "statbank":

@@ -14,6 +14,7 @@ from analysis.present import (
     fmt_p, fmt_percent, fmt_value, fmt_year, markdown_table,
 )
 from analysis.methods_text import reason_nb
+from analysis.trends import MIN_POINTS
 from analysis.report_data import ReportData
 
 SIGNIFICANCE_Q = 0.05
@@ -26,6 +27,13 @@ ALPHA = 0.05  # the level for the network's common trend, as for the trend verdi
 def unit_title(data: ReportData, unit_code: str) -> str:
     unit = data.unit(unit_code)
     return f"{unit['name']} {TYPE_NB[unit['type']].lower()}" if unit["type"] == "kommune" else str(unit["name"])
+
+
+def testable_trends(trends: pd.DataFrame) -> int:
+    """How many series have enough years for a trend verdict to be significant at all: with
+    MIN_POINTS years the smallest possible Mann-Kendall p is 0.089 (see the methods text)."""
+    assessed = trends["verdict"].isin(["improving", "no_clear_trend", "worsening"])
+    return int((assessed & (trends["n_points"] > MIN_POINTS)).sum())
 
 
 def unit_profile(data: ReportData, unit_code: str) -> str:
@@ -56,7 +64,8 @@ def unit_profile(data: ReportData, unit_code: str) -> str:
         ("År med tall", f"{fmt_year(reported['year'].min())}–{fmt_year(reported['year'].max())}"),
         ("Indikatorer med mål", str(int((status["target_scope"] != "").sum()))),
         ("Bedring / forverring", f"{int((trends['verdict'] == 'improving').sum())} / "
-                                 f"{int((trends['verdict'] == 'worsening').sum())}"),
+                                 f"{int((trends['verdict'] == 'worsening').sum())}" if testable_trends(trends)
+                                 else "– (for få år til at en trend kan bli statistisk sikker)"),
     ]
     return markdown_table(pd.DataFrame(facts, columns=["", f"{unit['name']}"]))
 
@@ -249,6 +258,7 @@ def network_status_table(data: ReportData) -> pd.DataFrame:
         rows.append({"unit_code": unit.unit_code, "name": unit.name, "type": unit.type, "slug": unit.slug,
                      "population": unit.population,
                      **{b: int((s == b).sum()) for b in BAND_ORDER},
+                     "trends_testable": testable_trends(trends.loc[trends["unit_code"] == unit.unit_code]),
                      "improving": int((t == "improving").sum()), "worsening": int((t == "worsening").sum())})
     return pd.DataFrame(rows)
 
@@ -264,10 +274,13 @@ def network_status_markdown(data: ReportData) -> str:
         "Enhet": [f"[{n}]({unit_href(t, s)})" for n, t, s in zip(table["name"], table["type"], table["slug"])],
         "Folketall": [fmt_number(p) for p in table["population"]],
         **{f"Status {BAND_NB[b]}": table[b].astype(str) for b in BAND_ORDER},
-        "Bedring": table["improving"].astype(str),
-        "Forverring": table["worsening"].astype(str),
+        # a unit with too few years for a trend to be significant (Viken, 2020-23) shows a dash, not a zero
+        "Bedring": table["improving"].astype(str).where(table["trends_testable"] > 0, "–"),
+        "Forverring": table["worsening"].astype(str).where(table["trends_testable"] > 0, "–"),
     })
-    return markdown_table(shown, align={c: "right" for c in shown.columns[1:]})
+    note = ("\n\n«Bedring» og «Forverring» teller indikatorer med en statistisk sikker trend i ønsket eller "
+            "motsatt retning; – betyr at enheten har for få år med tall til at en trend kan bli statistisk sikker.")
+    return markdown_table(shown, align={c: "right" for c in shown.columns[1:]}) + note
 
 
 def overview_matrix(data: ReportData, dimension: str) -> pd.DataFrame:

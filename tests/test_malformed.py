@@ -197,11 +197,11 @@ def test_ingest_writes_every_file_when_all_are_sound(tmp_path, parser, capsys):
     assert args.func(args) == 0
     assert "skipped notes.md" in capsys.readouterr().out
     assert sorted(p.name for p in out.iterdir()) == [
-        "05300_with_status_symbols.json.parquet", "07459_population_2022_all_municipalities.json.parquet",
-        "road_network_2021.xlsx.parquet"]
-    pop = pd.read_parquet(out / "07459_population_2022_all_municipalities.json.parquet")
+        "src__05300_with_status_symbols.json.parquet", "src__07459_population_2022_all_municipalities.json.parquet",
+        "src__road_network_2021.xlsx.parquet"]
+    pop = pd.read_parquet(out / "src__07459_population_2022_all_municipalities.json.parquet")
     assert pop["value"].sum() == 5_425_270 and set(pop["vintage"]) == {"2022-02-24T07:00:00Z"}
-    roads = pd.read_parquet(out / "road_network_2021.xlsx.parquet")
+    roads = pd.read_parquet(out / "src__road_network_2021.xlsx.parquet")
     assert set(roads["source"]) == {"KOSTRA road network (NVDB) road_network_2021.xlsx"}
     assert {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in raw_before} == raw_before
 
@@ -226,3 +226,24 @@ def test_check_reads_every_real_file_in_shared_data(parser, capsys):
     assert formats["verification_report_values.csv"] == "u4ssc-verification"
     assert formats["road_network_2024.xlsx"] == "kostra" and formats["Personer2023.csv"] == "statbank"
     assert formats["05300_with_status_symbols.json"] == "json-stat"
+
+
+def test_ingest_keeps_folders_apart_and_mirrors_each_folder(tmp_path, parser, capsys):
+    """Two folders with a file of the same name do not overwrite each other; a file removed from a
+    folder disappears from the ingested set at the next ingest of that folder, and only of that one."""
+    out = tmp_path / "out"
+    for name in ("ssb", "kostra"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "2022.json").symlink_to(JSON_07459)
+    (tmp_path / "ssb" / "road_network_2021.xlsx").symlink_to(ROADS_2021)
+    for name in ("ssb", "kostra"):
+        args = parser.parse_args(["ingest", str(tmp_path / name), "--out", str(out)])
+        assert args.func(args) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "kostra__2022.json.parquet", "ssb__2022.json.parquet", "ssb__road_network_2021.xlsx.parquet"]
+    (tmp_path / "ssb" / "road_network_2021.xlsx").unlink()
+    capsys.readouterr()
+    args = parser.parse_args(["ingest", str(tmp_path / "ssb"), "--out", str(out)])
+    assert args.func(args) == 0
+    assert "removed ssb__road_network_2021.xlsx.parquet" in capsys.readouterr().out
+    assert sorted(p.name for p in out.iterdir()) == ["kostra__2022.json.parquet", "ssb__2022.json.parquet"]

@@ -157,15 +157,34 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     if not tables:
         print(f"error: {folder}: no supported files", file=sys.stderr)
         return 1
+    prefix = ingest_prefix(folder)
+    written = set()
     with ExitStack() as stack:  # every file is moved into place only if all were written
         for p, obs in tables:
-            target = out_dir / (str(p.relative_to(folder)).replace("/", "__") + ".parquet")
+            target = out_dir / f"{prefix}__{str(p.relative_to(folder)).replace('/', '__')}.parquet"
             tmp = stack.enter_context(atomic_path(target))
             obs.to_parquet(tmp, index=False)
+            written.add(target.name)
     for p, obs in tables:
         print(f"{p.relative_to(folder)}: {len(obs)} rows")
     print(f"wrote {len(tables)} files to {out_dir}")
+    # the ingested set of a folder mirrors the folder: what was ingested from it before and is gone now goes
+    for stale in sorted(out_dir.glob(f"{prefix}__*.parquet")):
+        if stale.name not in written:
+            stale.unlink()
+            print(f"removed {stale.name} (its raw file is no longer in {folder})")
     return 0
+
+
+def ingest_prefix(folder: Path) -> str:
+    """The name that keeps one folder's ingested files apart from another's: the folder's path under
+    data/raw (``submissions__2024``), or its own name when it lies elsewhere."""
+    folder = folder.resolve()
+    try:
+        name = str(folder.relative_to(config.RAW_DIR.resolve()))
+    except ValueError:
+        name = folder.name
+    return name.replace("/", "__") if name != "." else "raw"
 
 
 def _load_query(path: str | None, v2: bool) -> dict:

@@ -36,6 +36,13 @@ def testable_trends(trends: pd.DataFrame) -> int:
     return int((assessed & (trends["n_points"] > MIN_POINTS)).sum())
 
 
+def last_year_shown(data: ReportData, unit_code: str) -> int:
+    """The report year, or the unit's last year with a value when its data stop earlier (Viken: 2023)."""
+    obs = data.for_unit("observations", unit_code)
+    years = obs.loc[obs["value"].notna() & (obs["year"] <= data.report_year), "year"]
+    return int(years.max()) if len(years) else data.report_year
+
+
 def unit_profile(data: ReportData, unit_code: str) -> str:
     """A short profile: what the unit is, where it belongs, how much data it has."""
     unit = data.unit(unit_code)
@@ -89,7 +96,7 @@ def dimension_figure(data: ReportData, unit_code: str) -> tuple:
         parts.append(f"{dim}: {good} av {int(row.sum())} indikatorer har nådd minst 95 % av målet")
     alt = f"Stolpediagram for {name}. " + "; ".join(parts) + "."
     caption = (f"{name}: antall indikatorer i hvert statusbånd (andel av målet som er nådd) for de tre "
-               f"dimensjonene, siste år med tall til og med {data.report_year}.")
+               f"dimensjonene, siste år med tall til og med {last_year_shown(data, unit_code)}.")
     return figures.band_bars(counts), caption, alt
 
 
@@ -367,7 +374,7 @@ def unit_intro(data: ReportData, unit_code: str) -> str:
     where = f"i {unit['county_name']}" if unit["type"] == "kommune" else "fylkeskommune"
     text = (f"{notice(data)}\n"
             f"Denne siden viser hvordan {unit['name']} ({where}) ligger an på U4SSC-indikatorene for smarte og "
-            f"bærekraftige byer, med tall til og med {data.report_year}.\n\n"
+            f"bærekraftige byer, med tall til og med {last_year_shown(data, unit_code)}.\n\n"
             f"{unit_profile(data, unit_code)}\n\n"
             f"[⬇ Last ned tallene på denne siden (CSV)](../nedlastinger/{unit['slug']}.csv)\n")
     return text

@@ -2,13 +2,13 @@
 
 import pandas as pd
 
-from analysis.pages import network_status_markdown, unit_profile
+from analysis.pages import network_status_markdown, unit_intro, unit_profile
 from analysis.report_data import ReportData
 
 
 def _data(population: int) -> ReportData:
     units = pd.DataFrame([{
-        "unit_code": "1867", "name": "Bø", "type": "kommune", "county_code": "18", "county_name": "Nordland",
+        "unit_code": "1867", "name": "Bø", "slug": "bo", "type": "kommune", "county_code": "18", "county_name": "Nordland",
         "peer_group": "", "population": population, "population_year": 2024, "population_note": "",
         "population_source": "SSB 07459, 2024-grenser", "valid_from": pd.NA, "valid_to": pd.NA, "is_member": True}])
     observations = pd.DataFrame({"unit_code": ["1867"] * 5, "kpi_id": ["K1"] * 5, "year": range(2020, 2025),
@@ -48,3 +48,10 @@ def test_network_table_shows_a_dash_where_no_trend_could_be_significant():
             if line.startswith("| [")}
     assert rows["| [Viken](fylker/viken.html)"] == ["–", "– |"]
     assert rows["| [Trøndelag](fylker/trondelag.html)"] == ["1", "0 |"]
+
+
+def test_intro_names_the_last_year_with_data_when_it_is_before_the_report_year():
+    data = _data(20_000)
+    assert "med tall til og med 2024." in unit_intro(data, "1867")
+    data.observations = data.observations.loc[data.observations["year"] <= 2022]  # as Viken, whose data stop
+    assert "med tall til og med 2022." in unit_intro(data, "1867")

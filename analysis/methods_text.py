@@ -81,7 +81,12 @@ Vi sammenligner utviklingen fra **basisåret 2015** (eller første år etter 201
 **Merket på indikatorsidene** bruker Eurostats metode: med mål når det finnes et mål, ellers
 uten mål. De andre metodene finnes i nedlastbare data. Metoden bygger på vekst i prosent og
 krever at alle verdiene har samme fortegn; et mål eller en startverdi på 0 erstattes med 0,001.
-Ja/nei-indikatorer får bare «mål nådd» eller «mål ikke nådd».
+Det gjør vi også med en sluttverdi på 0 (vårt valg), slik at en serie som står stille på 0 ikke
+får «−100 % per år». For indikatorer med et ønsket intervall er målet den grensen av intervallet
+som ligger nærmest startverdien. Har verdien gått forbi hele intervallet og havnet lenger unna
+enn den startet, står det **forverring**; er den nærmere enn før, gir metoden ingen klasse (vårt
+valg: vekst mot én grense sier da ingenting). Ja/nei-indikatorer får bare «mål nådd» eller «mål
+ikke nådd».
 """),
     "comparisons": ("Sammenligninger med andre", """\
 Vi sammenligner kommunen med andre i **samme år**: det siste året der minst halvparten så
@@ -192,6 +197,8 @@ REASONS_NB: dict[str, str] = {
     "singular_fit": "Modelltilpasningen er singulær; vi viser ikke noe tall.",
     "target_year_not_after_base": "Målåret er ikke etter basisåret.",
     "band_kpi": "Vekstklassene uten mål gjelder ikke indikatorer med et ønsket intervall.",
+    "overshot_band": "Verdien har gått forbi hele det ønskede intervallet og ligger nå nærmere det enn i "
+                     "basisåret; vekst mot den ene grensen sier ikke noe om det.",
     "not_computed": "Ikke beregnet.",
 }
 

@@ -7,7 +7,8 @@ Every row names its method. Common to all methods:
   two points with base < current, else ``too_few_points`` (``no_base_year`` when there is no value
   from the base year on).
 * **growth**: ``CAGR_o = (y_t / y_0)^(1/(t − t_0)) − 1``. A base value or target of exactly 0 is
-  replaced by 0.001 (by −0.001 in an all-negative series, our extension). The values from base to
+  replaced by 0.001 (by −0.001 in an all-negative series, our extension); so is a current value
+  of 0 (our extension, so that a series that stays at 0 has no growth rather than −100 %). The values from base to
   current year and the target must all have one sign, else ``mixed_signs``; in an all-negative
   series the desired direction is flipped (Statistics Canada). Growth "in the good direction" is
   ``g = d · CAGR_o`` with d = +1 (higher is better) or −1 (lower is better).
@@ -16,7 +17,10 @@ Every row names its method. Common to all methods:
 * **target-band KPIs** (ideal band [low, high]): the band edge on the side where the base value
   lies is the target (below the band: target = low, higher is better; above: target = high, lower
   is better; base inside the band: the side where the current value left it). Inside the band
-  counts as achieved.
+  counts as achieved. A current value on the far side of the band (it went past the whole band)
+  is ``deterioration`` (note ``overshot_band``) when it is farther from the band than the base
+  value was, and not classed otherwise (reason ``overshot_band``): growth towards one edge says
+  nothing about it.
 
 Methods (column ``method``):
 
@@ -235,18 +239,24 @@ def compute_progress(grid: SeriesGrid, resolved: pd.DataFrame, base_year: int = 
     negative = neg & ~pos
     sgn = np.where(negative, -1.0, 1.0)
     y0 = np.where(y0_raw == 0, sgn * ZERO_REPLACEMENT, y0_raw)
+    yt_growth = np.where(yt == 0, sgn * ZERO_REPLACEMENT, yt)  # so that 0 -> 0 is no change, not -100 %
     yT = np.where(tgt == 0, sgn * ZERO_REPLACEMENT, tgt)
     with np.errstate(invalid="ignore"):
         mixed_target = has_tgt & np.isfinite(yT) & (((yT > 0) & negative) | ((yT < 0) & pos))
     d_eff = np.where(negative, -d, d)
 
-    cagr_o = cagr(y0, yt, t0, t)
+    cagr_o = cagr(y0, yt_growth, t0, t)
     g = d_eff * cagr_o
     cagr_r = cagr(y0, yT, t0, T)
     with np.errstate(invalid="ignore"):
         achieved = np.where(is_band, (yt >= lo) & (yt <= hi), d * (yt - tgt) >= 0)
         base_met = np.where(is_band, (y0_raw >= lo) & (y0_raw <= hi), d * (y0_raw - tgt) >= 0)
     binary_class = np.where(yt >= 0.5, "achieved", "not_achieved").astype(object)
+    # a target-band value that went past the whole band: growth towards the near edge says nothing, so
+    # it is "deterioration" when it ended farther from the band than it started, and not classed otherwise
+    with np.errstate(invalid="ignore"):
+        crossed = is_band & band_known & np.where(side_below, yt > hi, yt < lo)
+        farther = np.maximum(lo - yt, yt - hi) >= np.maximum(lo - y0_raw, y0_raw - hi)
 
     # shared reasons (before method-specific ones)
     empty = ~np.isfinite(yt)
@@ -274,6 +284,8 @@ def compute_progress(grid: SeriesGrid, resolved: pd.DataFrame, base_year: int = 
             reason = np.where((reason == "") & ~is_bin & ~(T > t0), "target_year_not_after_base", reason).astype(object)
         else:
             reason = np.where((reason == "") & is_band, "band_kpi", reason).astype(object)
+        if needs_target or method == "sdsn_linear":
+            reason = np.where((reason == "") & crossed & ~farther, "overshot_band", reason).astype(object)
         if method != "sdsn_linear":
             reason = np.where((reason == "") & ~is_bin & mixed_values, "mixed_signs", reason).astype(object)
             if needs_target:
@@ -287,13 +299,14 @@ def compute_progress(grid: SeriesGrid, resolved: pd.DataFrame, base_year: int = 
                     r = cagr_o / cagr_r
                 else:
                     r = d_eff * cagr_o / np.abs(cagr_r)
-            edge = ~achieved & base_met
-            r = np.where(ok & ~is_bin & ~achieved & ~(edge & (method == "eurostat_target")), r, np.nan)
+            edge = ~achieved & (base_met | crossed)
+            r = np.where(ok & ~is_bin & ~achieved & ~(edge & (method == "eurostat_target")) & ~crossed, r, np.nan)
             cls = np.where(achieved, "achieved",
-                           np.where(edge & (method == "eurostat_target"), "deterioration",
+                           np.where((edge & (method == "eurostat_target")) | crossed, "deterioration",
                                     classify_target_ratio(r))).astype(object)
             ratio = np.where(np.isfinite(r), r, np.nan)    # ±inf (required growth 0) is classed, not stored
-            note = np.where(ok & edge & ~is_bin, "base_met_target", note).astype(object)
+            note = np.where(ok & edge & ~is_bin, np.where(crossed, "overshot_band", "base_met_target"),
+                            note).astype(object)
         elif method == "eurostat_no_target":
             cls = classify_eurostat_growth(g)
         elif method == "statcan_no_target":
@@ -303,10 +316,11 @@ def compute_progress(grid: SeriesGrid, resolved: pd.DataFrame, base_year: int = 
                 ch_obs = (yt - y0_raw) / (t - t0)
                 ch_req = (tgt - y0_raw) / (T - t0)
                 r = ch_obs / ch_req
-            edge = ~achieved & base_met
+            edge = ~achieved & (base_met | crossed)
             ratio = np.where(ok & ~is_bin & ~achieved & ~edge, r, np.nan)
             cls = np.where(achieved, "achieved", np.where(edge, "decreasing", classify_sdsn(ratio))).astype(object)
-            note = np.where(ok & edge & ~is_bin, "base_met_target", note).astype(object)
+            note = np.where(ok & edge & ~is_bin, np.where(crossed, "overshot_band", "base_met_target"),
+                            note).astype(object)
             ch_obs = np.where(ok & ~is_bin, ch_obs, np.nan)
             ch_req = np.where(ok & ~is_bin, ch_req, np.nan)
 
@@ -315,7 +329,8 @@ def compute_progress(grid: SeriesGrid, resolved: pd.DataFrame, base_year: int = 
         cls = np.where(ok, cls, "").astype(object)
         note = np.where(ok & negative & ~is_bin & (method != "sdsn_linear"), "all_negative_direction_flipped",
                         note).astype(object)
-        note = np.where(ok & ~is_bin & ((y0_raw == 0) | (needs_target & (tgt == 0))) & (method != "sdsn_linear"),
+        note = np.where(ok & ~is_bin & ((y0_raw == 0) | (yt == 0) | (needs_target & (tgt == 0)))
+                        & (method != "sdsn_linear"),
                         np.where(note == "", "zero_replaced", note + ";zero_replaced"), note).astype(object)
         compute_growth = ok & ~is_bin
         show_target = needs_target & has_tgt

@@ -62,6 +62,8 @@ REASONS: dict[str, str] = {
     "target_year_not_after_base": "The target year is not after the base year.",
     "band_kpi": "Growth classes without a target do not apply to a target-band indicator; "
                 "see the methods with a target.",
+    "overshot_band": "The value went past the whole target band and is now nearer to it than at the base; "
+                     "growth towards one edge of the band says nothing about that.",
     "not_computed": "Not computed.",
 }
 

@@ -7,7 +7,7 @@ zero-filled):
   degrees of freedom). Computed for all series at once with the closed-form formulas
   ``b = Sxy / Sxx``, ``se = sqrt(SSR / (n − 2) / Sxx)``; the tests check them against
   ``statsmodels.OLS``.
-* **relative change per year** = ``100 · slope / mean(series)`` (percent of the series mean;
+* **relative change per year** = ``100 · slope / |mean(series)|`` (percent of the size of the series mean;
   undefined when the mean is 0, noted as ``mean_zero``).
 * **Theil–Sen** slope (median of all pairwise slopes) with the 95 % interval of
   ``scipy.stats.theilslopes`` (Sen 1968, eq. 2.6), reproduced exactly on the padded matrix.
@@ -301,13 +301,15 @@ def compute_trends(grid: SeriesGrid, bands: pd.DataFrame | None = None, alpha: f
         bl = bh = np.full(len(idx), np.nan)
     is_band = direction == "target_band"
     band_known = has_band(bl, bh)
-    # Mann–Kendall on the distance from the band for target-band KPIs with a band
-    mk_s_verdict, mk_p_verdict = mk.s.copy(), mk.p.copy()
+    # Mann–Kendall on the distance from the band for target-band KPIs with a band: the verdict and the
+    # mk_* columns of those rows come from that test (the method column says so); OLS and Theil–Sen
+    # still describe the values themselves
+    mk_tau, mk_z, mk_s_verdict, mk_p_verdict = mk.tau.copy(), mk.z.copy(), mk.s.copy(), mk.p.copy()
     sel = np.flatnonzero(is_band & band_known & assessed)
     if len(sel):
         D = band_distance(Y[sel], bl[sel, None], bh[sel, None])
         mkd = mann_kendall_batch(D)
-        mk_s_verdict[sel], mk_p_verdict[sel] = mkd.s, mkd.p
+        mk_s_verdict[sel], mk_p_verdict[sel], mk_tau[sel], mk_z[sel] = mkd.s, mkd.p, mkd.tau, mkd.z
 
     good_up = np.isin(direction, ["higher_is_better", "binary"])
     good_down = direction == "lower_is_better"
@@ -349,14 +351,14 @@ def compute_trends(grid: SeriesGrid, bands: pd.DataFrame | None = None, alpha: f
         "theil_sen_slope": gate(ts.slope),
         "theil_sen_low": gate(ts.low),
         "theil_sen_high": gate(ts.high),
-        "mk_tau": gate(mk.tau),
-        "mk_p": gate(mk.p),
+        "mk_tau": gate(mk_tau),
+        "mk_p": gate(mk_p_verdict),
         "verdict": verdict,
         "method": method,
         "reason": reason,
         "direction": direction,
-        "mk_s": gate(mk.s),
-        "mk_z": gate(mk.z),
+        "mk_s": gate(mk_s_verdict),
+        "mk_z": gate(mk_z),
         "n_suppressed": idx["n_suppressed"].to_numpy().astype(int),
         "note": note,
     })

@@ -87,14 +87,18 @@ def test_statcan_c_factor_hand_worked():
     assert statcan_c_factor(10.0, 10.0, "lower_is_better") == 0.0     # at the limit
     assert statcan_c_factor(3.0, 0.0, "lower_is_better") == 1.0       # minimum 0 never binds
     assert statcan_c_factor(98.0, np.nan, "higher_is_better") == 1.0  # no limit
-    # only the limit in the good direction counts: a maximum does not shrink a lower-is-better KPI
-    assert statcan_c_factor(98.0, 100.0, "unknown") == 1.0
+    assert statcan_c_factor(5.0, 10.0, "lower_is_better") == 0.0      # already below the minimum: no room
+    assert statcan_c_factor(98.0, 100.0, "unknown") == 1.0            # no direction, no limit to approach
 
 
 def test_sdsn_hand_worked_and_boundaries():
     # base 50 (2015), current 57 (2020), target 80 (2030): observed 7/5 = 1.4 per year,
     # needed 30/15 = 2 per year, ratio 0.7 -> moderately improving
-    assert (57 - 50) / 5 / ((80 - 50) / 15) == pytest.approx(0.7)
+    p = run({("A", "H"): {2015: 50.0, 2020: 57.0}}, {"H": "higher_is_better"},
+            targets=[("H", "", 80.0, 2030, np.nan, np.nan)])
+    row = p.loc[("A", "H", "sdsn_linear")]
+    assert row["change_observed"] == pytest.approx(1.4) and row["change_required"] == pytest.approx(2.0)
+    assert row["ratio"] == pytest.approx(0.7) and row["progress_class"] == "moderately_improving"
     assert list(classify_sdsn([1.0, 1 - 1e-12, 0.5, 0.5 - 1e-12, 0.0, -1e-12])) == [
         "on_track", "moderately_improving", "moderately_improving", "stagnating", "stagnating", "decreasing"]
 
@@ -235,6 +239,38 @@ def test_target_band_progress():
     assert a["ratio"] == pytest.approx(((0.9 / 0.8) ** 0.2 - 1) / ((0.95 / 0.8) ** (1 / 15) - 1))
     assert p.loc[("B", "G", "eurostat_target"), "progress_class"] == "achieved"
     assert p.loc[("A", "G", "eurostat_no_target"), "reason"] == "band_kpi"
+
+
+def test_target_band_value_that_went_past_the_whole_band():
+    # band [0.95, 1.05], base 0.80 (distance 0.15 below). A: 0.80 -> 1.40 is 0.35 above: farther away,
+    # so deterioration although its growth "towards 0.95" is large. B: 0.80 -> 1.10 is 0.05 above:
+    # nearer, but growth towards one edge says nothing about it, so no class and the reason says why.
+    p = run({("A", "G"): {2015: 0.80, 2020: 1.40}, ("B", "G"): {2015: 0.80, 2020: 1.10}}, {"G": "target_band"},
+            targets=[("G", "", np.nan, 2030, 0.95, 1.05)], units=("A", "B"), members=("A", "B"))
+    for method in ("eurostat_target", "statcan_target"):
+        a = p.loc[("A", "G", method)]
+        assert a["progress_class"] == "deterioration" and a["note"] == "overshot_band" and np.isnan(a["ratio"])
+        b = p.loc[("B", "G", method)]
+        assert b["progress_class"] == "" and b["reason"] == "overshot_band"
+    assert p.loc[("A", "G", "sdsn_linear"), "progress_class"] == "decreasing"
+    assert p.loc[("B", "G", "sdsn_linear"), "reason"] == "overshot_band"
+
+
+def test_series_that_stays_at_zero_has_no_growth():
+    # 0 -> 0: both ends replaced by 0.001, so CAGR_o = (0.001 / 0.001)^(1/5) - 1 = 0, "moderate_away" for
+    # Eurostat (g in [-1 %, 0]) and "limited_progress" for Statistics Canada (0 <= g < 0.5 %), in both
+    # directions; never the -100 %/yr that a bare 0 at the end would give.
+    # 5 -> 0 in 5 years: (0.001 / 5)^(1/5) - 1 = -0.8177 per year.
+    p = run({("A", "H"): {2015: 0.0, 2020: 0.0}, ("A", "L"): {2015: 0.0, 2020: 0.0},
+             ("A", "D"): {2015: 5.0, 2020: 0.0}},
+            {"H": "higher_is_better", "L": "lower_is_better", "D": "higher_is_better"})
+    for kpi in ("H", "L"):
+        row = p.loc[("A", kpi, "eurostat_no_target")]
+        assert row["cagr_observed"] == 0 and row["progress_class"] == "moderate_away", kpi
+        assert "zero_replaced" in row["note"]
+        assert p.loc[("A", kpi, "statcan_no_target"), "progress_class"] == "limited_progress", kpi
+    d = p.loc[("A", "D", "eurostat_no_target")]
+    assert d["cagr_observed"] == pytest.approx(0.0002 ** 0.2 - 1) and d["progress_class"] == "significant_away"
 
 
 def test_growth_exactly_at_a_boundary_computed_from_data_lands_where_the_definition_puts_it():

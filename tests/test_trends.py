@@ -199,6 +199,13 @@ def test_target_band_verdict_uses_distance_to_band():
     assert t.loc["3", "verdict"] == "worsening"
     assert t.loc["4", "verdict"] == "no_direction" and "no_band" in t.loc["4", "note"]
     assert t.loc["1", "method"].endswith("(distance_to_band)")
+    # the Mann–Kendall columns are the test behind the verdict: inside the band the distance is 0 every
+    # year, so a series rising from 0.96 to 1.04 has S = 0 on the distance (p = 1), not S = 36 on the values
+    inside = {y: 0.96 + 0.01 * (y - 2015) for y in range(2015, 2024)}
+    grid = build_grid(prepare_observations(obs_table({("5", "G"): inside}), 2024), cat, complete=False)
+    row = compute_trends(grid, pd.DataFrame({"band_low": [0.95], "band_high": [1.05]})).iloc[0]
+    assert row["verdict"] == "no_clear_trend" and row["mk_s"] == 0 and row["mk_p"] == 1.0
+    assert row["ols_slope"] == pytest.approx(0.01)  # OLS still describes the values themselves
 
 
 def test_short_series_get_descriptive_change_only():

@@ -29,7 +29,10 @@ CHANGES_COLUMNS = ["old_code", "new_code", "old_name", "new_name", "change_year"
                    "whole_from", "source", "note"]
 KINDS = ("same", "renumbered", "merged", "split")
 # Columns that describe a value rather than identify it; everything else in a table is a key.
-_VALUE_COLUMNS = {"unit_code", "unit_name", "value", "status", "source", "vintage", "numerator", "denominator"}
+# The readers' bookkeeping (source_row, code_year, the submitter's source and comment, notes) is not a key
+# either: it differs between the parts of a merger, which must still line up.
+_VALUE_COLUMNS = {"unit_code", "unit_name", "value", "status", "source", "vintage", "numerator", "denominator",
+                  "source_row", "code_year", "reported_source", "comment", "note"}
 # When components carry different SSB symbols, the strongest reason wins.
 _STATUS_ORDER = (":", "..", ".", "...", "")
 
@@ -165,6 +168,25 @@ def _collapse_to_counties(m: pd.DataFrame) -> pd.DataFrame:
     return grp
 
 
+@lru_cache(maxsize=64)
+def county_area_changes(target_year: int, from_year: int) -> dict[str, str]:
+    """Counties whose code carries over (same or renumbered) although their municipalities changed
+    between ``from_year`` and ``target_year`` (in 2020 Halsa left Møre og Romsdal for Trøndelag and
+    Hornindal joined it): from_code -> a Norwegian description of the break. The county code
+    changes alone do not show this."""
+    municipalities = _mapping(target_year, from_year, "municipality")
+    counties = _mapping(target_year, from_year, "county")
+    out = {}
+    for r in counties.loc[counties["kind"].isin(["same", "renumbered"])].itertuples(index=False):
+        then = set(municipalities.loc[municipalities["from_code"].str[:2] == r.from_code, "from_code"])
+        now = set(municipalities.loc[municipalities["to_code"].str[:2] == r.to_code, "from_code"])
+        if then != now:
+            moved = ", ".join(f"{c} {name_of(c)}" for c in sorted(then ^ now))
+            out[r.from_code] = (f"{r.from_code} {name_of(r.from_code)} ({from_year}) omfattet ikke de samme "
+                                f"kommunene som {r.to_code} i {target_year} (flyttet: {moved}): brudd i serien")
+    return out
+
+
 def to_borders(df: pd.DataFrame, target_year: int, value_kind: str = "count", numerator: str = "numerator",
                denominator: str = "denominator", scale: float = 1.0, level: str = "municipality",
                targets: list[str] | None = None, path: str | Path | None = None) -> pd.DataFrame:
@@ -191,12 +213,15 @@ def to_borders(df: pd.DataFrame, target_year: int, value_kind: str = "count", nu
         data["status"] = ""
     data["status"] = data["status"].fillna("")
     keys = [c for c in data.columns if c not in _VALUE_COLUMNS and c != "year"]
+    # codes follow the borders named in code_year where a reader recorded it (the 2023 KOSTRA workbook
+    # uses 2024 codes), else the borders of the data year
+    data["_code_year"] = data["code_year"].fillna(data["year"]) if "code_year" in data else data["year"]
     out = []
-    for year, part in data.groupby("year", sort=True):
-        m = mapping_to(target_year, int(year), "municipality")
+    for (year, code_year), part in data.groupby(["year", "_code_year"], sort=True):
+        m = mapping_to(target_year, int(code_year), "municipality")
         unknown = sorted(set(part["unit_code"]) - set(m["from_code"]))
         if unknown:
-            raise InputError(path, f"code {unknown[0]!r} is not a valid municipality code in {year} "
+            raise InputError(path, f"code {unknown[0]!r} is not a valid municipality code in {int(code_year)} "
                              f"({len(unknown)} such codes)", field="unit_code")
         if level == "county":
             m = _collapse_to_counties(m)
@@ -256,7 +281,7 @@ def population_totals(folder: str | Path) -> pd.DataFrame:
     pop = read_population_exports(folder)
     pop = pop.assign(na=pop["value"].isna())
     tot = pop.groupby(["unit_code", "year"], as_index=False).agg(
-        value=("value", "sum"), na=("na", "any"), source=("source", "first"))
+        value=("value", "sum"), na=("na", "any"), source=("source", "first"), source_row=("source_row", "min"))
     tot.loc[tot["na"], "value"] = float("nan")  # one suppressed age makes the total unknown
     flagged = pop.loc[pop["status"].fillna("") != ""]
     symbols = flagged.groupby(["unit_code", "year"])["status"].agg(_strongest_status)
@@ -273,9 +298,10 @@ def population_totals(folder: str | Path) -> pd.DataFrame:
     stray = tot.loc[~valid & (tot["value"] != 0)]
     if len(stray):
         r = stray.iloc[0]
-        raise InputError(r["source"], f"code {r['unit_code']} has {r['value']:.0f} persons in {r['year']}, "
-                         "a year it was not in use", field="region")
-    return tot.loc[valid].reset_index(drop=True)
+        raise InputError(pop.attrs["file_of_year"][int(r["year"])],
+                         f"code {r['unit_code']} has {r['value']:.0f} persons in {r['year']}, a year it was not in use",
+                         row=int(r["source_row"]), field="region")
+    return tot.loc[valid].drop(columns="source_row").reset_index(drop=True)
 
 
 def network_population_2024_borders(folder: str | Path) -> pd.DataFrame:

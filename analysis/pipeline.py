@@ -105,27 +105,36 @@ def in_report_borders(obs: pd.DataFrame, borders_year: int, keep: set[str] = fro
     from analysis import geography
 
     parts, left_out = [], []
-    for year, group in obs.groupby("year"):
+    # codes follow the borders named in code_year where a reader recorded it, else those of the data year
+    code_years = obs["code_year"].fillna(obs["year"]) if "code_year" in obs else obs["year"]
+    for code_year, group in obs.groupby(code_years.clip(upper=borders_year).astype(int)):
         codes = group["unit_code"]
-        mapping = pd.concat([geography.mapping_to(borders_year, int(min(year, borders_year)), level=level)
+        mapping = pd.concat([geography.mapping_to(borders_year, int(code_year), level=level)
                              for level in ("municipality", "county")], ignore_index=True)
         split = mapping["from_code"].duplicated(keep=False)
         continued = mapping.loc[split & mapping["carries_value"]].set_index("from_code")["to_code"]
         one_to_one = mapping.loc[~split & mapping["kind"].isin(["same", "renumbered"])].set_index("from_code")["to_code"]
-        target = codes.map(one_to_one).fillna(codes.map(continued))
+        target = codes.map(one_to_one).astype(object).fillna(codes.map(continued).astype(object))
         target = target.where(~(codes.isin(keep) | (codes == "0")), codes)
         mapped = group.loc[target.notna()].copy()
         mapped["unit_code"] = target[target.notna()]
-        broken = codes[target.notna()].isin(continued.index).to_numpy()
+        carried = codes[target.notna()]
+        broken = carried.isin(continued.index).to_numpy()
         mapped["note"] = ""
         mapped.loc[broken, "note"] = [
-            f"{code} {geography.name_of(code)} ({year}) omfattet mer enn {new} gjør i dag: brudd i serien"
-            for code, new in zip(codes[target.notna()][broken], mapped.loc[broken, "unit_code"])]
+            f"{code} {geography.name_of(code)} ({code_year}) omfattet mer enn {new} gjør i dag: brudd i serien"
+            for code, new in zip(carried[broken], mapped.loc[broken, "unit_code"])]
+        county_changes = geography.county_area_changes(borders_year, int(code_year))
+        moved = (carried.isin(county_changes) & ~carried.isin(keep)).to_numpy()
+        mapped.loc[moved, "note"] = carried[moved].map(county_changes).to_numpy()
         parts.append(mapped)
         rest = group.loc[target.isna(), ["unit_code", "year"]].copy()
-        rest["reason"] = np.where(codes[target.isna()].isin(mapping["from_code"]),
-                                  "merged in a reform: a share cannot be carried over without its parts",
-                                  f"code unknown in the registry for {year}")
+        lost = codes[target.isna()]
+        rest["reason"] = np.select(
+            [lost.isin(mapping.loc[split, "from_code"]), lost.isin(mapping["from_code"])],
+            ["split in a reform, and no successor continues it: a share cannot be apportioned",
+             "merged in a reform: a share cannot be carried over without its parts"],
+            f"code unknown in the registry for {code_year}")
         left_out.append(rest)
     return (pd.concat(parts, ignore_index=True) if parts else obs.iloc[:0].assign(note=""),
             pd.concat(left_out, ignore_index=True) if left_out else pd.DataFrame(columns=["unit_code", "year", "reason"]))

@@ -170,3 +170,61 @@ def test_refresh_registry_from_recorded_responses(tmp_path):
     assert kinds["3024>3201"] == "renumbered" and kinds["1507>1580"] == "split" and kinds["30>32"] == "split"
     # The refreshed files load with the same registry reader.
     g.registry(mun_path, ch_path)
+
+
+def test_bookkeeping_columns_are_not_keys():
+    # readers add source_row, code_year, comment...; they differ between the parts of a merger
+    df = pd.DataFrame({"unit_code": ["0220", "0627", "0628"], "year": 2019, "value": [1.0, 2, 3],
+                       "source_row": [5, 9, 12], "code_year": 2019, "comment": ["", "anslag", ""]})
+    res = g.to_borders(df, 2024)
+    assert len(res) == 1 and res["value"].iloc[0] == 6 and not res["incomplete"].iloc[0]
+
+
+def test_codes_follow_code_year_where_a_reader_recorded_it():
+    # the 2023 KOSTRA workbook lists Ålesund as 1508, the code it got in 2024
+    df = pd.DataFrame({"unit_code": ["1508", "3201"], "year": 2023, "value": [1.0, 2.0], "code_year": 2024})
+    res = g.to_borders(df, 2024).set_index("unit_code")
+    assert res.loc["1508", "value"] == 1.0 and res.loc["3201", "value"] == 2.0
+    assert (res["kind"] == "same").all() and (res["year"] == 2023).all()
+    with pytest.raises(InputError, match="'1508' is not a valid municipality code in 2023"):
+        g.to_borders(df.drop(columns="code_year"), 2024)
+
+
+def test_real_kostra_2023_workbook_moves_into_2024_borders_unchanged():
+    from analysis.sources.kostra import read_road_network, road_network_to_observations
+
+    obs = road_network_to_observations(read_road_network(
+        config.SHARED_DATA_DIR / "kostra-road-network" / "road_network_2023.xlsx"))
+    res = g.to_borders(obs, 2024)
+    assert len(res) == len(obs) == 2142 and not res["incomplete"].any()
+    assert res["value"].sum() == pytest.approx(obs["value"].sum())
+
+
+def test_report_borders_follow_code_year_and_name_splits_and_moved_county_borders():
+    from analysis.pipeline import in_report_borders
+
+    obs = pd.DataFrame({"unit_code": ["1508", "1850", "15", "50", "15", "0220"],
+                        "year": [2022, 2019, 2019, 2019, 2021, 2019], "kpi_id": "K", "value": 1.0, "status": "",
+                        "source": "s", "vintage": "v", "code_year": [2024, 2019, 2019, 2019, 2021, 2019]})
+    mapped, left_out = in_report_borders(obs, 2024)
+    notes = mapped.set_index(["unit_code", "year"])["note"]
+    assert notes[("1508", 2022)] == ""  # already in 2024 codes: carried as it is, no break
+    # in 2020 Hornindal (county 14) joined Volda in Møre og Romsdal and Halsa left it for Trøndelag
+    assert "1444 Hornindal, 1571 Halsa" in notes[("15", 2019)] and "brudd i serien" in notes[("15", 2019)]
+    assert "1571 Halsa" in notes[("50", 2019)]
+    assert notes[("15", 2021)] == ""
+    reasons = left_out.set_index("unit_code")["reason"]
+    assert reasons["1850"].startswith("split in a reform")  # Tysfjord 2020: Narvik and Hamarøy, neither continues it
+    assert reasons["0220"].startswith("merged in a reform")
+
+
+def test_population_of_a_code_not_in_use_names_file_and_row(tmp_path):
+    # the 2019 export lists Rindal 1567 (in Trøndelag as 5061 since 2019) with zeros; a non-zero is an error
+    text = (POP / "Personer2019.csv").read_text(encoding="utf-8")
+    assert "1567 Rindal (-2018),0 years,0\n" in text
+    bad = tmp_path / "Personer2019.csv"
+    bad.write_text(text.replace("1567 Rindal (-2018),0 years,0\n", "1567 Rindal (-2018),0 years,5\n"), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        g.population_totals(tmp_path)
+    assert str(err.value) == (f"{bad}, row 30106, field 'region': code 1567 has 5 persons in 2019, "
+                              "a year it was not in use")

@@ -33,18 +33,18 @@ def split_region(raw: str) -> tuple[str, bool] | None:
 
     The second item says whether the code is a pseudo-region (see the module docstring).
     Svalbard and continental-shelf municipality numbers (21xx, 22xx, 23xx) count as pseudo too.
+    Any other code must be the nation (0), a county (2 digits) or a municipality (4 digits): a
+    3-digit code is most often a municipality whose leading zero was lost, and is refused, never
+    set aside as a pseudo-region.
     """
     m = _REGION_RE.match(str(raw).strip())
     if m is None:
         return None
     code, level = m.group("code"), m.group("level")
-    pseudo = (
-        code in PSEUDO_REGIONS
-        or "-" in code
-        or (len(code) == 4 and code[:2] in {"21", "22", "23"})
-        or (level == "K" and len(code) != 4)
-        or (level == "F" and len(code) != 2)
-        or len(code) not in (1, 2, 4)
-        or (len(code) == 1 and code != "0")
-    )
-    return code, pseudo
+    pseudo = code in PSEUDO_REGIONS or "-" in code or (len(code) == 4 and code[:2] in {"21", "22", "23"})
+    if pseudo:
+        return code, True
+    expected = {"K": (4,), "F": (2,)}.get(level, (1, 2, 4))
+    if len(code) not in expected or (len(code) == 1 and code != "0"):
+        return None
+    return code, False

@@ -55,6 +55,11 @@ def decode_export(raw: bytes, path: Path) -> tuple[str, str]:
             raise InputError(path, f"text {text[m.start():m.end() + 2]!r} looks like UTF-8 decoded twice "
                              "(mojibake); re-export the table", row=text.count("\n", 0, m.start()) + 1)
     else:
+        m = re.search("Ã[\u0080-\u00bf]|Â[\u00a0-\u00bf]", text)  # æ, ø, å … as UTF-8, beside ISO-8859-1 bytes
+        if m:
+            raise InputError(path, f"text {text[m.start():m.end() + 2]!r} is UTF-8 in a file that is not valid "
+                             "UTF-8: the file mixes two encodings (edited by hand?); re-export the table",
+                             row=text.count("\n", 0, m.start()) + 1)
         m = re.search("[\u0080-\u009f]", text)
         if m:
             raise InputError(path, f"byte 0x{ord(m.group()):02X} is neither UTF-8 nor ISO-8859-1 text "
@@ -124,7 +129,9 @@ def read_statbank(path: str | Path) -> pd.DataFrame:
     for lab, parsed in regions.items():
         if parsed is None:
             bad = src_row[np.flatnonzero(arr[:, 0] == lab)[0]]
-            raise InputError(path, f"region {lab!r} does not start with an SSB region code", row=int(bad),
+            hint = " (a 3-digit code: was the leading zero lost, e.g. in a spreadsheet?)" \
+                if re.match(r"^\d{3}\b", str(lab).strip()) else ""
+            raise InputError(path, f"region {lab!r} does not start with an SSB region code{hint}", row=int(bad),
                              field=header[0])
     if age_col is not None:
         ages = {lab: _parse_age(lab) for lab in set(arr[:, age_col])}
@@ -246,7 +253,8 @@ def read_population_exports(folder: str | Path, pattern: str = "*.csv") -> pd.Da
         dropped += df.attrs["dropped_empty"]
     df = pd.concat(frames, ignore_index=True)
     df = df.sort_values(["year", "unit_code", "age"], kind="stable").reset_index(drop=True)
-    df.attrs = {"pseudo_regions": pseudo, "dropped_empty": dropped, "files": [f.name for f in files]}
+    df.attrs = {"pseudo_regions": pseudo, "dropped_empty": dropped, "files": [f.name for f in files],
+                "file_of_year": {year: str(f) for year, f in seen.items()}}
     return df
 
 

@@ -20,10 +20,10 @@ import pandas as pd
 from analysis import geography
 from analysis.catalog import load_catalog, make_kpi_id
 from analysis.errors import InputError
+from analysis.sources import OBSERVATION_COLUMNS
 
 TEMPLATE_COLUMNS = ["municipality_code", "year", "kpi_code", "data_point", "kpi_name_nb", "value", "unit",
                     "source", "comment"]
-OBSERVATION_COLUMNS = ["unit_code", "year", "kpi_id", "value", "status", "source", "vintage"]
 SYMBOLS = ("..", ":", ".")  # what a member may type instead of a value (a subset of sources.SUPPRESSED)
 _NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}([  ]\d{3})+)([.,]\d+)?$")
 

@@ -8,7 +8,7 @@ Every row names its method. Common to all methods:
   from the base year on).
 * **growth**: ``CAGR_o = (y_t / y_0)^(1/(t − t_0)) − 1``. A base value or target of exactly 0 is
   replaced by 0.001 (by −0.001 in an all-negative series, our extension); so is a current value
-  of 0 (our extension, so that a series that stays at 0 has no growth rather than −100 %). The values from base to
+  of 0 (our extension: a series that stays at 0 has no growth, not −100 %). The values from base to
   current year and the target must all have one sign, else ``mixed_signs``; in an all-negative
   series the desired direction is flipped (Statistics Canada). Growth "in the good direction" is
   ``g = d · CAGR_o`` with d = +1 (higher is better) or −1 (lower is better).
@@ -299,14 +299,14 @@ def compute_progress(grid: SeriesGrid, resolved: pd.DataFrame, base_year: int = 
                     r = cagr_o / cagr_r
                 else:
                     r = d_eff * cagr_o / np.abs(cagr_r)
-            edge = ~achieved & (base_met | crossed)
-            r = np.where(ok & ~is_bin & ~achieved & ~(edge & (method == "eurostat_target")) & ~crossed, r, np.nan)
+            edge = ~achieved & base_met
+            worse = (edge & (method == "eurostat_target")) | crossed  # classed without a ratio
+            r = np.where(ok & ~is_bin & ~achieved & ~worse, r, np.nan)
             cls = np.where(achieved, "achieved",
-                           np.where((edge & (method == "eurostat_target")) | crossed, "deterioration",
-                                    classify_target_ratio(r))).astype(object)
+                           np.where(worse, "deterioration", classify_target_ratio(r))).astype(object)
             ratio = np.where(np.isfinite(r), r, np.nan)    # ±inf (required growth 0) is classed, not stored
-            note = np.where(ok & edge & ~is_bin, np.where(crossed, "overshot_band", "base_met_target"),
-                            note).astype(object)
+            note = np.where(ok & ~is_bin & crossed, "overshot_band",
+                            np.where(ok & ~is_bin & edge, "base_met_target", note)).astype(object)
         elif method == "eurostat_no_target":
             cls = classify_eurostat_growth(g)
         elif method == "statcan_no_target":
@@ -316,11 +316,12 @@ def compute_progress(grid: SeriesGrid, resolved: pd.DataFrame, base_year: int = 
                 ch_obs = (yt - y0_raw) / (t - t0)
                 ch_req = (tgt - y0_raw) / (T - t0)
                 r = ch_obs / ch_req
-            edge = ~achieved & (base_met | crossed)
-            ratio = np.where(ok & ~is_bin & ~achieved & ~edge, r, np.nan)
-            cls = np.where(achieved, "achieved", np.where(edge, "decreasing", classify_sdsn(ratio))).astype(object)
-            note = np.where(ok & edge & ~is_bin, np.where(crossed, "overshot_band", "base_met_target"),
-                            note).astype(object)
+            edge = ~achieved & base_met
+            worse = edge | crossed
+            ratio = np.where(ok & ~is_bin & ~achieved & ~worse, r, np.nan)
+            cls = np.where(achieved, "achieved", np.where(worse, "decreasing", classify_sdsn(ratio))).astype(object)
+            note = np.where(ok & ~is_bin & crossed, "overshot_band",
+                            np.where(ok & ~is_bin & edge, "base_met_target", note)).astype(object)
             ch_obs = np.where(ok & ~is_bin, ch_obs, np.nan)
             ch_req = np.where(ok & ~is_bin, ch_req, np.nan)
 

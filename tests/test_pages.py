@@ -8,7 +8,8 @@ from analysis.report_data import ReportData
 
 def _data(population: int) -> ReportData:
     units = pd.DataFrame([{
-        "unit_code": "1867", "name": "Bø", "slug": "bo", "type": "kommune", "county_code": "18", "county_name": "Nordland",
+        "unit_code": "1867", "name": "Bø", "slug": "bo", "type": "kommune", "county_code": "18",
+        "county_name": "Nordland",
         "peer_group": "", "population": population, "population_year": 2024, "population_note": "",
         "population_source": "SSB 07459, 2024-grenser", "valid_from": pd.NA, "valid_to": pd.NA, "is_member": True}])
     observations = pd.DataFrame({"unit_code": ["1867"] * 5, "kpi_id": ["K1"] * 5, "year": range(2020, 2025),

@@ -11,20 +11,86 @@ import json
 import shutil
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from analysis import config, pages, report_data
-from analysis.batch import Job, run_jobs
-from analysis.pipeline import build_processed
-from analysis.settings import load_report_settings
-from analysis.site import indicator_page, prepare_project, publish, render, unit_page
+from analysis.core import config
+from analysis.core.settings import ReportSettings, load_method_settings, load_report_settings
+from analysis.pages import content as pages
+from analysis.pages import report_data
+from analysis.process.pipeline import read_inputs, write_processed
+from analysis.site.batch import Job, run_jobs
+from analysis.site.render import indicator_page, prepare_project, publish, render, unit_page
+from analysis.stats.results import compute_all, write_all
 
 NETWORK_TITLE = "Bærekraftsnettverket"
 
 
+@dataclass(frozen=True)
+class ProcessedInfo:
+    directory: Path
+    n_observations: int
+    n_units: int
+    data_mode: str
+    seconds: float
+
+
+def build_data(settings: ReportSettings | None = None, out_dir: Path | None = None) -> ProcessedInfo:
+    """Processed tables and every statistic: read and check all inputs, compute all results in one
+    pass, and only then write (each file atomically)."""
+    start = time.perf_counter()
+    inputs = read_inputs(settings)
+    settings = inputs.settings
+    out_dir = Path(out_dir or config.PROCESSED_DIR)
+    methods = load_method_settings()
+    results = compute_all(inputs.observations, inputs.catalog, inputs.units, inputs.targets, settings.report_year,
+                          base_year=settings.base_year, default_target_year=settings.default_target_year,
+                          methods=methods)
+    write_processed(inputs, out_dir, methods)
+    write_all(results, out_dir / "results")
+    return ProcessedInfo(out_dir, len(inputs.observations), int(inputs.units["is_member"].sum()), settings.data,
+                         time.perf_counter() - start)
+
+
+def page_code_files(roots: tuple[str, ...] = ("analysis.pages",)) -> list[Path]:
+    """The package's source files a page's code can run: the ``pages`` stage and every module it
+    imports, followed through the package. A reader or a command is not among them, so editing one
+    re-executes no notebook."""
+    import ast
+
+    def path_of(module: str) -> Path | None:
+        rel = Path(*module.split(".")[1:])
+        for cand in (config.PACKAGE_DIR / rel.with_suffix(".py"), config.PACKAGE_DIR / rel / "__init__.py"):
+            if cand.is_file():
+                return cand
+        return None
+
+    todo = [p for r in roots for p in sorted((config.PACKAGE_DIR / Path(*r.split(".")[1:])).rglob("*.py"))]
+    seen: set[Path] = {config.PACKAGE_DIR / "__init__.py"}  # `import analysis` (the version in the footer)
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([node.module] + [f"{node.module}.{a.name}" for a in node.names]
+                     if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 else
+                     [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            for name in names:
+                parts = name.split(".")
+                # a module and every package on its way (their __init__ runs too)
+                for i in range(2, len(parts) + 1):
+                    found = path_of(".".join(parts[:i])) if parts[0] == "analysis" else None
+                    if found is not None and found not in seen:
+                        todo.append(found)
+    return sorted(seen)
+
+
 def inputs_digest() -> str:
     """Everything a page depends on besides its template and parameters: the processed data (not its
-    build date) and the package's code. Any change to either executes every notebook again."""
+    build date) and the code the pages run (:func:`page_code_files`). A change to either executes
+    the notebooks again; a change to a reader or to the statistics' code alone does not (new
+    numbers change the data, and so the digest)."""
     import platform
 
     import pandas as pd
@@ -33,9 +99,11 @@ def inputs_digest() -> str:
     meta = json.loads((config.PROCESSED_DIR / "metadata.json").read_text(encoding="utf-8"))
     meta.pop("built", None)
     digest.update(json.dumps(meta, sort_keys=True).encode())
-    files = sorted(config.PROCESSED_DIR.rglob("*.parquet")) + sorted(config.PACKAGE_DIR.rglob("*.py"))
-    for path in files:
-        digest.update(str(path.relative_to(path.parents[1])).encode())
+    for path in sorted(config.PROCESSED_DIR.rglob("*.parquet")):
+        digest.update(str(path.relative_to(config.PROCESSED_DIR)).encode())
+        digest.update(path.read_bytes())
+    for path in page_code_files():
+        digest.update(str(path.relative_to(config.PACKAGE_DIR)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -70,7 +138,7 @@ def build_report(workers: int | None = None, reuse: bool = True, out=sys.stdout)
     settings = load_report_settings()
     workers = workers or settings.workers
     print(f"[1/4] Processed data ({settings.data}) -> {config.PROCESSED_DIR}", file=out, flush=True)
-    info = build_processed(settings)
+    info = build_data(settings)
     print(f"      {info.n_observations} observations, {info.n_units} members, statistics for all in "
           f"{info.seconds:.1f} s", file=out, flush=True)
     data = report_data.load()
@@ -98,7 +166,8 @@ def build_report(workers: int | None = None, reuse: bool = True, out=sys.stdout)
 
     print("[3/4] Rendering the site", file=out, flush=True)
     indicators = data.catalog.loc[data.catalog["kpi_id"].isin(data.metadata.get("indicator_pages", []))]
-    prepare_project(config.REPORTS_DIR, staging, data.members, indicators, data.is_demo, downloads(data))
+    prepare_project(config.REPORTS_DIR, staging, data.members, indicators, data.is_demo, downloads(data),
+                    data.metadata.get("methods"))
     rendered = render(staging)
     for warning in rendered.warnings:
         print(f"      renderer warning: {warning}", file=out)

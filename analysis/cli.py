@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from analysis.errors import InputError, ParameterError
+from analysis.core.errors import InputError, ParameterError
 
 
 def _build_data(args) -> int:
-    from analysis.pipeline import build_processed
+    from analysis.build import build_data
 
-    info = build_processed()
+    info = build_data()
     print(f"Wrote {info.directory}: {info.n_observations} observations, {info.n_units} members "
           f"({info.data_mode}), {info.seconds:.1f} s")
     return 0
@@ -24,7 +24,7 @@ def _report(args) -> int:
 
 
 def _catalog(args) -> int:
-    from analysis.catalog import build_catalog, write_catalog
+    from analysis.reference.catalog import build_catalog, write_catalog
 
     path = write_catalog(build_catalog(args.reference))
     print(f"Wrote {path}")
@@ -32,8 +32,8 @@ def _catalog(args) -> int:
 
 
 def _template(args) -> int:
-    from analysis import config
-    from analysis.sources.u4ssc import write_template
+    from analysis.core import config
+    from analysis.ingest.u4ssc import write_template
 
     xlsx, csv = config.TEMPLATES_DIR / "u4ssc_submission.xlsx", config.TEMPLATES_DIR / "u4ssc_submission.csv"
     write_template(xlsx, csv)
@@ -42,7 +42,7 @@ def _template(args) -> int:
 
 
 def _refresh_codes(args) -> int:
-    from analysis.klass import refresh_registry
+    from analysis.reference.klass import refresh_registry
 
     paths = refresh_registry(first_year=args.first_year)
     print("Wrote " + " and ".join(map(str, paths)) + "; review the diff (git diff) before committing.")
@@ -50,10 +50,10 @@ def _refresh_codes(args) -> int:
 
 
 def _population(args) -> int:
-    from analysis.geography import network_population_2024_borders
-    from analysis.io import write_atomic_csv
+    from analysis.core.atomic import write_atomic_csv
+    from analysis.process.population import network_population
 
-    table = network_population_2024_borders(args.folder)
+    table = network_population(args.folder)
     wide = table.pivot_table(index=["unit_code", "unit_name"], columns="year", values="value", aggfunc="first")
     print(wide.to_string(float_format=lambda v: f"{v:,.0f}".replace(",", " ")))
     breaks = table.loc[table["break"].astype(bool), ["unit_code", "year", "break_reason"]]
@@ -63,8 +63,8 @@ def _population(args) -> int:
         write_atomic_csv(table, args.out)
         print(f"Wrote {args.out}")
     if args.facts:
-        from analysis import config
-        from analysis.geography import member_population_facts
+        from analysis.core import config
+        from analysis.process.population import member_population_facts
 
         path = config.REFERENCE_DIR / "population.csv"
         write_atomic_csv(member_population_facts(args.folder), path)
@@ -76,7 +76,7 @@ def _preview(args) -> int:
     import functools
     import http.server
 
-    from analysis import config
+    from analysis.core import config
 
     if not (config.SITE_DIR / "index.html").exists():
         print(f"No site at {config.SITE_DIR}; run `make report` first.", file=sys.stderr)
@@ -104,7 +104,7 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("catalog", help="rebuild the indicator catalog from the shared U4SSC reference list")
     s.add_argument("--reference", default=None, help="path to u4ssc_kpis.csv (default: ../shared/reference)")
     s.set_defaults(func=_catalog)
-    s = sub.add_parser("template", help="write the U4SSC submission template (xlsx and csv) to data/raw/templates")
+    s = sub.add_parser("template", help="write the U4SSC submission template (xlsx and csv) to data/templates")
     s.set_defaults(func=_template)
     s = sub.add_parser("refresh-codes", help="rebuild the municipality code registry from SSB's KLASS (online)")
     s.add_argument("--first-year", type=int, default=2005)
@@ -113,14 +113,14 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("folder", help="folder with the exports (e.g. ../shared/data/ssb-07459-population)")
     s.add_argument("--out", default=None, help="also write the long table (with break flags) to this CSV")
     s.add_argument("--facts", action="store_true",
-                   help="write data/raw/reference/population.csv (latest year per member) for the pages")
+                   help="write data/reference/population.csv (latest year per member) for the pages")
     s.set_defaults(func=_population)
     s = sub.add_parser("preview", help="serve reports/_site on localhost")
     s.add_argument("--port", type=int, default=4200)
     s.set_defaults(func=_preview)
-    from analysis.sources import cli as sources_cli
+    from analysis.process import ingested
 
-    sources_cli.register(sub)  # check, ingest, fetch
+    ingested.register(sub)  # check, ingest, fetch
     return p
 
 

@@ -17,8 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from site_helpers import make_project, run_report  # noqa: E402
+from analysis.site.sandbox import make_project, run_report
 
 
 def one_build(workers: int) -> tuple[float, float]:

@@ -1,4 +1,4 @@
-"""Benchmark of ``analysis.results.compute_all`` at the scale of all of Norway.
+"""Benchmark of ``analysis.stats.results.compute_all`` at the scale of all of Norway.
 
 Run as ``python -m bench.bench_results`` (or ``python bench/bench_results.py``). Options:
 ``--repeat N`` (default 3), ``--units N`` (default 357 municipalities), ``--years N`` (default 10),
@@ -27,8 +27,8 @@ import pandas as pd
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analysis.catalog import load_catalog  # noqa: E402
-from analysis.results import compute_all  # noqa: E402
+from analysis.reference.catalog import load_catalog  # noqa: E402
+from analysis.stats.results import compute_all  # noqa: E402
 
 MEMBER_KOMMUNER = ["3203", "3201", "5001", "1833", "1508", "1804", "1106", "1149", "4204", "1505",
                    "1506", "1103"]
@@ -116,7 +116,7 @@ def naive_trends(obs: pd.DataFrame, n_series: int, seed: int = 3) -> tuple[float
     import statsmodels.api as sm
     from scipy import stats
 
-    from analysis.trends import mann_kendall
+    from analysis.stats.trends import mann_kendall
 
     ok = obs.loc[obs["value"].notna()]
     groups = list(ok.groupby(["unit_code", "kpi_id"]))
@@ -172,8 +172,8 @@ def main(argv=None) -> int:
           f"median {statistics.median(nt):.2f} s")
 
     # baseline 2: the trends alone, vectorised vs a naive per-series loop
-    from analysis.stats_common import build_grid, prepare_observations, prepare_units
-    from analysis.trends import compute_trends
+    from analysis.stats.common import build_grid, prepare_observations, prepare_units
+    from analysis.stats.trends import compute_trends
 
     grid = build_grid(prepare_observations(obs, report_year), catalog, prepare_units(units))
     tv = []

@@ -1,47 +1,11 @@
-"""Build the report into a temporary copy of the project (the real tree is never touched)."""
+"""HTML helpers of the site tests; the project copies they build come from :mod:`analysis.site.sandbox`."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import sys
 from html.parser import HTMLParser
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-
-SMALL_NETWORK = """\
-members:
-  - {code: "5001", name: Trondheim, type: kommune, county: "50", peer_group: "Storbyer"}
-  - {code: "1508", name: Ålesund, type: kommune, county: "15", peer_group: "Mellomstore byer"}
-  - {code: "1505", name: Kristiansund, type: kommune, county: "15", peer_group: "Mellomstore byer"}
-  - {code: "15", name: Møre og Romsdal, type: fylke}
-counties:
-  "15": Møre og Romsdal
-  "50": Trøndelag
-"""
-
-
-def make_project(tmp: Path, network: str = SMALL_NETWORK, indicator_pages: str = "key") -> Path:
-    """A copy of the project with a small network; indicator pages only for the key KPIs by default."""
-    for folder in ("params", "data/raw", "notebooks"):
-        shutil.copytree(ROOT / folder, tmp / folder)
-    shutil.copytree(ROOT / "reports", tmp / "reports",
-                    ignore=shutil.ignore_patterns("_site", "_build", "_failed", "_logs", "_site.old"))
-    (tmp / "params" / "network.yaml").write_text(network, encoding="utf-8")
-    settings = tmp / "params" / "report.yaml"
-    text = re.sub(r"^indicator_pages: \w+", f"indicator_pages: {indicator_pages}",
-                  settings.read_text(encoding="utf-8"), flags=re.M)
-    settings.write_text(text, encoding="utf-8")
-    return tmp
-
-
-def run_report(project: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "BAEREKRAFT_ROOT": str(project), "BAEREKRAFT_SHARED": str(ROOT.parent / "shared")}
-    return subprocess.run([sys.executable, "-m", "analysis", "report", "--workers", "2", *args], cwd=project,
-                          env=env, capture_output=True, text=True, timeout=900)
+from analysis.site.sandbox import ROOT, SMALL_NETWORK, make_project, run_report  # noqa: F401 - used by the tests
 
 
 class Resources(HTMLParser):

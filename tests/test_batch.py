@@ -1,9 +1,9 @@
 import nbformat
 import pytest
 
-from analysis import config
-from analysis.batch import check_parameters, parameter_spec
-from analysis.errors import ParameterError
+from analysis.core import config
+from analysis.core.errors import ParameterError
+from analysis.site.batch import check_parameters, parameter_spec
 
 MUNICIPALITY = config.NOTEBOOKS_DIR / "municipality.ipynb"
 
@@ -30,6 +30,7 @@ def test_bool_is_not_an_int():
 
 def test_untyped_parameter_cell_is_refused(tmp_path):
     nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     cell = nbformat.v4.new_code_cell("unit_code = '5001'")
     cell.metadata["tags"] = ["parameters"]
     nb.cells.append(cell)
@@ -41,8 +42,9 @@ def test_untyped_parameter_cell_is_refused(tmp_path):
 
 def test_a_kernel_that_dies_at_start_is_retried_but_a_notebook_error_is_not(monkeypatch, tmp_path):
     import papermill
+    from papermill.exceptions import PapermillExecutionError
 
-    from analysis import batch
+    from analysis.site import batch
 
     calls = []
 
@@ -58,12 +60,10 @@ def test_a_kernel_that_dies_at_start_is_retried_but_a_notebook_error_is_not(monk
     result = batch._execute(job, str(tmp_path / "_failed"))
     assert result.ok and len(calls) == 2 and job.output.exists()
 
-    class NotebookError(Exception):
-        ename, evalue = "ValueError", "bad data"
-
     def failing(input_path, output_path, **kwargs):
         calls.append(output_path)
-        raise NotebookError()
+        raise PapermillExecutionError(cell_index=3, exec_count=3, source="x", ename="ValueError",
+                                      evalue="bad data", traceback=[])
 
     calls.clear()
     monkeypatch.setattr(papermill, "execute_notebook", failing)

@@ -1,9 +1,10 @@
 import pandas as pd
 import pytest
 
-from analysis import config
-from analysis.catalog import build_catalog, kpi_slug, load_catalog, make_kpi_id, normalise_code
-from analysis.errors import InputError
+from analysis.core import config
+from analysis.core.errors import InputError
+from analysis.core.schema import slugify
+from analysis.reference.catalog import build_catalog, load_catalog, make_kpi_id, normalise_code
 
 
 def test_codes_are_normalised_by_removing_spaces():
@@ -11,7 +12,7 @@ def test_codes_are_normalised_by_removing_spaces():
     assert make_kpi_id("EN: EN: AQ: 1C", "PM2.5") == "EN:EN:AQ:1C:PM2.5"
     assert make_kpi_id("EC: I: T: 4A", "private vehicles") == "EC:I:T:4A:private_vehicles"
     assert make_kpi_id("EC: ICT: ICT: 1C", "") == "EC:ICT:ICT:1C"
-    assert kpi_slug("EN:EN:AQ:1C:PM2.5") == "en-en-aq-1c-pm2-5"
+    assert slugify("EN:EN:AQ:1C:PM2.5") == "en-en-aq-1c-pm2-5"
 
 
 def test_committed_catalog_is_what_the_shared_reference_builds():

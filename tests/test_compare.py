@@ -10,11 +10,17 @@ import statsmodels.formula.api as smf
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from analysis import compare
-from analysis.compare import (compute_comparisons, compute_network_trends, compute_slope_tests, compute_spread,
-                              fit_mixed_trend, percentile_rank, robust_z)
-from analysis.stats_common import build_grid, prepare_observations, prepare_units
-
+from analysis.stats import compare
+from analysis.stats.common import build_grid, prepare_observations, prepare_units
+from analysis.stats.compare import (
+    compute_comparisons,
+    compute_network_trends,
+    compute_slope_tests,
+    compute_spread,
+    fit_mixed_trend,
+    percentile_rank,
+    robust_z,
+)
 
 # --------------------------------------------------------------------------------------------
 # robust z and percentile rank

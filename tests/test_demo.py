@@ -1,11 +1,11 @@
 import numpy as np
 import pandas as pd
 
-from analysis import config
-from analysis.catalog import load_catalog
-from analysis.demo import generate_observations, generate_targets
-from analysis.pipeline import check_observations, load_targets
-from analysis.settings import load_units
+from analysis.core import config
+from analysis.process.demo import generate_observations, generate_targets
+from analysis.process.pipeline import check_observations, load_targets
+from analysis.reference.catalog import load_catalog
+from analysis.reference.members import load_units
 
 
 def test_demo_is_deterministic_and_covers_every_member_year_and_kpi():
@@ -39,7 +39,7 @@ def test_demo_values_are_in_range_and_symbols_never_carry_numbers():
 
 def test_committed_demo_targets_are_what_the_generator_makes():
     cat, units = load_catalog(), load_units()
-    committed = load_targets(config.DEMO_DIR / "targets.csv", cat, units, 2030)
+    committed = load_targets(config.PARAMS_DIR / "targets.csv", cat, units, 2030)
     fresh = generate_targets(cat)
     assert len(committed) == len(fresh)
     np.testing.assert_allclose(committed["target"], fresh["target"])

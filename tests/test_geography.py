@@ -7,8 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import config, geography as g, klass
-from analysis.errors import InputError
+from analysis.core import config
+from analysis.core.errors import InputError
+from analysis.process import population
+from analysis.reference import geography as g
+from analysis.reference import klass
 
 FIXTURES = Path(__file__).parent / "fixtures" / "klass"
 POP = config.SHARED_DATA_DIR / "ssb-07459-population"
@@ -191,7 +194,7 @@ def test_codes_follow_code_year_where_a_reader_recorded_it():
 
 
 def test_real_kostra_2023_workbook_moves_into_2024_borders_unchanged():
-    from analysis.sources.kostra import read_road_network, road_network_to_observations
+    from analysis.ingest.kostra import read_road_network, road_network_to_observations
 
     obs = road_network_to_observations(read_road_network(
         config.SHARED_DATA_DIR / "kostra-road-network" / "road_network_2023.xlsx"))
@@ -201,7 +204,7 @@ def test_real_kostra_2023_workbook_moves_into_2024_borders_unchanged():
 
 
 def test_report_borders_follow_code_year_and_name_splits_and_moved_county_borders():
-    from analysis.pipeline import in_report_borders
+    from analysis.process.pipeline import in_report_borders
 
     obs = pd.DataFrame({"unit_code": ["1508", "1850", "15", "50", "15", "0220"],
                         "year": [2022, 2019, 2019, 2019, 2021, 2019], "kpi_id": "K", "value": 1.0, "status": "",
@@ -225,6 +228,6 @@ def test_population_of_a_code_not_in_use_names_file_and_row(tmp_path):
     bad = tmp_path / "Personer2019.csv"
     bad.write_text(text.replace("1567 Rindal (-2018),0 years,0\n", "1567 Rindal (-2018),0 years,5\n"), encoding="utf-8")
     with pytest.raises(InputError) as err:
-        g.population_totals(tmp_path)
+        population.population_totals(tmp_path)
     assert str(err.value) == (f"{bad}, row 30106, field 'region': code 1567 has 5 persons in 2019, "
                               "a year it was not in use")

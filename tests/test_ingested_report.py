@@ -5,7 +5,6 @@ import subprocess
 import sys
 
 import pandas as pd
-
 from site_helpers import ROOT, make_project
 
 SUBMISSION = """\

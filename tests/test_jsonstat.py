@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import config
-from analysis.errors import InputError
-from analysis.sources.jsonstat import jsonstat_to_observations, read_jsonstat
-from analysis.sources.statbank import read_statbank
+from analysis.core import config
+from analysis.core.errors import InputError
+from analysis.ingest.jsonstat import jsonstat_to_observations, read_jsonstat
+from analysis.ingest.statbank import read_statbank
 
 JS = config.SHARED_DATA_DIR / "ssb-jsonstat"
 POP_2022 = JS / "07459_population_2022_all_municipalities.json"

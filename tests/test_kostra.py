@@ -3,9 +3,9 @@
 import openpyxl
 import pytest
 
-from analysis import config
-from analysis.errors import InputError
-from analysis.sources.kostra import read_road_network
+from analysis.core import config
+from analysis.core.errors import InputError
+from analysis.ingest.kostra import read_road_network
 
 ROADS = config.SHARED_DATA_DIR / "kostra-road-network"
 

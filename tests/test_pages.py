@@ -2,8 +2,8 @@
 
 import pandas as pd
 
-from analysis.pages import network_status_markdown, unit_intro, unit_profile
-from analysis.report_data import ReportData
+from analysis.pages.content import network_status_markdown, unit_intro, unit_profile
+from analysis.pages.report_data import ReportData
 
 
 def _data(population: int) -> ReportData:

@@ -1,10 +1,11 @@
 """The network's population 2005-2023 in 2024 borders, from the real SSB exports in ../shared/data."""
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from analysis import config, geography as g
+from analysis.core import config
+from analysis.process import population
+from analysis.reference import geography as g
 
 POP = config.SHARED_DATA_DIR / "ssb-07459-population"
 pytestmark = pytest.mark.skipif(not POP.exists(), reason="shared data not available")
@@ -12,12 +13,12 @@ pytestmark = pytest.mark.skipif(not POP.exists(), reason="shared data not availa
 
 @pytest.fixture(scope="module")
 def totals():
-    return g.population_totals(POP)
+    return population.population_totals(POP)
 
 
 @pytest.fixture(scope="module")
 def network():
-    return g.network_population_2024_borders(POP).set_index(["unit_code", "year"])
+    return population.network_population(POP).set_index(["unit_code", "year"])
 
 
 def test_known_values(network):

@@ -2,9 +2,9 @@
 
 import pandas as pd
 
-from analysis import config
-from analysis.geography import member_population_facts
-from analysis.settings import load_units
+from analysis.core import config
+from analysis.process.population import member_population_facts
+from analysis.reference.members import load_units
 
 EXPORTS = config.SHARED_DATA_DIR / "ssb-07459-population"
 

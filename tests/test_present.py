@@ -1,7 +1,7 @@
 import matplotlib.pyplot as plt
-
-from analysis.present import NBSP, fmt_number, fmt_p, fmt_value, figure_html, markdown_table
 import pandas as pd
+
+from analysis.pages.present import NBSP, figure_html, fmt_number, fmt_p, fmt_value, markdown_table
 
 
 def test_numbers_in_norwegian_format():
@@ -36,7 +36,7 @@ def test_figure_has_caption_and_alt_text():
 def test_better_text_reads_numpy_and_pandas_booleans():
     import numpy as np
 
-    from analysis.pages import better_text
+    from analysis.pages.content import better_text
 
     assert better_text(np.bool_(True)) == "bedre enn resten"
     assert better_text(pd.array([False], dtype="boolean")[0]) == "svakere enn resten"

@@ -8,12 +8,26 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.progress import (BADGE_METHOD, METHODS, badge_rows, cagr, classify_eurostat_growth,
-                               classify_sdsn, classify_statcan_growth, classify_target_ratio,
-                               compute_progress, statcan_c_factor)
-from analysis.stats_common import (build_grid, kpi_natural_limits, prepare_observations, prepare_targets,
-                                   prepare_units, resolve_targets)
-
+from analysis.stats.common import (
+    build_grid,
+    kpi_natural_limits,
+    prepare_observations,
+    prepare_targets,
+    prepare_units,
+    resolve_targets,
+)
+from analysis.stats.progress import (
+    BADGE_METHOD,
+    METHODS,
+    badge_rows,
+    cagr,
+    classify_eurostat_growth,
+    classify_sdsn,
+    classify_statcan_growth,
+    classify_target_ratio,
+    compute_progress,
+    statcan_c_factor,
+)
 
 # --------------------------------------------------------------------------------------------
 # hand-worked CAGR and ratio classes
@@ -274,7 +288,7 @@ def test_series_that_stays_at_zero_has_no_growth():
 
 
 def test_growth_exactly_at_a_boundary_computed_from_data_lands_where_the_definition_puts_it():
-    from analysis.progress import cagr, classify_eurostat_growth, classify_statcan_growth, classify_target_ratio
+    from analysis.stats.progress import cagr, classify_eurostat_growth, classify_statcan_growth, classify_target_ratio
 
     # 100 -> 101 in one year is exactly 1 % growth: "moderate progress" (the class is (0, 1 %]),
     # although (101/100) - 1 is 0.010000000000000009 in floating point

@@ -6,9 +6,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from analysis import config
-from analysis.sources.cli import register
-from analysis.sources.pxweb import CacheMissError, PxWebClient, PxWebError
+from analysis.core import config
+from analysis.ingest.pxweb import CacheMissError, PxWebClient, PxWebError
+from analysis.process.ingested import register
 
 RECORDED = (config.SHARED_DATA_DIR / "ssb-jsonstat" / "07459_population_2022_all_municipalities.json").read_bytes()
 QUERY = [{"code": "Region", "selection": {"filter": "agg:KommSummer", "values": ["*"]}},

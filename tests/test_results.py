@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.catalog import load_catalog
-from analysis.progress import badge_rows
-from analysis.results import RESULT_KEYS, compute_all, read_all, write_all
+from analysis.reference.catalog import load_catalog
+from analysis.stats.progress import badge_rows
+from analysis.stats.results import RESULT_KEYS, compute_all, read_all, write_all
 from bench.bench_results import make_observations, make_targets, make_units
 
 CONTRACT = {
@@ -144,8 +144,8 @@ def test_units_without_observations_and_national_figure(small):
 
 
 def test_every_code_has_norwegian_text(results):
-    from analysis.methods_text import LABELS_NB, REASONS_NB, SECTIONS, methods_markdown
-    from analysis.stats_common import REASONS
+    from analysis.pages.text_nb import LABELS_NB, REASONS_NB, SECTIONS, methods_markdown
+    from analysis.stats.common import REASONS
 
     assert set(REASONS) <= set(REASONS_NB)
     for key, col in [("trends", "verdict"), ("status", "band"), ("progress", "progress_class"),

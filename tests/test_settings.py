@@ -1,7 +1,9 @@
 import pytest
 
-from analysis.errors import InputError
-from analysis.settings import load_report_settings, load_units, slugify
+from analysis.core.errors import InputError
+from analysis.core.schema import slugify
+from analysis.core.settings import load_report_settings
+from analysis.reference.members import load_units
 
 
 def test_default_network_has_twelve_municipalities_and_three_counties():

@@ -7,10 +7,10 @@ from urllib.parse import unquote, urlparse
 
 import nbformat
 import pytest
-
-from analysis.catalog import load_catalog
-from analysis.site import find_quarto
 from site_helpers import make_project, page_refs, run_report
+
+from analysis.reference.catalog import load_catalog
+from analysis.site.render import find_quarto
 
 pytestmark = pytest.mark.slow
 

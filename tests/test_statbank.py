@@ -5,9 +5,9 @@ import warnings
 import pandas as pd
 import pytest
 
-from analysis import config
-from analysis.errors import InputError
-from analysis.sources.statbank import read_population_exports, read_statbank
+from analysis.core import config
+from analysis.core.errors import InputError
+from analysis.ingest.statbank import read_population_exports, read_statbank
 
 POP = config.SHARED_DATA_DIR / "ssb-07459-population"
 

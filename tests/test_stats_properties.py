@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from analysis.results import compute_all
-from analysis.stats_common import build_grid, prepare_observations
-from analysis.trends import compute_trends, mann_kendall, theil_sen_batch
+from analysis.stats.common import build_grid, prepare_observations
+from analysis.stats.results import compute_all
+from analysis.stats.trends import compute_trends, mann_kendall, theil_sen_batch
 
 SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 #: compute_all runs the whole pipeline (mixed models included) twice per example: fewer examples

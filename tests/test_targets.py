@@ -6,9 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.stats_common import (build_grid, prepare_observations, prepare_targets, prepare_units,
-                                   resolve_targets)
-from analysis.targets import achieved_pct, band_of, compute_status
+from analysis.stats.common import build_grid, prepare_observations, prepare_targets, prepare_units, resolve_targets
+from analysis.stats.status import achieved_pct, band_of, compute_status
 
 
 @pytest.mark.parametrize("value, target, direction, expected", [
@@ -107,6 +106,6 @@ def test_status_band_kpi_uses_band_from_target():
 
 
 def test_duplicate_targets_are_refused():
-    from analysis.errors import InputError
+    from analysis.core.errors import InputError
     with pytest.raises(InputError, match="more than one row"):
         prepare_targets(pd.DataFrame({"kpi_id": ["H", "H"], "unit_code": ["", ""], "target": [1, 2]}))

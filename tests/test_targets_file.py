@@ -1,10 +1,9 @@
 import pytest
 
-from analysis import config
-from analysis.catalog import load_catalog
-from analysis.errors import InputError
-from analysis.pipeline import load_targets
-from analysis.settings import load_units
+from analysis.core.errors import InputError
+from analysis.process.pipeline import load_targets
+from analysis.reference.catalog import load_catalog
+from analysis.reference.members import load_units
 
 
 def _targets(tmp_path, rows):

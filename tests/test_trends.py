@@ -10,10 +10,18 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from analysis import config
-from analysis.stats_common import build_grid, prepare_observations
-from analysis.trends import (compute_trends, mann_kendall, mann_kendall_batch, ols_batch, ols_trend,
-                             theil_sen, theil_sen_batch, verdict_from_mk)
+from analysis.core import config
+from analysis.stats.common import build_grid, prepare_observations
+from analysis.stats.trends import (
+    compute_trends,
+    mann_kendall,
+    mann_kendall_batch,
+    ols_batch,
+    ols_trend,
+    theil_sen,
+    theil_sen_batch,
+    verdict_from_mk,
+)
 
 YEARS = np.arange(2010, 2022, dtype=float)
 
@@ -259,7 +267,7 @@ MEMBERS = {"1804": "Bodø", "1833": "Rana", "1103": "Stavanger"}
 def population_totals() -> pd.DataFrame:
     """Population per unit and year (sum over one-year ages) for a few members, 2005–2018.
 
-    Uses ``analysis.sources.statbank.read_statbank`` when it exists, else reads the three
+    Uses ``analysis.ingest.statbank.read_statbank`` when it exists, else reads the three
     tab-separated ISO-8859-1 exports directly (same layout: region "1804 Bodø", age, one column per
     year).
     """
@@ -267,7 +275,7 @@ def population_totals() -> pd.DataFrame:
     if not all(p.exists() for p in paths):
         pytest.skip("shared population files not present")
     try:
-        from analysis.sources.statbank import read_statbank
+        from analysis.ingest.statbank import read_statbank
     except ImportError:
         read_statbank = None
     parts = []

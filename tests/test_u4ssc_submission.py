@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import config
-from analysis.catalog import load_catalog
-from analysis.errors import InputError
-from analysis.sources import u4ssc
+from analysis.core import config
+from analysis.core.errors import InputError
+from analysis.ingest import u4ssc
+from analysis.reference.catalog import load_catalog
 
 HEADER = "municipality_code,year,kpi_code,data_point,kpi_name_nb,value,unit,source,comment\n"
 
@@ -91,8 +91,8 @@ def test_real_verification_report_values():
 
 
 def test_unit_shortening_must_be_the_start_or_the_end_of_the_catalog_unit():
-    from analysis.catalog import load_catalog
-    from analysis.sources.u4ssc import _unit_ok
+    from analysis.ingest.u4ssc import _unit_ok
+    from analysis.reference.catalog import load_catalog
 
     row = load_catalog().set_index("kpi_id").loc["EN:E:E:2C"]  # kWh per innb. per år / kWh per capita per year
     assert _unit_ok("kWh", row) and _unit_ok("kWh per innb. per år", row) and _unit_ok("KWH  per capita per year", row)

@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.catalog import load_catalog
-from analysis.errors import InputError
-from analysis.validate import validate_observations
+from analysis.core.errors import InputError
+from analysis.reference.catalog import load_catalog
+from analysis.validate.observations import validate_observations
 
 
 @pytest.fixture(scope="module")

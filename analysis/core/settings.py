@@ -1,0 +1,111 @@
+"""Report settings from ``params/report.yaml``, typed and checked before anything runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from analysis.core import config
+from analysis.core.errors import InputError
+
+
+def read_yaml(path: Path) -> dict:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                         row=mark.line + 1 if mark else None) from None
+    if not isinstance(data, dict):
+        raise InputError(path, "expected a mapping at the top level")
+    return data
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    report_year: int
+    base_year: int
+    default_target_year: int
+    first_year: int
+    data: str
+    targets: Path
+    workers: int
+    indicator_pages: str = "all"
+
+
+def load_report_settings(path: Path | None = None) -> ReportSettings:
+    path = Path(path or config.REPORT_YAML)
+    data = read_yaml(path)
+    types = {"report_year": int, "base_year": int, "default_target_year": int, "first_year": int,
+             "data": str, "targets": str, "workers": int, "indicator_pages": str}
+    optional = {"indicator_pages"}
+    unknown = sorted(set(data) - set(types))
+    if unknown:
+        raise InputError(path, f"unknown setting {unknown[0]!r}; known: {', '.join(types)}", field=unknown[0])
+    for key, typ in types.items():
+        if key not in data:
+            if key in optional:
+                continue
+            raise InputError(path, "setting is missing", field=key)
+        if not isinstance(data[key], typ) or isinstance(data[key], bool):
+            raise InputError(path, f"must be {typ.__name__}, got {data[key]!r}", field=key)
+    if data["data"] not in ("demo", "ingested"):
+        raise InputError(path, f"must be 'demo' or 'ingested', got {data['data']!r}", field="data")
+    if not data["first_year"] <= data["base_year"] <= data["report_year"] <= data["default_target_year"]:
+        raise InputError(path, "years must satisfy first_year ≤ base_year ≤ report_year ≤ default_target_year",
+                         field="report_year")
+    if data.get("indicator_pages", "all") not in ("all", "key", "none"):
+        raise InputError(path, f"must be 'all', 'key' or 'none', got {data['indicator_pages']!r}",
+                         field="indicator_pages")
+    if data["workers"] < 1:
+        raise InputError(path, "must be at least 1", field="workers")
+    return ReportSettings(**{**data, "targets": config.ROOT / data["targets"]})
+
+
+@dataclass(frozen=True)
+class MethodSettings:
+    """The method and policy choices of the statistics (``params/methods.yaml``), shown on the methods page.
+
+    The defaults are the published methods' own; a network that changes one says so on its site.
+    """
+
+    alpha: float = 0.05  # significance level of every test (two-sided)
+    min_points: int = 4  # years with values a trend test needs (with 4 the smallest Mann-Kendall p is 0.089)
+    coverage_share: float = 0.5  # a comparison year has values for at least this share of the best year's units
+    slope_model: str = "unit_fe"  # "unit_fe": each unit its own level; "pooled": the literal value ~ year * in_unit
+    slope_group: str = "network"  # the group a unit's slope is compared with: "network" members or "all" units
+    small_population: int = 5000  # below this many inhabitants, rates per inhabitant are flagged as uncertain
+
+
+METHOD_CHOICES = {"slope_model": ("unit_fe", "pooled"), "slope_group": ("network", "all")}
+
+
+def load_method_settings(path: Path | None = None) -> MethodSettings:
+    """Typed and range-checked; a missing file means the defaults."""
+    path = Path(path or config.METHODS_YAML)
+    if not path.exists():
+        return MethodSettings()
+    data = read_yaml(path)
+    fields = MethodSettings.__dataclass_fields__
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise InputError(path, f"unknown setting {unknown[0]!r}; known: {', '.join(fields)}", field=unknown[0])
+    for key, value in data.items():
+        typ = type(getattr(MethodSettings, key))
+        ok = isinstance(value, typ) or (typ is float and isinstance(value, int))
+        if not ok or isinstance(value, bool):
+            raise InputError(path, f"must be {typ.__name__}, got {value!r}", field=key)
+        if key in METHOD_CHOICES and value not in METHOD_CHOICES[key]:
+            raise InputError(path, f"must be one of {', '.join(METHOD_CHOICES[key])}, got {value!r}", field=key)
+    checks = {"alpha": lambda v: 0 < v < 1, "min_points": lambda v: v >= 3, "coverage_share": lambda v: 0 < v <= 1,
+              "small_population": lambda v: v >= 0}
+    for key, ok in checks.items():
+        if key in data and not ok(data[key]):
+            raise InputError(path, f"{data[key]!r} is out of range", field=key)
+    return MethodSettings(**{k: (float(v) if isinstance(getattr(MethodSettings, k), float) else v)
+                             for k, v in data.items()})

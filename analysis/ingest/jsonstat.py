@@ -1,0 +1,225 @@
+"""JSON-stat 2.0 datasets (what PxWebApi v0 and v2 return with ``json-stat2``).
+
+``read_jsonstat`` gives one row per cell: a code column and a ``<dim>_label`` column for every
+dimension in ``id`` order, then ``value`` (float, NaN for ``null``) and ``status`` (the SSB symbol
+or ""). A ``null`` without a status is marked ``..`` (data missing), so that a missing value is
+never silent. Dataset label, source, update time, roles, dimension labels and metric units are in
+``df.attrs``; when the metric dimension declares units a ``unit`` column carries them per row.
+``jsonstat_to_observations`` turns such a table into the project's observation rows.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.core.errors import InputError
+from analysis.core.schema import OBSERVATION_COLUMNS
+from analysis.ingest import split_region
+
+
+def _load(source: str | Path | dict) -> tuple[dict, str]:
+    if isinstance(source, dict):
+        return source, "<json-stat>"
+    path = Path(source)
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise InputError(path, "empty file, expected a JSON-stat 2.0 dataset")
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"not UTF-8 (byte {exc.start}); JSON-stat is always UTF-8") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"invalid JSON ({exc.msg}, column {exc.colno}); truncated download?",
+                         row=exc.lineno) from None
+    return data, str(path)
+
+
+def _category_codes(name: str, dim: dict, size: int, where: str) -> list[str]:
+    """Codes in index order; the index may be a list or a dict code -> position."""
+    cat = dim.get("category")
+    if not isinstance(cat, dict):
+        raise InputError(where, "dimension has no category object", field=f"dimension.{name}")
+    index = cat.get("index")
+    labels = cat.get("label") or {}
+    if index is None:
+        if len(labels) == 1:  # allowed by the standard for a single category
+            index = list(labels)
+        else:
+            raise InputError(where, "category has no index", field=f"dimension.{name}.category.index")
+    if isinstance(index, list):
+        codes = [str(c) for c in index]
+    elif isinstance(index, dict):
+        positions = sorted(index.values())
+        if positions != list(range(len(index))):
+            raise InputError(where, "category index positions are not 0..n-1",
+                             field=f"dimension.{name}.category.index")
+        codes = [str(c) for c, _ in sorted(index.items(), key=lambda kv: kv[1])]
+    else:
+        raise InputError(where, "category index must be a list or an object",
+                         field=f"dimension.{name}.category.index")
+    if len(codes) != size:
+        raise InputError(where, f"{len(codes)} categories but size says {size}",
+                         field=f"dimension.{name}")
+    return codes
+
+
+def _cell_list(obj: Any, n: int, what: str, where: str) -> list:
+    """Expand ``value``/``status`` (list, sparse dict by index, or a single scalar) to n cells."""
+    if isinstance(obj, list):
+        if len(obj) != n:
+            raise InputError(where, f"{what} has {len(obj)} entries, expected {n} (product of size)",
+                             field=what)
+        return obj
+    out: list = [None] * n
+    if isinstance(obj, dict):
+        for key, val in obj.items():
+            try:
+                i = int(key)
+            except ValueError:
+                raise InputError(where, f"{what} key {key!r} is not a cell index", field=what) from None
+            if not 0 <= i < n:
+                raise InputError(where, f"{what} index {i} outside 0..{n - 1}", field=what)
+            out[i] = val
+        return out
+    if what == "status" and isinstance(obj, str):
+        return [obj] * n
+    raise InputError(where, f"{what} must be a list or an object", field=what)
+
+
+def read_jsonstat(source: str | Path | dict) -> pd.DataFrame:
+    """Read a JSON-stat 2.0 dataset (file or parsed dict) into one row per cell."""
+    data, where = _load(source)
+    if not isinstance(data, dict):
+        raise InputError(where, "top level is not a JSON object")
+    if data.get("class") == "collection" or "dataset" in data and "id" not in data:
+        raise InputError(where, "a JSON-stat collection or bundle, expected one dataset", field="class")
+    for key in ("id", "size", "dimension", "value"):
+        if key not in data:
+            raise InputError(where, f"missing '{key}'; not a JSON-stat 2.0 dataset", field=key)
+    ids, sizes, dims = data["id"], data["size"], data["dimension"]
+    if not isinstance(ids, list) or not isinstance(sizes, list) or len(ids) != len(sizes):
+        raise InputError(where, f"'id' ({ids!r}) and 'size' ({sizes!r}) do not match", field="size")
+    if not all(isinstance(s, int) and s >= 0 for s in sizes):
+        raise InputError(where, f"size {sizes!r} must be non-negative integers", field="size")
+    codes: list[list[str]] = []
+    labels: list[list[str]] = []
+    for name, size in zip(ids, sizes):
+        if name not in dims:
+            raise InputError(where, f"dimension '{name}' listed in id but not described", field="dimension")
+        dim_codes = _category_codes(name, dims[name], size, where)
+        lab = dims[name]["category"].get("label") or {}
+        codes.append(dim_codes)
+        labels.append([str(lab.get(c, c)) for c in dim_codes])
+    n = math.prod(sizes)
+    values = _cell_list(data["value"], n, "value", where)
+    statuses = _cell_list(data.get("status", {}), n, "status", where)
+
+    num = np.full(n, np.nan)
+    for i, v in enumerate(values):
+        if v is None:
+            continue
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise InputError(where, f"value at cell {i} is {v!r}, not a number or null", field="value")
+        num[i] = v
+    status = np.array(["" if s is None else str(s) for s in statuses], dtype=object)
+    status[np.isnan(num) & (status == "")] = ".."
+
+    # Row-major: the last dimension varies fastest.
+    grids = np.indices(sizes).reshape(len(sizes), -1) if n else np.zeros((len(sizes), 0), int)
+    cols: dict[str, Any] = {}
+    for k, name in enumerate(ids):
+        cols[name] = np.array(codes[k], dtype=object)[grids[k]]
+        cols[f"{name}_label"] = np.array(labels[k], dtype=object)[grids[k]]
+    df = pd.DataFrame(cols)
+    role = data.get("role") or {}
+    units: dict[str, dict] = {}
+    for metric in role.get("metric", []):
+        units.update(dims[metric]["category"].get("unit") or {})
+        if units:
+            df["unit"] = [str(units.get(c, {}).get("base", "")) for c in df[metric]]
+    df["value"] = num
+    df["status"] = pd.Series(status, dtype=object).astype(str)
+    ext = (data.get("extension") or {}).get("px") or {}
+    df.attrs.update({
+        "label": data.get("label", ""),
+        "source": data.get("source", ""),
+        "updated": data.get("updated", ""),
+        "table_id": str(ext.get("tableid", "")),
+        "role": {k: list(v) for k, v in role.items()},
+        "dimensions": {name: dims[name].get("label", name) for name in ids},
+        "units": units,
+        "note": data.get("note", []),
+    })
+    return df
+
+
+def jsonstat_to_observations(df: pd.DataFrame, *, geo: str | None = None, time: str | None = None,
+                             variable: str | None = None, source: str | None = None,
+                             vintage: str | None = None, code_year: int | None = None) -> pd.DataFrame:
+    """Observation rows from ``read_jsonstat`` output.
+
+    ``geo``/``time`` default to the dataset roles. Without a geo dimension the table is national
+    (``unit_code`` "0"). ``variable`` is the kpi_id to use (a catalog id, or by default
+    ``ssb/<table>/<metric code>``); other dimensions with several categories are appended as
+    ``/<dim>=<code>`` so that every row keeps its identity. Pseudo-regions are dropped and their
+    values listed in ``attrs["pseudo_regions"]``. ``code_year`` is the year whose borders the
+    region codes follow: by default the year of ``updated`` for ``K-``/``F-`` aggregated code
+    lists (summed to the borders of the day), else the data year.
+    """
+    role = df.attrs.get("role", {})
+    geo = geo or (role.get("geo") or [None])[0]
+    time = time or (role.get("time") or [None])[0]
+    if time is None or time not in df.columns:
+        raise InputError(None, "no time dimension; name it with time=", field="time")
+    table = df.attrs.get("table_id") or "unknown"
+    metric = (role.get("metric") or [None])[0]
+    dims = [c for c in df.attrs.get("dimensions", {}) if c not in (geo, time)]
+    varying = [d for d in dims if d != metric and df[d].nunique() > 1]
+    if variable is None:
+        base = f"ssb/{table}"
+        kpi = base + ("/" + df[metric].astype(str) if metric else "")
+    else:
+        kpi = pd.Series(variable, index=df.index)
+    for d in varying:
+        kpi = kpi + f"/{d}=" + df[d].astype(str)
+    out = pd.DataFrame({"kpi_id": kpi, "value": df["value"].astype("float64"), "status": df["status"]})
+    years = pd.to_numeric(df[time].astype(str).str[:4], errors="coerce")
+    if years.isna().any():
+        bad = df.loc[years.isna(), time].iloc[0]
+        raise InputError(None, f"time code {bad!r} does not start with a year", field=time)
+    out["year"] = years.astype("int64")
+    pseudo: dict[str, float] = {}
+    if geo is None:
+        out["unit_code"] = "0"
+        aggregated = False
+    else:
+        parsed = df[geo].map(split_region)
+        if parsed.isna().any():
+            bad = df.loc[parsed.isna(), geo].iloc[0]
+            raise InputError(None, f"region code {bad!r} is not an SSB region code", field=geo)
+        out["unit_code"] = parsed.str[0]
+        is_pseudo = parsed.str[1].astype(bool)
+        for code, val in out.loc[is_pseudo].groupby("unit_code")["value"].sum().items():
+            pseudo[str(code)] = float(val)
+        out = out.loc[~is_pseudo]
+        aggregated = bool(df[geo].astype(str).str.match(r"^[KF]-").any())
+    updated = str(df.attrs.get("updated", ""))
+    if code_year is not None:
+        out["code_year"] = np.int64(code_year)
+    elif aggregated and updated[:4].isdigit():
+        out["code_year"] = np.int64(int(updated[:4]))
+    else:
+        out["code_year"] = out["year"]
+    out["source"] = source or f"SSB table {table}"
+    out["vintage"] = vintage if vintage is not None else updated
+    out = out[OBSERVATION_COLUMNS + ["code_year"]].reset_index(drop=True)
+    for col in ("unit_code", "kpi_id", "status", "source", "vintage"):
+        out[col] = out[col].astype(str)
+    out.attrs["pseudo_regions"] = pseudo
+    return out

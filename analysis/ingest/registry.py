@@ -1,0 +1,105 @@
+"""The reader registry: which reader a file needs, told by its extension and (for a U4SSC submission
+or verification values) its header; every reader returns the observation columns of
+:mod:`analysis.core.schema`. ``read_observations(path)`` is the one entry point of this stage."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.core.errors import InputError
+from analysis.ingest.jsonstat import jsonstat_to_observations, read_jsonstat
+from analysis.ingest.kostra import read_road_network, road_network_to_observations
+from analysis.ingest.statbank import read_statbank, statbank_to_observations
+from analysis.ingest.u4ssc import read_submission, read_verification_values
+
+FORMATS = {".json": "json-stat", ".csv": "statbank", ".tsv": "statbank", ".txt": "statbank",
+           ".xlsx": "kostra", ".parquet": "observations"}
+
+
+def file_date(path: Path) -> str:
+    """The vintage we can honestly give a local export: the date the file was last written."""
+    return "file " + datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).date().isoformat()
+
+
+def header_names(path: Path) -> set[str]:
+    """The column names in the first line of a .csv or the first sheet of an .xlsx (empty otherwise)."""
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            wb = load_workbook(path, read_only=True)
+        except Exception:  # noqa: BLE001 - not a workbook we can open; the KOSTRA reader will say why
+            return set()
+        header = [str(c.value or "") for c in next(wb.worksheets[0].iter_rows(max_row=1), [])]
+        wb.close()
+    elif suffix == ".csv":
+        with open(path, "rb") as fh:
+            first = fh.readline().decode("utf-8", errors="replace").lstrip("\ufeff")
+        header = [h.strip().strip('"') for h in first.replace(";", ",").split(",")]
+    else:
+        return set()
+    return set(header)
+
+
+def u4ssc_format(path: Path) -> str | None:
+    """'u4ssc' for a member's filled-in template, 'u4ssc-verification' for values typed from ITU
+    verification reports, None for anything else; told apart by the columns of the header."""
+    header = header_names(path)
+    if {"municipality_code", "kpi_code", "value"} <= header:
+        return "u4ssc"
+    if {"city", "report_date", "kpi_name", "value"} <= header:
+        return "u4ssc-verification"
+    return None
+
+
+def read_observations(path: str | Path) -> tuple[str, pd.DataFrame]:
+    """Detect the format from the extension (and a submission's header), read and return (format, rows)."""
+    path = Path(path)
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(path, f"unsupported file type {path.suffix!r} (supported: {', '.join(FORMATS)})")
+    if not path.is_file():
+        raise InputError(path, "no such file")
+    if fmt in ("statbank", "kostra"):
+        fmt = u4ssc_format(path) or fmt
+    try:
+        if fmt == "u4ssc":
+            obs = read_submission(path)
+        elif fmt == "u4ssc-verification":
+            obs = read_verification_values(path)
+        elif fmt == "json-stat":
+            obs = jsonstat_to_observations(read_jsonstat(path))
+        elif fmt == "statbank":
+            obs = statbank_to_observations(read_statbank(path), vintage=file_date(path))
+        elif fmt == "kostra":
+            obs = road_network_to_observations(read_road_network(path))
+        else:
+            try:
+                obs = pd.read_parquet(path)
+            except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a broken file
+                raise InputError(path, f"not a readable parquet file ({type(exc).__name__})") from None
+    except InputError as exc:
+        if exc.path is None:
+            raise InputError(path, exc.reason, exc.row, exc.field) from None
+        raise
+    obs.attrs = {}
+    return fmt, obs
+
+
+def summary(fmt: str, obs: pd.DataFrame) -> str:
+    """A few lines a person can read: rows, units, years, statuses, variables."""
+    status = obs["status"].replace("", "(value)").value_counts()
+    years = f"{obs['year'].min()}-{obs['year'].max()}" if len(obs) else "none"
+    return "\n".join([
+        f"format:    {fmt}",
+        f"rows:      {len(obs)}",
+        f"units:     {obs['unit_code'].nunique()}",
+        f"years:     {years} ({obs['year'].nunique()} distinct)",
+        f"variables: {', '.join(sorted(obs['kpi_id'].unique())[:5])}"
+        + (f" (+{obs['kpi_id'].nunique() - 5} more)" if obs["kpi_id"].nunique() > 5 else ""),
+        "statuses:  " + ", ".join(f"{k} {v}" for k, v in status.items()),
+    ])

@@ -1,0 +1,116 @@
+"""Seaborn figures for the pages. Each function returns a Matplotlib figure; captions and
+alternative text are written by the page functions that know the context.
+
+The backend is not chosen here: the batch starts its kernels with ``MPLBACKEND=Agg``
+(:mod:`analysis.site.batch`), and in JupyterLab the notebook's own inline backend is kept."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import matplotlib.ticker
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from analysis.pages.present import BAND_COLOURS, BAND_NB, BAND_ORDER
+
+sns.set_theme(style="whitegrid", context="notebook", font="DejaVu Sans")
+UNIT_COLOUR = "#1f5fa8"
+NETWORK_COLOUR = "#9a9a9a"
+TARGET_COLOUR = "#c0392b"
+
+
+def band_bars(counts: pd.DataFrame) -> plt.Figure:
+    """Stacked horizontal bars: per dimension, how many KPIs fall in each status band."""
+    fig, ax = plt.subplots(figsize=(7.5, 0.6 + 0.55 * len(counts)))
+    left = np.zeros(len(counts))
+    for band in BAND_ORDER + [""]:
+        if band not in counts.columns:
+            continue
+        values = counts[band].to_numpy(dtype=float)
+        label = BAND_NB[band] if band else "uten mål eller tall"
+        ax.barh(counts.index, values, left=left, color=BAND_COLOURS[band], label=label, edgecolor="white")
+        left += values
+    ax.set_xlabel("Antall indikatorer")
+    ax.set_ylabel("")
+    ax.invert_yaxis()
+    ax.legend(title="Andel av målet nådd", bbox_to_anchor=(1.01, 1), loc="upper left", frameon=False)
+    return fig
+
+
+def key_series(panel: pd.DataFrame, titles: dict[str, str], targets: dict[str, float], ncols: int = 3) -> plt.Figure:
+    """Small multiples: the unit's series, the network median and the target line per KPI.
+
+    ``panel`` has columns kpi_id, year, value, series ('unit' or 'network').
+    """
+    kpis = list(titles)
+    nrows = max(1, int(np.ceil(len(kpis) / ncols)))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 2.7 * nrows), squeeze=False)
+    for ax, kpi in zip(axes.flat, kpis):
+        part = panel.loc[panel["kpi_id"] == kpi]
+        for series, colour, style in (("network", NETWORK_COLOUR, "--"), ("unit", UNIT_COLOUR, "-")):
+            s = part.loc[part["series"] == series]
+            ax.plot(s["year"], s["value"], style, color=colour, marker="o" if series == "unit" else None,
+                    markersize=3.5, linewidth=1.8)
+        target = targets.get(kpi)
+        if target is not None and not pd.isna(target):
+            ax.axhline(target, color=TARGET_COLOUR, linewidth=1.2, linestyle=":")
+        ax.set_title(titles[kpi], fontsize=9.5, loc="left", wrap=True)
+        ax.tick_params(labelsize=8)
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins=5))
+    for ax in list(axes.flat)[len(kpis):]:
+        ax.set_visible(False)
+    handles = [plt.Line2D([], [], color=UNIT_COLOUR, marker="o", label="Enheten"),
+               plt.Line2D([], [], color=NETWORK_COLOUR, linestyle="--", label="Nettverkets median"),
+               plt.Line2D([], [], color=TARGET_COLOUR, linestyle=":", label="Mål")]
+    fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, bbox_to_anchor=(0.5, -0.02))
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    return fig
+
+
+def heatmap(matrix: pd.DataFrame, xlabel: str, cbar_label: str) -> plt.Figure:
+    """Units × KPIs: robust z-scores (positive = better), clipped to ±3 so outliers do not wash out colour."""
+    height = 1.6 + 0.24 * matrix.shape[0]
+    fig, ax = plt.subplots(figsize=(4.5 + 0.5 * matrix.shape[1], height))
+    sns.heatmap(matrix.clip(-3, 3), ax=ax, cmap="RdYlGn", center=0, vmin=-3, vmax=3, linewidths=0.4,
+                linecolor="white", cbar_kws={"label": cbar_label, "shrink": min(1.0, 8 / matrix.shape[0])})
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("")
+    ax.tick_params(axis="y", labelsize=8.5)
+    ax.tick_params(axis="x", labelsize=9, rotation=45)
+    plt.setp(ax.get_xticklabels(), ha="right", rotation_mode="anchor")
+    return fig
+
+
+def spread_lines(spread: pd.DataFrame, titles: dict[str, str], ncols: int = 3) -> plt.Figure:
+    """Median and interquartile range across members per year, one panel per KPI."""
+    kpis = list(titles)
+    nrows = max(1, int(np.ceil(len(kpis) / ncols)))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 2.6 * nrows), squeeze=False)
+    for ax, kpi in zip(axes.flat, kpis):
+        s = spread.loc[spread["kpi_id"] == kpi].sort_values("year")
+        ax.fill_between(s["year"], s["q1"], s["q3"], color=UNIT_COLOUR, alpha=0.2, linewidth=0)
+        ax.plot(s["year"], s["median"], color=UNIT_COLOUR, linewidth=1.8)
+        ax.set_title(titles[kpi], fontsize=9.5, loc="left")
+        ax.tick_params(labelsize=8)
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins=5))
+    for ax in list(axes.flat)[len(kpis):]:
+        ax.set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def all_units(obs: pd.DataFrame, ylabel: str, target: float | None) -> plt.Figure:
+    """Every municipality's series in a light colour, the network median on top, and the target."""
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    sns.lineplot(data=obs, x="year", y="value", hue="name", ax=ax, linewidth=1.1, alpha=0.8, marker="o",
+                 markersize=3.5, palette="tab20")
+    median = obs.groupby("year")["value"].median()
+    ax.plot(median.index, median.to_numpy(), color="black", linewidth=2.6, label="Median")
+    if target is not None and not pd.isna(target):
+        ax.axhline(target, color=TARGET_COLOUR, linestyle=":", linewidth=1.6, label="Mål")
+    ax.set_xlabel("År")
+    ax.set_ylabel(ylabel, fontsize=9)
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.legend(bbox_to_anchor=(1.01, 1), loc="upper left", frameon=False, fontsize=8)
+    return fig

@@ -1,0 +1,156 @@
+"""Command-line entry points for real data: ``check``, ``ingest`` and ``fetch``.
+
+``register(subparsers)`` adds the three subcommands to the project's argparse parser; each handler
+returns an exit code. Raw files are only ever read; outputs are written atomically and, for
+``ingest``, only after every file has been read and validated (all or nothing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from analysis.core import config
+from analysis.core.atomic import atomic_path
+from analysis.core.errors import InputError
+from analysis.ingest.pxweb import CacheMissError, PxWebClient, PxWebError
+from analysis.ingest.registry import FORMATS, read_observations, summary
+from analysis.reference.catalog import load_catalog
+from analysis.validate.observations import validate_observations
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    try:
+        fmt, obs = read_observations(path)
+        validate_observations(obs, load_catalog(), path)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"{path}: OK")
+    print(summary(fmt, obs))
+    return 0
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    folder = Path(args.folder)
+    out_dir = Path(args.out) if args.out else config.PROCESSED_DIR / "ingested"
+    if not folder.is_dir():
+        print(f"error: {folder}: not a folder", file=sys.stderr)
+        return 1
+    files = sorted(Path(d) / f for d, _, names in os.walk(folder, followlinks=True)
+                   for f in names if not f.startswith("."))
+    tables: list[tuple[Path, pd.DataFrame]] = []
+    catalog = load_catalog()
+    try:
+        for p in files:
+            if p.suffix.lower() not in FORMATS or p.suffix.lower() == ".parquet":
+                print(f"skipped {p.relative_to(folder)} (not a supported source format)")
+                continue
+            _, obs = read_observations(p)
+            validate_observations(obs, catalog, p)
+            tables.append((p, obs))
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print("nothing written", file=sys.stderr)
+        return 1
+    if not tables:
+        print(f"error: {folder}: no supported files", file=sys.stderr)
+        return 1
+    prefix = ingest_prefix(folder)
+    written = set()
+    with ExitStack() as stack:  # every file is moved into place only if all were written
+        for p, obs in tables:
+            target = out_dir / f"{prefix}__{str(p.relative_to(folder)).replace('/', '__')}.parquet"
+            tmp = stack.enter_context(atomic_path(target))
+            obs.to_parquet(tmp, index=False)
+            written.add(target.name)
+    for p, obs in tables:
+        print(f"{p.relative_to(folder)}: {len(obs)} rows")
+    print(f"wrote {len(tables)} files to {out_dir}")
+    # the ingested set of a folder mirrors the folder: what was ingested from it before and is gone now goes
+    for stale in sorted(out_dir.glob(f"{prefix}__*.parquet")):
+        if stale.name not in written:
+            stale.unlink()
+            print(f"removed {stale.name} (its raw file is no longer in {folder})")
+    return 0
+
+
+def ingest_prefix(folder: Path) -> str:
+    """The name that keeps one folder's ingested files apart from another's: the folder's path under
+    data/raw (``submissions__2024``), or its own name when it lies elsewhere."""
+    folder = folder.resolve()
+    try:
+        name = str(folder.relative_to(config.RAW_DIR.resolve()))
+    except ValueError:
+        name = folder.name
+    return name.replace("/", "__") if name != "." else "raw"
+
+
+def _load_query(path: str | None, v2: bool) -> dict:
+    if path is None:
+        return {}
+    try:
+        q = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError(path, f"cannot read query file: {exc}") from None
+    if not v2 and isinstance(q, list):
+        return {"query": q}
+    if not isinstance(q, dict):
+        raise InputError(path, "query file must hold a JSON object")
+    allowed = {"valueCodes", "codelist", "outputValues", "lang"} if v2 else {"query", "response", "lang"}
+    extra = sorted(set(q) - allowed)
+    if extra:
+        raise InputError(path, f"unknown keys {extra} (allowed: {sorted(allowed)})", field=extra[0])
+    return q
+
+
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    client: PxWebClient = args.client_factory(
+        cache_dir=Path(args.cache_dir) if args.cache_dir else None, offline=True if args.offline else None)
+    try:
+        q = _load_query(args.query_file, args.v2)
+        if args.v2:
+            data = client.fetch_v2(args.table, q.get("valueCodes"), lang=q.get("lang", "no"),
+                                   codelist=q.get("codelist"), output_values=q.get("outputValues"))
+        else:
+            data = client.fetch_v0(args.table, q.get("query"), lang=q.get("lang", "no"))
+    except (InputError, CacheMissError, PxWebError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    meta = client.last_meta
+    data_path, _ = client.paths(args.table, meta["key"])
+    print(f"{'from cache' if meta['from_cache'] else 'fetched'}: {meta['method']} {meta['url']}")
+    print(f"fetched at {meta['fetched_at']}, table updated {data.get('updated', '?')}, "
+          f"size {data.get('size')}")
+    print(f"cached in {data_path}")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction,
+             client_factory: Callable[..., PxWebClient] = PxWebClient) -> None:
+    """Add ``check``, ``ingest`` and ``fetch`` to the project's parser."""
+    p = subparsers.add_parser("check", help="read and validate one data file; write nothing")
+    p.add_argument("file")
+    p.set_defaults(func=_cmd_check)
+
+    p = subparsers.add_parser("ingest", help="read and validate every file in a folder, then write parquet")
+    p.add_argument("folder")
+    p.add_argument("--out", default=None, help="output folder (default data/processed/ingested)")
+    p.set_defaults(func=_cmd_ingest)
+
+    p = subparsers.add_parser("fetch", help="fetch an SSB table into the cache (PxWebApi v0, or v2)")
+    p.add_argument("table")
+    p.add_argument("--v2", action="store_true", help="use PxWebApi v2 (GET)")
+    p.add_argument("--query-file", default=None,
+                   help="v0: JSON with 'query' (list of selections); v2: JSON with valueCodes/codelist/outputValues")
+    p.add_argument("--offline", action="store_true", help="answer only from the cache")
+    p.add_argument("--cache-dir", default=None, help="cache folder (default data/cache/pxweb)")
+    p.set_defaults(func=_cmd_fetch, client_factory=client_factory)

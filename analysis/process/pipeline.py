@@ -1,0 +1,188 @@
+"""From raw inputs to the tidy processed tables and the statistics every page reads.
+
+``read_inputs`` reads and checks ``data/raw`` + ``data/reference`` + ``params`` (catalog, unit
+registry, observations, targets); ``write_processed`` writes them to ``data/processed``. The
+statistics come after this stage (:mod:`analysis.stats`); :func:`analysis.build.build_data` runs
+both and writes nothing until every input has been read and checked.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.core import config
+from analysis.core.atomic import write_atomic_parquet, write_atomic_text
+from analysis.core.errors import InputError
+from analysis.core.schema import BORDERS_YEAR, PROCESSED_OBSERVATION_COLUMNS, TARGET_FILE_COLUMNS
+from analysis.core.settings import MethodSettings, ReportSettings, load_report_settings
+from analysis.process.demo import generate_observations
+from analysis.reference.catalog import load_catalog
+from analysis.reference.members import load_units
+
+
+def load_targets(path: Path, catalog: pd.DataFrame, units: pd.DataFrame, default_target_year: int) -> pd.DataFrame:
+    """Network (``unit_code`` empty) and local targets, checked against the catalog and the members."""
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(path, "targets file not found") from None
+    missing = [c for c in TARGET_FILE_COLUMNS if c not in raw.columns]
+    if missing:
+        raise InputError(path, f"missing column(s) {', '.join(missing)}", row=1, field=missing[0])
+    from analysis.reference.geography import code_valid_in
+
+    known_kpis = set(catalog["kpi_id"])
+    known_units = set(units["unit_code"])
+    out = raw[TARGET_FILE_COLUMNS].copy()
+    for i, rec in enumerate(raw.to_dict("records"), start=2):
+        if rec["kpi_id"] not in known_kpis:
+            raise InputError(path, f"unknown KPI {rec['kpi_id']!r}", row=i, field="kpi_id")
+        code = rec["unit_code"]
+        if code and code not in known_units and not code_valid_in(code, BORDERS_YEAR):
+            raise InputError(path, f"{code!r} is not a municipality or county code in {BORDERS_YEAR} borders", row=i,
+                             field="unit_code")
+        for field in ("target", "target_year", "band_low", "band_high"):
+            text = rec[field].strip()
+            if text == "" and field != "target":
+                continue
+            try:
+                float(text)
+            except ValueError:
+                raise InputError(path, f"{text!r} is not a number", row=i, field=field) from None
+    for field in ("target", "band_low", "band_high"):
+        out[field] = pd.to_numeric(out[field].replace("", np.nan))
+    out["target_year"] = pd.to_numeric(out["target_year"].replace("", np.nan)).fillna(default_target_year).astype("int64")
+    dup = out.duplicated(["kpi_id", "unit_code"], keep=False)
+    if dup.any():
+        row = int(np.flatnonzero(dup.to_numpy())[1]) + 2
+        raise InputError(path, "a second target for the same KPI and unit", row=row, field="kpi_id")
+    # a local target of a unit that is not (or no longer) a member is kept in the file but not used
+    out = out.loc[(out["unit_code"] == "") | out["unit_code"].isin(known_units)].reset_index(drop=True)
+    return out
+
+
+def load_observations(settings: ReportSettings, units: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:
+    """The tidy observations the report is built from: the seeded demo, or what ``ingest`` produced."""
+    if settings.data == "demo":
+        return generate_observations(units, catalog, settings.first_year, settings.report_year).assign(note="")
+    folder = config.PROCESSED_DIR / "ingested"
+    files = sorted(folder.glob("*.parquet"))
+    if not files:
+        raise InputError(folder, "no ingested files; run `python -m analysis ingest FOLDER` first")
+    obs = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    obs = obs.loc[obs["kpi_id"].isin(catalog["kpi_id"])]
+    former_members = set(units.loc[units["valid_to"].notna(), "unit_code"])
+    obs, left_out = in_report_borders(obs, BORDERS_YEAR, keep=former_members)
+    for row in left_out.drop_duplicates(["unit_code", "year"]).itertuples(index=False):
+        print(f"note: {row.unit_code} {row.year} left out: {row.reason}")
+    obs = obs.loc[obs["unit_code"].isin(units["unit_code"])]
+    return obs[PROCESSED_OBSERVATION_COLUMNS].reset_index(drop=True)
+
+
+def in_report_borders(obs: pd.DataFrame, borders_year: int, keep: set[str] = frozenset()) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Express KPI values reported under older codes in the borders of ``borders_year``.
+
+    Most KPI values are shares and rates, which cannot be summed without their numerators: a 1→1
+    change (same code, or renumbered such as Bærum 3024 → 3201) carries a value across a reform; a
+    split carries it to the unit that continues the old one (Ålesund 1507 → 1508) with a ``note``
+    that the series breaks there; a merger cannot, so those rows are returned separately with the
+    reason, never averaged. Codes in ``keep`` (a member that no longer exists, such as Viken) stay.
+    """
+    from analysis.reference import geography
+
+    parts, left_out = [], []
+    # codes follow the borders named in code_year where a reader recorded it, else those of the data year
+    code_years = obs["code_year"].fillna(obs["year"]) if "code_year" in obs else obs["year"]
+    for code_year, group in obs.groupby(code_years.clip(upper=borders_year).astype(int)):
+        codes = group["unit_code"]
+        mapping = pd.concat([geography.mapping_to(borders_year, int(code_year), level=level)
+                             for level in ("municipality", "county")], ignore_index=True)
+        split = mapping["from_code"].duplicated(keep=False)
+        continued = mapping.loc[split & mapping["carries_value"]].set_index("from_code")["to_code"]
+        one_to_one = mapping.loc[~split & mapping["kind"].isin(["same", "renumbered"])].set_index("from_code")["to_code"]
+        target = codes.map(one_to_one).astype(object).fillna(codes.map(continued).astype(object))
+        target = target.where(~(codes.isin(keep) | (codes == "0")), codes)
+        mapped = group.loc[target.notna()].copy()
+        mapped["unit_code"] = target[target.notna()]
+        carried = codes[target.notna()]
+        broken = carried.isin(continued.index).to_numpy()
+        mapped["note"] = ""
+        mapped.loc[broken, "note"] = [
+            f"{code} {geography.name_of(code)} ({code_year}) omfattet mer enn {new} gjør i dag: brudd i serien"
+            for code, new in zip(carried[broken], mapped.loc[broken, "unit_code"])]
+        county_changes = geography.county_area_changes(borders_year, int(code_year))
+        moved = (carried.isin(county_changes) & ~carried.isin(keep)).to_numpy()
+        mapped.loc[moved, "note"] = carried[moved].map(county_changes).to_numpy()
+        parts.append(mapped)
+        rest = group.loc[target.isna(), ["unit_code", "year"]].copy()
+        lost = codes[target.isna()]
+        rest["reason"] = np.select(
+            [lost.isin(mapping.loc[split, "from_code"]), lost.isin(mapping["from_code"])],
+            ["split in a reform, and no successor continues it: a share cannot be apportioned",
+             "merged in a reform: a share cannot be carried over without its parts"],
+            f"code unknown in the registry for {code_year}")
+        left_out.append(rest)
+    return (pd.concat(parts, ignore_index=True) if parts else obs.iloc[:0].assign(note=""),
+            pd.concat(left_out, ignore_index=True) if left_out else pd.DataFrame(columns=["unit_code", "year", "reason"]))
+
+
+def check_observations(obs: pd.DataFrame, catalog: pd.DataFrame, units: pd.DataFrame, where: str) -> None:
+    """Schema, per-KPI rules and codes (all in the borders the members are listed in) before anything is written."""
+    from analysis.validate.observations import validate_observations
+
+    valid_to = obs["unit_code"].map(units.set_index("unit_code")["valid_to"]).astype("Float64")
+    code_year = valid_to.fillna(BORDERS_YEAR).clip(upper=BORDERS_YEAR).astype("int64")
+    validate_observations(obs.assign(code_year=code_year.to_numpy()), catalog, where)
+
+
+def indicator_page_ids(catalog: pd.DataFrame, which: str) -> list[str]:
+    """The KPIs that get a page of their own (report setting ``indicator_pages``)."""
+    if which == "none":
+        return []
+    return catalog.loc[catalog["key"] | (which == "all"), "kpi_id"].tolist()
+
+
+@dataclass(frozen=True)
+class ProcessedInputs:
+    """Everything the statistics and the pages are built from, read and checked, not yet written."""
+
+    settings: ReportSettings
+    catalog: pd.DataFrame
+    units: pd.DataFrame
+    targets: pd.DataFrame
+    observations: pd.DataFrame
+
+
+def read_inputs(settings: ReportSettings | None = None) -> ProcessedInputs:
+    """Read and check the catalog, the members, the targets and the observations; write nothing."""
+    settings = settings or load_report_settings()
+    catalog = load_catalog()
+    units = load_units()
+    targets = load_targets(settings.targets, catalog, units, settings.default_target_year)
+    obs = load_observations(settings, units, catalog)
+    check_observations(obs, catalog, units, "observations")
+    return ProcessedInputs(settings, catalog, units, targets, obs)
+
+
+def write_processed(inputs: ProcessedInputs, out_dir: Path, methods: MethodSettings | None = None) -> None:
+    """The tidy tables and ``metadata.json`` (with the method choices the results used), each written atomically."""
+    settings, catalog, obs = inputs.settings, inputs.catalog, inputs.observations
+    write_atomic_parquet(catalog, out_dir / "catalog.parquet")
+    write_atomic_parquet(inputs.units, out_dir / "units.parquet")
+    write_atomic_parquet(inputs.targets, out_dir / "targets.parquet")
+    write_atomic_parquet(obs, out_dir / "observations.parquet")
+    meta = {
+        "data_mode": settings.data, "report_year": settings.report_year, "base_year": settings.base_year,
+        "default_target_year": settings.default_target_year, "sources": sorted(obs["source"].unique().tolist()),
+        "vintages": sorted(obs["vintage"].unique().tolist()), "built": time.strftime("%Y-%m-%d"),
+        "indicator_pages": indicator_page_ids(catalog, settings.indicator_pages),
+        "methods": dataclasses.asdict(methods or MethodSettings()),
+    }
+    write_atomic_text(json.dumps(meta, ensure_ascii=False, indent=2), out_dir / "metadata.json")

@@ -1,0 +1,1 @@
+"""Stage 1, reference data: the indicator catalog, the network's members, municipality codes through the reforms."""

@@ -1,0 +1,1 @@
+"""Stage 7, the site: papermill batch, Quarto or smalldocs render, atomic publish."""

@@ -1,0 +1,225 @@
+"""Execute the notebook templates with papermill, many at once, and never lose a result.
+
+Parameters are checked against each template's annotated ``parameters`` cell before any notebook
+runs. Jobs run in worker processes (about one per core) through any ``concurrent.futures``
+executor — a local process pool by default, or e.g. a Dask cluster's executor — so the notebooks
+do not change when the batch moves to more machines. A failed notebook is kept for debugging and
+the batch goes on with the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from analysis.core.errors import ParameterError
+
+TYPE_NAMES = {"str": str, "int": int, "float": float, "bool": bool}
+
+
+def parameter_spec(notebook: Path) -> dict[str, type]:
+    """Names and types declared in the template's cell tagged ``parameters`` (``name: type = default``),
+    as papermill itself reads them (:func:`papermill.inspect_notebook`)."""
+    import papermill as pm
+
+    nb = nbformat.read(notebook, as_version=4)
+    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1:
+        raise ParameterError(f"{notebook}: expected exactly one cell tagged 'parameters', found {len(cells)}")
+    spec: dict[str, type] = {}
+    try:
+        declared = pm.inspect_notebook(str(notebook))
+    except ValueError as exc:  # e.g. no kernelspec in the notebook's metadata
+        raise ParameterError(f"{notebook}: {exc}") from None
+    for name, info in declared.items():
+        type_name = info["inferred_type_name"]
+        if type_name not in TYPE_NAMES:
+            raise ParameterError(f"{notebook}: every line of the parameters cell must be 'name: type = default' "
+                                 f"with type {', '.join(TYPE_NAMES)}; {name!r} has type {type_name!r}")
+        spec[name] = TYPE_NAMES[type_name]
+    return spec
+
+
+def check_parameters(notebook: Path, parameters: dict, spec: dict[str, type] | None = None) -> None:
+    """Refuse unknown names and wrong types (``0301`` given as the int 301 is the classic mistake)."""
+    spec = spec if spec is not None else parameter_spec(notebook)
+    for name, value in parameters.items():
+        if name not in spec:
+            raise ParameterError(f"{notebook.name}: unknown parameter {name!r}; the template declares "
+                                 f"{', '.join(sorted(spec)) or 'none'}")
+        expected = spec[name]
+        ok = isinstance(value, expected) and not (expected is not bool and isinstance(value, bool))
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            ok = True
+        if not ok:
+            raise ParameterError(f"{notebook.name}: parameter {name!r} must be {expected.__name__}, got "
+                                 f"{type(value).__name__} {value!r}")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook to execute: template, where the executed copy goes, its parameters and page title."""
+
+    template: Path
+    output: Path
+    parameters: dict = field(default_factory=dict)
+    title: str = ""
+    label: str = ""
+    inputs: str = ""  # digest of everything else the notebook reads (data, package code); see build.py
+
+    def fingerprint(self) -> str:
+        """Same template, parameters, title and inputs -> the same executed notebook."""
+        digest = hashlib.sha256(self.template.read_bytes())
+        digest.update(json.dumps([self.parameters, self.title, self.inputs], sort_keys=True).encode())
+        return digest.hexdigest()[:32]
+
+
+@dataclass
+class JobResult:
+    job: Job
+    ok: bool
+    seconds: float
+    error: str = ""
+    cached: bool = False
+
+
+# Two kernels started at the same moment can pick the same free TCP port; the loser dies before it
+# answers. That is not the notebook's fault, so its start is tried again (an error raised inside the
+# notebook, a PapermillExecutionError, never is).
+KERNEL_START_ATTEMPTS = 3
+
+
+def _kernel_did_not_start(exc: BaseException) -> bool:
+    from papermill.exceptions import PapermillExecutionError
+
+    return not isinstance(exc, PapermillExecutionError) and "kernel died before replying" in str(exc).lower()
+
+
+def _execute(job: Job, failed_dir: str) -> JobResult:
+    """Run in a worker process: papermill into a temporary file, then move it into place."""
+    import papermill as pm
+    import tenacity
+    from papermill.exceptions import PapermillExecutionError
+
+    start = time.perf_counter()
+    os.environ["MPLBACKEND"] = "Agg"  # pages are drawn to files; the kernel inherits this, no display needed
+    job.output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = job.output.with_name(f".{job.output.name}.running.ipynb")
+    log = Path(failed_dir).parent / "_logs" / f"{job.output.stem}.log"
+    try:
+        run = tenacity.retry(retry=tenacity.retry_if_exception(_kernel_did_not_start),
+                             stop=tenacity.stop_after_attempt(KERNEL_START_ATTEMPTS),
+                             wait=tenacity.wait_incrementing(start=1, increment=1), reraise=True)(pm.execute_notebook)
+        with _stderr_to(log):  # the kernel's own log lines go to a file, not into the progress display
+            run(str(job.template), str(tmp), parameters=job.parameters, kernel_name="python3",
+                progress_bar=False, cwd=str(job.template.parent))
+        _finish(tmp, job.title)
+        os.replace(tmp, job.output)
+        return JobResult(job, True, time.perf_counter() - start)
+    except Exception as exc:  # noqa: BLE001 - any failure of one notebook must not stop the batch
+        kept = Path(failed_dir) / job.output.name
+        if tmp.exists():
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(tmp), kept)
+        if isinstance(exc, PapermillExecutionError):  # raised inside the notebook: name it as the notebook shows it
+            message = f"{exc.ename}: {exc.evalue}"
+        else:
+            text = str(exc).strip()
+            message = f"{type(exc).__name__}: {text.splitlines()[-1] if text else ''}"
+        return JobResult(job, False, time.perf_counter() - start, message)
+
+
+@contextmanager
+def _stderr_to(path: Path):
+    """Send file descriptor 2 (inherited by the kernel process) to ``path`` for the duration."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    saved = os.dup(2)
+    with open(path, "ab") as fh:
+        os.dup2(fh.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def _finish(path: Path, title: str) -> None:
+    """Give the executed page its title (front matter) and hide papermill's injected-parameters cell."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            cell.metadata["tags"] = [*tags, "remove-cell"]
+    if title:
+        front = f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n---"
+        nb.cells.insert(0, nbformat.v4.new_raw_cell(front))
+    nbformat.write(nb, path)
+
+
+def _from_cache(job: Job, cache_dir: Path | None) -> JobResult | None:
+    """Reuse the notebook executed by an earlier build when nothing it depends on has changed."""
+    if cache_dir is None:
+        return None
+    cached = cache_dir / f"{job.fingerprint()}.ipynb"
+    if not cached.exists():
+        return None
+    job.output.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(cached, job.output)
+    return JobResult(job, True, 0.0, cached=True)
+
+
+def run_jobs(jobs: list[Job], workers: int, failed_dir: Path, executor: Executor | None = None,
+             out=sys.stdout, cache_dir: Path | None = None) -> list[JobResult]:
+    """Check every job's parameters, then run them all; print progress and return every result.
+
+    With ``cache_dir``, a job whose fingerprint matches an earlier successful run is copied from there
+    instead of executed, and every successful run is stored there; entries no job used are removed.
+    """
+    specs: dict[Path, dict] = {}
+    for job in jobs:
+        spec = specs.setdefault(job.template, parameter_spec(job.template))
+        check_parameters(job.template, job.parameters, spec)
+    results = []
+
+    def report(res: JobResult) -> None:
+        results.append(res)
+        state = "same" if res.cached else "ok  " if res.ok else "FEIL"
+        print(f"  [{len(results):>3}/{len(jobs)}] {state} {res.job.label or res.job.output.name} "
+              f"({res.seconds:.1f} s){'  ' + res.error if res.error else ''}", file=out, flush=True)
+
+    pending = []
+    for job in jobs:
+        reused = _from_cache(job, cache_dir)
+        if reused:
+            report(reused)
+        else:
+            pending.append(job)
+    own = executor is None and bool(pending)
+    executor = executor or (ProcessPoolExecutor(max_workers=max(1, workers)) if pending else None)
+    try:
+        futures = {executor.submit(_execute, job, str(failed_dir)): job for job in pending}
+        for fut in as_completed(futures):
+            res = fut.result()
+            if res.ok and cache_dir is not None:
+                cache_dir.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(res.job.output, cache_dir / f"{res.job.fingerprint()}.ipynb")
+            report(res)
+    finally:
+        if own:
+            executor.shutdown()
+    if cache_dir is not None and cache_dir.is_dir():
+        used = {f"{job.fingerprint()}.ipynb" for job in jobs}
+        for stale in cache_dir.glob("*.ipynb"):
+            if stale.name not in used:
+                stale.unlink()
+    return results

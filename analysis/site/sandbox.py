@@ -1,0 +1,49 @@
+"""A throw-away copy of the project with another network, built in a temporary folder.
+
+The tests and the benchmarks build sites this way so that the real tree (its ``data/processed``,
+``reports/_site``) is never touched; a user can do the same to try a network before switching to it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from analysis.core import config
+
+ROOT = config.PACKAGE_DIR.parent  # the tree the package was installed from
+
+SMALL_NETWORK = """\
+members:
+  - {code: "5001", name: Trondheim, type: kommune, county: "50", peer_group: "Storbyer"}
+  - {code: "1508", name: Ålesund, type: kommune, county: "15", peer_group: "Mellomstore byer"}
+  - {code: "1505", name: Kristiansund, type: kommune, county: "15", peer_group: "Mellomstore byer"}
+  - {code: "15", name: Møre og Romsdal, type: fylke}
+counties:
+  "15": Møre og Romsdal
+  "50": Trøndelag
+"""
+
+
+def make_project(tmp: Path, network: str = SMALL_NETWORK, indicator_pages: str = "key") -> Path:
+    """A copy of the project with a small network; indicator pages only for the key KPIs by default."""
+    for folder in ("params", "data/raw", "data/reference", "data/templates", "notebooks"):
+        shutil.copytree(ROOT / folder, tmp / folder)
+    shutil.copytree(ROOT / "reports", tmp / "reports",
+                    ignore=shutil.ignore_patterns("_site", "_build", "_failed", "_logs", "_site.old"))
+    (tmp / "params" / "network.yaml").write_text(network, encoding="utf-8")
+    settings = tmp / "params" / "report.yaml"
+    text = re.sub(r"^indicator_pages: \w+", f"indicator_pages: {indicator_pages}",
+                  settings.read_text(encoding="utf-8"), flags=re.M)
+    settings.write_text(text, encoding="utf-8")
+    return tmp
+
+
+def run_report(project: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "BAEREKRAFT_ROOT": str(project), "BAEREKRAFT_SHARED": str(config.SHARED_DIR)}
+    return subprocess.run([sys.executable, "-m", "analysis", "report", "--workers", "2", *args], cwd=project,
+                          env=env, capture_output=True, text=True, timeout=900)

@@ -27,11 +27,15 @@ report: $(STAMP) ## build the whole site from the bundled data into reports/_sit
 data: $(STAMP) ## build data/processed only (tidy tables and all statistics)
 	$(PY) -m analysis build-data
 
-test: $(STAMP) ## run the whole test suite (unit, data, notebooks with nbval, site build)
+test: $(STAMP) ## run the whole test suite (lint, unit, data, notebooks with nbval, site build)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m analysis build-data
 	$(PY) -m pytest tests --nbval-lax notebooks --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
-test-fast: $(STAMP) ## the unit tests only (no notebooks, no site build)
+test-fast: $(STAMP) ## lint and the unit tests (no notebooks, no site build)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m pytest tests -m "not slow" -p no:cacheprovider
 
 lab: $(STAMP) ## open JupyterLab with the project's environment as kernel

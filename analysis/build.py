@@ -43,13 +43,25 @@ def build_data(settings: ReportSettings | None = None, out_dir: Path | None = No
     settings = inputs.settings
     out_dir = Path(out_dir or config.PROCESSED_DIR)
     methods = load_method_settings()
-    results = compute_all(inputs.observations, inputs.catalog, inputs.units, inputs.targets, settings.report_year,
-                          base_year=settings.base_year, default_target_year=settings.default_target_year,
-                          methods=methods)
+    results = compute_all(
+        inputs.observations,
+        inputs.catalog,
+        inputs.units,
+        inputs.targets,
+        settings.report_year,
+        base_year=settings.base_year,
+        default_target_year=settings.default_target_year,
+        methods=methods,
+    )
     write_processed(inputs, out_dir, methods)
     write_all(results, out_dir / "results")
-    return ProcessedInfo(out_dir, len(inputs.observations), int(inputs.units["is_member"].sum()), settings.data,
-                         time.perf_counter() - start)
+    return ProcessedInfo(
+        out_dir,
+        len(inputs.observations),
+        int(inputs.units["is_member"].sum()),
+        settings.data,
+        time.perf_counter() - start,
+    )
 
 
 def page_code_files(roots: tuple[str, ...] = ("analysis.pages",)) -> list[Path]:
@@ -73,9 +85,13 @@ def page_code_files(roots: tuple[str, ...] = ("analysis.pages",)) -> list[Path]:
             continue
         seen.add(path)
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = ([node.module] + [f"{node.module}.{a.name}" for a in node.names]
-                     if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 else
-                     [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            names = (
+                [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+                if isinstance(node, ast.ImportFrom) and node.module and node.level == 0
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
             for name in names:
                 parts = name.split(".")
                 # a module and every package on its way (their __init__ runs too)
@@ -111,16 +127,39 @@ def inputs_digest() -> str:
 def report_jobs(data: report_data.ReportData, staging: Path, inputs: str = "") -> list[Job]:
     """One job per member (municipality template), the network front page and one per indicator page."""
     template = config.NOTEBOOKS_DIR / "municipality.ipynb"
-    jobs = [Job(template, staging / unit_page(unit), {"unit_code": unit["unit_code"]},
-                title=pages.unit_title(data, unit["unit_code"]), label=f"{unit['unit_code']} {unit['name']}",
-                inputs=inputs)
-            for _, unit in data.members.iterrows()]
-    jobs.append(Job(config.NOTEBOOKS_DIR / "network.ipynb", staging / "index.ipynb", {},
-                    title=NETWORK_TITLE, label="Nettverket (forside)", inputs=inputs))
+    jobs = [
+        Job(
+            template,
+            staging / unit_page(unit),
+            {"unit_code": unit["unit_code"]},
+            title=pages.unit_title(data, unit["unit_code"]),
+            label=f"{unit['unit_code']} {unit['name']}",
+            inputs=inputs,
+        )
+        for _, unit in data.members.iterrows()
+    ]
+    jobs.append(
+        Job(
+            config.NOTEBOOKS_DIR / "network.ipynb",
+            staging / "index.ipynb",
+            {},
+            title=NETWORK_TITLE,
+            label="Nettverket (forside)",
+            inputs=inputs,
+        )
+    )
     catalog = data.catalog.set_index("kpi_id")
     for kpi_id in data.metadata.get("indicator_pages", []):
-        jobs.append(Job(config.NOTEBOOKS_DIR / "indicator.ipynb", staging / indicator_page(catalog.at[kpi_id, "slug"]),
-                        {"kpi_id": kpi_id}, title=pages.indicator_title(data, kpi_id), label=kpi_id, inputs=inputs))
+        jobs.append(
+            Job(
+                config.NOTEBOOKS_DIR / "indicator.ipynb",
+                staging / indicator_page(catalog.at[kpi_id, "slug"]),
+                {"kpi_id": kpi_id},
+                title=pages.indicator_title(data, kpi_id),
+                label=kpi_id,
+                inputs=inputs,
+            )
+        )
     return jobs
 
 
@@ -139,8 +178,11 @@ def build_report(workers: int | None = None, reuse: bool = True, out=sys.stdout)
     workers = workers or settings.workers
     print(f"[1/4] Processed data ({settings.data}) -> {config.PROCESSED_DIR}", file=out, flush=True)
     info = build_data(settings)
-    print(f"      {info.n_observations} observations, {info.n_units} members, statistics for all in "
-          f"{info.seconds:.1f} s", file=out, flush=True)
+    print(
+        f"      {info.n_observations} observations, {info.n_units} members, statistics for all in {info.seconds:.1f} s",
+        file=out,
+        flush=True,
+    )
     data = report_data.load()
 
     staging = config.REPORTS_DIR / "_build"
@@ -149,34 +191,52 @@ def build_report(workers: int | None = None, reuse: bool = True, out=sys.stdout)
         shutil.rmtree(folder, ignore_errors=True)
     jobs = report_jobs(data, staging, inputs_digest())
     cache_dir = config.REPORTS_DIR / "_cache" if reuse else None
-    print(f"[2/4] Executing {len(jobs)} notebooks with papermill, {workers} workers"
-          f"{' (unchanged ones are reused)' if reuse else ''}", file=out, flush=True)
+    print(
+        f"[2/4] Executing {len(jobs)} notebooks with papermill, {workers} workers"
+        f"{' (unchanged ones are reused)' if reuse else ''}",
+        file=out,
+        flush=True,
+    )
     results = run_jobs(jobs, workers, failed_dir, out=out, cache_dir=cache_dir)
     reused = sum(r.cached for r in results)
     if reused:
         print(f"      {reused} of {len(jobs)} notebooks reused unchanged from the previous build", file=out)
     failed = [r for r in results if not r.ok]
     if failed:
-        print(f"\n{len(failed)} of {len(results)} notebooks failed; the published site is unchanged "
-              f"({config.SITE_DIR}).", file=out)
+        print(
+            f"\n{len(failed)} of {len(results)} notebooks failed; the published site is unchanged ({config.SITE_DIR}).",
+            file=out,
+        )
         for r in failed:
-            print(f"  - {r.job.label}: {r.error}\n    executed notebook kept at {failed_dir / r.job.output.name}",
-                  file=out)
+            print(
+                f"  - {r.job.label}: {r.error}\n    executed notebook kept at {failed_dir / r.job.output.name}",
+                file=out,
+            )
         return 1
 
     print("[3/4] Rendering the site", file=out, flush=True)
     indicators = data.catalog.loc[data.catalog["kpi_id"].isin(data.metadata.get("indicator_pages", []))]
-    prepare_project(config.REPORTS_DIR, staging, data.members, indicators, data.is_demo, downloads(data),
-                    data.metadata.get("methods"))
+    prepare_project(
+        config.REPORTS_DIR,
+        staging,
+        data.members,
+        indicators,
+        data.is_demo,
+        downloads(data),
+        data.metadata.get("methods"),
+    )
     rendered = render(staging)
     for warning in rendered.warnings:
         print(f"      renderer warning: {warning}", file=out)
     print("[4/4] Publishing", file=out, flush=True)
     publish(rendered.site, config.SITE_DIR)
-    print(f"\nSite ready: {config.SITE_DIR / 'index.html'}\n"
-          f"  pages:    {rendered.pages} HTML pages ({len(jobs)} from notebooks)\n"
-          f"  renderer: {rendered.renderer}\n"
-          f"  data:     {'DEMONSTRATION DATA' if data.is_demo else 'ingested data'}, report year {data.report_year}\n"
-          f"  time:     {time.perf_counter() - start:.0f} s\n"
-          f"Preview it with `make preview` (http://localhost:4200).", file=out)
+    print(
+        f"\nSite ready: {config.SITE_DIR / 'index.html'}\n"
+        f"  pages:    {rendered.pages} HTML pages ({len(jobs)} from notebooks)\n"
+        f"  renderer: {rendered.renderer}\n"
+        f"  data:     {'DEMONSTRATION DATA' if data.is_demo else 'ingested data'}, report year {data.report_year}\n"
+        f"  time:     {time.perf_counter() - start:.0f} s\n"
+        f"Preview it with `make preview` (http://localhost:4200).",
+        file=out,
+    )
     return 0

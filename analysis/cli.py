@@ -12,8 +12,10 @@ def _build_data(args) -> int:
     from analysis.build import build_data
 
     info = build_data()
-    print(f"Wrote {info.directory}: {info.n_observations} observations, {info.n_units} members "
-          f"({info.data_mode}), {info.seconds:.1f} s")
+    print(
+        f"Wrote {info.directory}: {info.n_observations} observations, {info.n_units} members "
+        f"({info.data_mode}), {info.seconds:.1f} s"
+    )
     return 0
 
 
@@ -92,14 +94,19 @@ def _preview(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m analysis", description="Bærekraftsnettverket: data, statistics, report.")
+    p = argparse.ArgumentParser(
+        prog="python -m analysis", description="Bærekraftsnettverket: data, statistics, report."
+    )
     sub = p.add_subparsers(dest="command", required=True)
     s = sub.add_parser("build-data", help="build data/processed (tidy tables and all statistics)")
     s.set_defaults(func=_build_data)
     s = sub.add_parser("report", help="build data, execute every notebook, render and publish the site")
     s.add_argument("--workers", type=int, default=None, help="papermill worker processes (default: params/report.yaml)")
-    s.add_argument("--fresh", action="store_true",
-                   help="execute every notebook even if an identical one from the previous build can be reused")
+    s.add_argument(
+        "--fresh",
+        action="store_true",
+        help="execute every notebook even if an identical one from the previous build can be reused",
+    )
     s.set_defaults(func=_report)
     s = sub.add_parser("catalog", help="rebuild the indicator catalog from the shared U4SSC reference list")
     s.add_argument("--reference", default=None, help="path to u4ssc_kpis.csv (default: ../shared/reference)")
@@ -112,8 +119,11 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("population", help="population of every member in 2024 borders from StatBank 07459 exports")
     s.add_argument("folder", help="folder with the exports (e.g. ../shared/data/ssb-07459-population)")
     s.add_argument("--out", default=None, help="also write the long table (with break flags) to this CSV")
-    s.add_argument("--facts", action="store_true",
-                   help="write data/reference/population.csv (latest year per member) for the pages")
+    s.add_argument(
+        "--facts",
+        action="store_true",
+        help="write data/reference/population.csv (latest year per member) for the pages",
+    )
     s.set_defaults(func=_population)
     s = sub.add_parser("preview", help="serve reports/_site on localhost")
     s.add_argument("--port", type=int, default=4200)

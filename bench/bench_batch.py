@@ -44,8 +44,10 @@ def main(argv: list[str] | None = None) -> int:
         total = statistics.median(r[0] for r in runs)
         kernel_seconds = statistics.median(r[1] for r in runs)
         baseline = baseline or total
-        print(f"  workers={workers}: {total:6.1f} s wall for the whole build "
-              f"(notebooks: {kernel_seconds:5.1f} s summed over jobs); speed-up {baseline / total:4.2f}x")
+        print(
+            f"  workers={workers}: {total:6.1f} s wall for the whole build "
+            f"(notebooks: {kernel_seconds:5.1f} s summed over jobs); speed-up {baseline / total:4.2f}x"
+        )
     return 0
 
 

@@ -30,8 +30,7 @@ if __package__ in (None, ""):
 from analysis.reference.catalog import load_catalog  # noqa: E402
 from analysis.stats.results import compute_all  # noqa: E402
 
-MEMBER_KOMMUNER = ["3203", "3201", "5001", "1833", "1508", "1804", "1106", "1149", "4204", "1505",
-                   "1506", "1103"]
+MEMBER_KOMMUNER = ["3203", "3201", "5001", "1833", "1508", "1804", "1106", "1149", "4204", "1505", "1506", "1103"]
 MEMBER_FYLKER = ["15", "50", "30"]
 COUNTIES = ["03", "11", "15", "18", "31", "32", "33", "34", "39", "40", "42", "46", "50", "55", "56"]
 
@@ -46,24 +45,43 @@ def make_units(n_kommuner: int = 357, seed: int = 7) -> pd.DataFrame:
             break
         if c not in codes:
             codes.append(c)
-    kommuner = pd.DataFrame({
-        "unit_code": codes,
-        "name": [f"Kommune {c}" for c in codes],
-        "type": "kommune",
-        "county_code": [c[:2] for c in codes],
-        "peer_group": [f"K{int(g):02d}" for g in rng.integers(1, 17, len(codes))],
-        "is_member": [c in MEMBER_KOMMUNER for c in codes],
-    })
+    kommuner = pd.DataFrame(
+        {
+            "unit_code": codes,
+            "name": [f"Kommune {c}" for c in codes],
+            "type": "kommune",
+            "county_code": [c[:2] for c in codes],
+            "peer_group": [f"K{int(g):02d}" for g in rng.integers(1, 17, len(codes))],
+            "is_member": [c in MEMBER_KOMMUNER for c in codes],
+        }
+    )
     counties = sorted(set(COUNTIES) | set(MEMBER_FYLKER))
-    fylker = pd.DataFrame({"unit_code": counties, "name": [f"Fylke {c}" for c in counties], "type": "fylke",
-                           "county_code": "", "peer_group": "", "is_member": [c in MEMBER_FYLKER for c in counties]})
-    land = pd.DataFrame({"unit_code": ["0"], "name": ["Norge"], "type": "land", "county_code": [""],
-                         "peer_group": [""], "is_member": [False]})
+    fylker = pd.DataFrame(
+        {
+            "unit_code": counties,
+            "name": [f"Fylke {c}" for c in counties],
+            "type": "fylke",
+            "county_code": "",
+            "peer_group": "",
+            "is_member": [c in MEMBER_FYLKER for c in counties],
+        }
+    )
+    land = pd.DataFrame(
+        {
+            "unit_code": ["0"],
+            "name": ["Norge"],
+            "type": "land",
+            "county_code": [""],
+            "peer_group": [""],
+            "is_member": [False],
+        }
+    )
     return pd.concat([kommuner, fylker, land], ignore_index=True)
 
 
-def make_observations(units: pd.DataFrame, catalog: pd.DataFrame, years=range(2015, 2025),
-                      seed: int = 11, missing_share: float = 0.05) -> pd.DataFrame:
+def make_observations(
+    units: pd.DataFrame, catalog: pd.DataFrame, years=range(2015, 2025), seed: int = 11, missing_share: float = 0.05
+) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     years = np.asarray(list(years))
     U, K, T = len(units), len(catalog), len(years)
@@ -82,15 +100,17 @@ def make_observations(units: pd.DataFrame, catalog: pd.DataFrame, years=range(20
     gone = rng.random(vals.shape) < missing_share
     status[gone] = rng.choice(np.array([":", ".."], dtype=object), gone.sum())
     vals[gone] = np.nan
-    return pd.DataFrame({
-        "unit_code": np.repeat(units["unit_code"].to_numpy(), T * K),
-        "year": np.tile(np.repeat(years, K), U),
-        "kpi_id": np.tile(catalog["kpi_id"].to_numpy(), U * T),
-        "value": vals.ravel(),
-        "status": status.ravel(),
-        "source": "synthetic",
-        "vintage": "2025-01-01",
-    })
+    return pd.DataFrame(
+        {
+            "unit_code": np.repeat(units["unit_code"].to_numpy(), T * K),
+            "year": np.tile(np.repeat(years, K), U),
+            "kpi_id": np.tile(catalog["kpi_id"].to_numpy(), U * T),
+            "value": vals.ravel(),
+            "status": status.ravel(),
+            "source": "synthetic",
+            "vintage": "2025-01-01",
+        }
+    )
 
 
 def make_targets(catalog: pd.DataFrame, units: pd.DataFrame, seed: int = 5) -> pd.DataFrame:
@@ -147,9 +167,11 @@ def main(argv=None) -> int:
     obs = make_observations(units, catalog, range(2015, 2015 + args.years))
     targets = make_targets(catalog, units)
     report_year = 2015 + args.years - 1
-    print(f"data: {len(units)} units ({(units['type'] == 'kommune').sum()} municipalities), "
-          f"{len(catalog)} KPIs, {args.years} years -> {len(obs):,} observation rows "
-          f"({obs['value'].isna().mean():.1%} missing/suppressed)")
+    print(
+        f"data: {len(units)} units ({(units['type'] == 'kommune').sum()} municipalities), "
+        f"{len(catalog)} KPIs, {args.years} years -> {len(obs):,} observation rows "
+        f"({obs['value'].isna().mean():.1%} missing/suppressed)"
+    )
 
     times = []
     for i in range(args.repeat):
@@ -168,8 +190,10 @@ def main(argv=None) -> int:
         t0 = time.perf_counter()
         compute_all(net_obs, catalog, net_units, targets, report_year)
         nt.append(time.perf_counter() - t0)
-    print(f"baseline: compute_all, network only ({len(net_units)} units, {len(net_obs):,} rows): "
-          f"median {statistics.median(nt):.2f} s")
+    print(
+        f"baseline: compute_all, network only ({len(net_units)} units, {len(net_obs):,} rows): "
+        f"median {statistics.median(nt):.2f} s"
+    )
 
     # baseline 2: the trends alone, vectorised vs a naive per-series loop
     from analysis.stats.common import build_grid, prepare_observations, prepare_units
@@ -183,11 +207,15 @@ def main(argv=None) -> int:
         tv.append(time.perf_counter() - t0)
     secs, n_all = naive_trends(obs, args.naive_series)
     per = secs / max(args.naive_series, 1)
-    print(f"trends only, vectorised (OLS + Theil-Sen + Mann-Kendall, {len(grid.index):,} series): "
-          f"median {statistics.median(tv):.2f} s")
-    print(f"baseline: trends only, naive per-series loop (sm.OLS + scipy theilslopes + Mann-Kendall) on "
-          f"{args.naive_series} series: {secs:.2f} s = {per * 1000:.2f} ms/series -> about "
-          f"{per * n_all:.0f} s for all {n_all:,} series")
+    print(
+        f"trends only, vectorised (OLS + Theil-Sen + Mann-Kendall, {len(grid.index):,} series): "
+        f"median {statistics.median(tv):.2f} s"
+    )
+    print(
+        f"baseline: trends only, naive per-series loop (sm.OLS + scipy theilslopes + Mann-Kendall) on "
+        f"{args.naive_series} series: {secs:.2f} s = {per * 1000:.2f} ms/series -> about "
+        f"{per * n_all:.0f} s for all {n_all:,} series"
+    )
     return 0
 
 

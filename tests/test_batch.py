@@ -62,8 +62,9 @@ def test_a_kernel_that_dies_at_start_is_retried_but_a_notebook_error_is_not(monk
 
     def failing(input_path, output_path, **kwargs):
         calls.append(output_path)
-        raise PapermillExecutionError(cell_index=3, exec_count=3, source="x", ename="ValueError",
-                                      evalue="bad data", traceback=[])
+        raise PapermillExecutionError(
+            cell_index=3, exec_count=3, source="x", ename="ValueError", evalue="bad data", traceback=[]
+        )
 
     calls.clear()
     monkeypatch.setattr(papermill, "execute_notebook", failing)

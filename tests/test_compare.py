@@ -26,16 +26,18 @@ from analysis.stats.compare import (
 # robust z and percentile rank
 # --------------------------------------------------------------------------------------------
 
+
 def test_robust_z_and_percentile_against_scipy():
     vals = np.array([3.0, 7.0, 7.0, 2.0, 10.0, 5.0, 4.0])
-    mad = stats.median_abs_deviation(vals)            # median |x − 5| = 2
+    mad = stats.median_abs_deviation(vals)  # median |x − 5| = 2
     assert mad == 2.0
     assert robust_z(10.0, vals) == pytest.approx((10 - 5) / (1.4826 * 2))
     assert robust_z(10.0, vals, "lower_is_better") == pytest.approx(-(10 - 5) / (1.4826 * 2))
     for x in vals:
         assert percentile_rank(x, vals) == pytest.approx(stats.percentileofscore(vals, x, kind="mean"))
         assert percentile_rank(x, vals, "lower_is_better") == pytest.approx(
-            stats.percentileofscore(-vals, -x, kind="mean"))
+            stats.percentileofscore(-vals, -x, kind="mean")
+        )
     # 7 appears twice: 4 values below, 2 tied -> (4 + 0.5·2)/7 = 71.4 %
     assert percentile_rank(7.0, vals) == pytest.approx(100 * 5 / 7)
 
@@ -44,29 +46,36 @@ def test_robust_z_and_percentile_against_scipy():
 # level comparisons
 # --------------------------------------------------------------------------------------------
 
-UNITS = pd.DataFrame({
-    "unit_code": ["1804", "1833", "1103", "0301", "4601", "0", "18"],
-    "name": ["Bodø", "Rana", "Stavanger", "Oslo", "Bergen", "Norge", "Nordland"],
-    "type": ["kommune"] * 5 + ["land", "fylke"],
-    "county_code": ["18", "18", "11", "03", "46", "", ""],
-    "peer_group": ["K13", "K13", "K16", "K16", "K16", "", ""],
-    "is_member": [True, True, True, False, False, False, True],
-})
+UNITS = pd.DataFrame(
+    {
+        "unit_code": ["1804", "1833", "1103", "0301", "4601", "0", "18"],
+        "name": ["Bodø", "Rana", "Stavanger", "Oslo", "Bergen", "Norge", "Nordland"],
+        "type": ["kommune"] * 5 + ["land", "fylke"],
+        "county_code": ["18", "18", "11", "03", "46", "", ""],
+        "peer_group": ["K13", "K13", "K16", "K16", "K16", "", ""],
+        "is_member": [True, True, True, False, False, False, True],
+    }
+)
 
 
 def level_obs():
     values = {"1804": 10.0, "1833": 20.0, "1103": 30.0, "0301": 40.0, "4601": 50.0, "0": 33.0, "18": 12.0}
     rows = [(u, 2023, k, v, "") for k in ("H", "L") for u, v in values.items()]
     rows += [(u, 2022, k, v - 1, "") for k in ("H", "L") for u, v in values.items()]
-    rows.append(("0301", 2024, "H", 99.0, ""))      # one early 2024 value must not move the year
+    rows.append(("0301", 2024, "H", 99.0, ""))  # one early 2024 value must not move the year
     rows.append(("1804", 2023, "S", np.nan, ":"))
     rows += [(u, 2023, "S", 1.0, "") for u in ("1833", "1103")]
     return pd.DataFrame(rows, columns=["unit_code", "year", "kpi_id", "value", "status"])
 
 
 def level_table():
-    cat = pd.DataFrame({"kpi_id": ["H", "L", "S"], "direction": ["higher_is_better", "lower_is_better",
-                                                                  "higher_is_better"], "unit": "x"})
+    cat = pd.DataFrame(
+        {
+            "kpi_id": ["H", "L", "S"],
+            "direction": ["higher_is_better", "lower_is_better", "higher_is_better"],
+            "unit": "x",
+        }
+    )
     obs = prepare_observations(level_obs(), 2024)
     u = prepare_units(UNITS)
     grid = build_grid(obs, cat, u)
@@ -76,12 +85,12 @@ def level_table():
 def test_level_comparison_figures():
     c = level_table()
     b = c.loc[("1804", "H")]
-    assert b["year"] == 2023                                   # not 2024 (only Oslo has 2024)
+    assert b["year"] == 2023  # not 2024 (only Oslo has 2024)
     assert b["value"] == 10.0
-    assert b["network_median"] == 20.0 and b["network_mean"] == 20.0     # members 10, 20, 30
-    assert b["national_value"] == 33.0                         # unit "0", not the mean (30)
-    assert b["county_value"] == 12.0                           # unit "18"
-    assert b["peer_median"] == 15.0                            # K13: 10, 20
+    assert b["network_median"] == 20.0 and b["network_mean"] == 20.0  # members 10, 20, 30
+    assert b["national_value"] == 33.0  # unit "0", not the mean (30)
+    assert b["county_value"] == 12.0  # unit "18"
+    assert b["peer_median"] == 15.0  # K13: 10, 20
     assert b["n_compared"] == 5 and b["n_network"] == 3
     all_k = np.array([10.0, 20.0, 30.0, 40.0, 50.0])
     assert b["percentile_rank"] == pytest.approx(stats.percentileofscore(all_k, 10.0, kind="mean"))
@@ -90,7 +99,7 @@ def test_level_comparison_figures():
     # lower is better: the same value is the best one, z positive
     lb = c.loc[("1804", "L")]
     assert lb["percentile_rank"] == pytest.approx(90.0) and lb["robust_z"] == pytest.approx((30 - 10) / (1.4826 * mad))
-    assert c.loc[("1103", "H"), "note"] == "no_county"         # no unit "11" in the data
+    assert c.loc[("1103", "H"), "note"] == "no_county"  # no unit "11" in the data
     assert c.loc[("0301", "H"), "year"] == 2023 and c.loc[("0301", "H"), "value"] == 40.0
 
 
@@ -99,13 +108,14 @@ def test_level_comparison_suppressed_and_zero_mad():
     s = c.loc[("1804", "S")]
     assert s["reason"] == "suppressed" and np.isnan(s["value"]) and np.isnan(s["percentile_rank"])
     r = c.loc[("1833", "S")]
-    assert r["reason"] == "" and np.isnan(r["robust_z"]) and "mad_zero" in r["note"]   # 1, 1: MAD 0
+    assert r["reason"] == "" and np.isnan(r["robust_z"]) and "mad_zero" in r["note"]  # 1, 1: MAD 0
     assert c.loc[("0301", "S"), "reason"] == "no_data"
 
 
 # --------------------------------------------------------------------------------------------
 # slope tests against statsmodels formulas
 # --------------------------------------------------------------------------------------------
+
 
 def panel(seed: int = 0):
     rng = np.random.default_rng(seed)
@@ -115,7 +125,7 @@ def panel(seed: int = 0):
         level, slope = 100 + 30 * i, 1.0 + 0.4 * i
         for y in range(2013, 2024):
             if rng.random() < 0.15:
-                continue                                   # gaps
+                continue  # gaps
             for k, sign in (("H", 1), ("L", -1)):
                 rows.append((u, y, k, level + sign * slope * (y - 2013) + rng.normal(0, 1.5), ""))
     obs = pd.DataFrame(rows, columns=["unit_code", "year", "kpi_id", "value", "status"])
@@ -124,10 +134,13 @@ def panel(seed: int = 0):
     return obs, units, cat
 
 
-@pytest.mark.parametrize("model, formula", [
-    ("unit_fe", "value ~ C(unit_code) + year + year:in_unit"),
-    ("pooled", "value ~ year * in_unit"),
-])
+@pytest.mark.parametrize(
+    "model, formula",
+    [
+        ("unit_fe", "value ~ C(unit_code) + year + year:in_unit"),
+        ("pooled", "value ~ year * in_unit"),
+    ],
+)
 def test_slope_tests_equal_statsmodels_formula(model, formula):
     obs, units, cat = panel()
     u = prepare_units(units)
@@ -166,7 +179,7 @@ def test_q_values_are_benjamini_hochberg_per_unit_and_better_follows_direction()
 
 def test_slope_tests_reasons():
     obs, units, cat = panel()
-    obs = obs.loc[~((obs.unit_code == "A") & (obs.year > 2015))]     # A: 3 points at most
+    obs = obs.loc[~((obs.unit_code == "A") & (obs.year > 2015))]  # A: 3 points at most
     u = prepare_units(units)
     out = compute_slope_tests(build_grid(prepare_observations(obs, 2024), cat, u), u).set_index(["unit_code", "kpi_id"])
     assert out.loc[("A", "H"), "reason"] == "too_few_points" and np.isnan(out.loc[("A", "H"), "p_value"])
@@ -178,6 +191,7 @@ def test_slope_tests_reasons():
 # --------------------------------------------------------------------------------------------
 # the network: mixed model
 # --------------------------------------------------------------------------------------------
+
 
 def network_data(seed=2, n_units=10, slope=0.8):
     rng = np.random.default_rng(seed)
@@ -209,12 +223,14 @@ def test_mixed_trend_failures_are_reasons_not_crashes(monkeypatch):
 
     def boom(self, *a, **k):
         raise np.linalg.LinAlgError("Singular matrix")
+
     monkeypatch.setattr(sm.MixedLM, "fit", boom)
     assert fit_mixed_trend(*args)["reason"] == "fit_failed"
 
     class NotConverged:
         converged = False
         bse = np.array([np.nan, np.nan])
+
     monkeypatch.setattr(sm.MixedLM, "fit", lambda self, *a, **k: NotConverged())
     r = fit_mixed_trend(*args)
     assert r["reason"] == "not_converged" and np.isnan(r["slope"])
@@ -237,10 +253,11 @@ def test_mixed_trend_zero_variance_and_boundary():
 # spread and convergence
 # --------------------------------------------------------------------------------------------
 
+
 def spread_setup(kind: str):
     rows = []
     for i in range(6):
-        start = 20 + 10 * i if kind != "diverging" else 30 + 8 * i     # diverging stays positive
+        start = 20 + 10 * i if kind != "diverging" else 30 + 8 * i  # diverging stays positive
         for t, y in enumerate(range(2015, 2025)):
             if kind == "converging":
                 v = 50 + (start - 50) * (1 - t / 10)
@@ -250,8 +267,11 @@ def spread_setup(kind: str):
                 v = start + t
             rows.append((f"u{i}", y, "K", v, ""))
     obs = prepare_observations(pd.DataFrame(rows, columns=["unit_code", "year", "kpi_id", "value", "status"]), 2024)
-    units = prepare_units(pd.DataFrame({"unit_code": [f"u{i}" for i in range(6)] + ["x"], "type": "kommune",
-                                        "is_member": [True] * 6 + [False]}))
+    units = prepare_units(
+        pd.DataFrame(
+            {"unit_code": [f"u{i}" for i in range(6)] + ["x"], "type": "kommune", "is_member": [True] * 6 + [False]}
+        )
+    )
     cat = pd.DataFrame({"kpi_id": ["K"], "direction": ["higher_is_better"], "unit": "x"})
     return build_grid(obs, cat, units), units
 
@@ -278,10 +298,12 @@ def test_convergence_stable_when_spread_does_not_trend():
     # same offsets every year around a common trend: SD constant -> no trend in SD
     rows = [(f"u{i}", y, "K", 10 * i - 20 + (y - 2015), "") for i in range(5) for y in range(2015, 2025)]
     obs = prepare_observations(pd.DataFrame(rows, columns=["unit_code", "year", "kpi_id", "value", "status"]), 2024)
-    units = prepare_units(pd.DataFrame({"unit_code": [f"u{i}" for i in range(5)], "type": "kommune", "is_member": True}))
+    units = prepare_units(
+        pd.DataFrame({"unit_code": [f"u{i}" for i in range(5)], "type": "kommune", "is_member": True})
+    )
     cat = pd.DataFrame({"kpi_id": ["K"], "direction": ["higher_is_better"], "unit": "x"})
     nt = compute_network_trends(build_grid(obs, cat, units), units).iloc[0]
-    assert nt["spread_measure"] == "std"        # negative values present
+    assert nt["spread_measure"] == "std"  # negative values present
     assert nt["convergence"] == "stable"
     assert nt["mixed_slope"] == pytest.approx(1.0, abs=1e-6)
 

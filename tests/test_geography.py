@@ -22,7 +22,22 @@ def test_counts_of_codes_match_the_reforms():
     assert len(g.codes_at(2020)) == 356 and len(g.codes_at(2023)) == 356
     assert len(g.codes_at(2024)) == 357
     assert sorted(g.codes_at(2024, "county")["code"]) == [
-        "03", "11", "15", "18", "31", "32", "33", "34", "39", "40", "42", "46", "50", "55", "56"]
+        "03",
+        "11",
+        "15",
+        "18",
+        "31",
+        "32",
+        "33",
+        "34",
+        "39",
+        "40",
+        "42",
+        "46",
+        "50",
+        "55",
+        "56",
+    ]
     assert len(g.codes_at(2020, "county")) == 11
 
 
@@ -71,8 +86,16 @@ def _toy(rows):
 
 
 def test_counts_are_summed_and_a_missing_component_is_incomplete():
-    df = _toy([("0220", 2019, 10.0), ("0627", 2019, 5.0), ("0628", 2019, 1.0), ("0219", 2019, 7.0),
-               ("0220", 2018, 10.0), ("0627", 2018, 5.0)])
+    df = _toy(
+        [
+            ("0220", 2019, 10.0),
+            ("0627", 2019, 5.0),
+            ("0628", 2019, 1.0),
+            ("0219", 2019, 7.0),
+            ("0220", 2018, 10.0),
+            ("0627", 2018, 5.0),
+        ]
+    )
     res = g.to_borders(df, 2024).set_index(["unit_code", "year"])
     assert res.loc[("3203", 2019), "value"] == 16.0 and not res.loc[("3203", 2019), "incomplete"]
     assert res.loc[("3201", 2019), "value"] == 7.0 and res.loc[("3201", 2019), "kind"] == "renumbered"
@@ -81,8 +104,14 @@ def test_counts_are_summed_and_a_missing_component_is_incomplete():
 
 
 def test_rates_are_recomputed_from_sums_never_averaged():
-    df = pd.DataFrame({"unit_code": ["0220", "0627", "0628"], "year": 2019,
-                       "numerator": [1.0, 9.0, 0.0], "denominator": [10.0, 30.0, 60.0]})
+    df = pd.DataFrame(
+        {
+            "unit_code": ["0220", "0627", "0628"],
+            "year": 2019,
+            "numerator": [1.0, 9.0, 0.0],
+            "denominator": [10.0, 30.0, 60.0],
+        }
+    )
     res = g.to_borders(df, 2024, value_kind="rate", scale=100)
     assert res["value"].iloc[0] == pytest.approx(10.0)  # 10/100, not the mean of 10 %, 30 %, 0 %
 
@@ -95,15 +124,22 @@ def test_split_is_flagged_not_apportioned():
 
 
 def test_suppressed_component_keeps_its_symbol():
-    df = pd.DataFrame({"unit_code": ["0220", "0627", "0628"], "year": 2019, "value": [1.0, np.nan, 2.0],
-                       "status": ["", ":", ""]})
+    df = pd.DataFrame(
+        {"unit_code": ["0220", "0627", "0628"], "year": 2019, "value": [1.0, np.nan, 2.0], "status": ["", ":", ""]}
+    )
     res = g.to_borders(df, 2024)
     assert np.isnan(res["value"].iloc[0]) and res["status"].iloc[0] == ":" and res["incomplete"].iloc[0]
 
 
 def test_key_columns_are_kept_apart():
-    df = pd.DataFrame({"unit_code": ["0220", "0627", "0628"] * 2, "year": 2019,
-                       "kpi_id": ["A"] * 3 + ["B"] * 3, "value": [1.0, 2, 3, 10, 20, 30]})
+    df = pd.DataFrame(
+        {
+            "unit_code": ["0220", "0627", "0628"] * 2,
+            "year": 2019,
+            "kpi_id": ["A"] * 3 + ["B"] * 3,
+            "value": [1.0, 2, 3, 10, 20, 30],
+        }
+    )
     res = g.to_borders(df, 2024).set_index("kpi_id")
     assert res.loc["A", "value"] == 6 and res.loc["B", "value"] == 60
 
@@ -140,7 +176,11 @@ class FakeSession:
     def get(self, url, params, headers, timeout):
         self.calls.append((url, params))
         cls, what = url.rsplit("/", 2)[-2:]
-        name = f"{cls}_{what}_{params['date'][:4]}" if what == "codesAt" else f"{cls}_{what}_{params['from']}_{params['to']}"
+        name = (
+            f"{cls}_{what}_{params['date'][:4]}"
+            if what == "codesAt"
+            else f"{cls}_{what}_{params['from']}_{params['to']}"
+        )
         body = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
 
         class Resp:
@@ -149,6 +189,7 @@ class FakeSession:
 
             def json(self):
                 return body
+
         return Resp()
 
 
@@ -162,8 +203,9 @@ def test_klass_changes_and_cache(tmp_path):
 
 
 def test_refresh_registry_from_recorded_responses(tmp_path):
-    mun_path, ch_path = klass.refresh_registry(2023, 2024, out_dir=tmp_path, session=FakeSession(),
-                                               cache_dir=tmp_path / "cache")
+    mun_path, ch_path = klass.refresh_registry(
+        2023, 2024, out_dir=tmp_path, session=FakeSession(), cache_dir=tmp_path / "cache"
+    )
     mun = pd.read_csv(mun_path, dtype=str, keep_default_na=False).set_index("code")
     ch = pd.read_csv(ch_path, dtype=str, keep_default_na=False)
     assert "9999" not in mun.index and "99" not in mun.index
@@ -177,8 +219,16 @@ def test_refresh_registry_from_recorded_responses(tmp_path):
 
 def test_bookkeeping_columns_are_not_keys():
     # readers add source_row, code_year, comment...; they differ between the parts of a merger
-    df = pd.DataFrame({"unit_code": ["0220", "0627", "0628"], "year": 2019, "value": [1.0, 2, 3],
-                       "source_row": [5, 9, 12], "code_year": 2019, "comment": ["", "anslag", ""]})
+    df = pd.DataFrame(
+        {
+            "unit_code": ["0220", "0627", "0628"],
+            "year": 2019,
+            "value": [1.0, 2, 3],
+            "source_row": [5, 9, 12],
+            "code_year": 2019,
+            "comment": ["", "anslag", ""],
+        }
+    )
     res = g.to_borders(df, 2024)
     assert len(res) == 1 and res["value"].iloc[0] == 6 and not res["incomplete"].iloc[0]
 
@@ -196,8 +246,9 @@ def test_codes_follow_code_year_where_a_reader_recorded_it():
 def test_real_kostra_2023_workbook_moves_into_2024_borders_unchanged():
     from analysis.ingest.kostra import read_road_network, road_network_to_observations
 
-    obs = road_network_to_observations(read_road_network(
-        config.SHARED_DATA_DIR / "kostra-road-network" / "road_network_2023.xlsx"))
+    obs = road_network_to_observations(
+        read_road_network(config.SHARED_DATA_DIR / "kostra-road-network" / "road_network_2023.xlsx")
+    )
     res = g.to_borders(obs, 2024)
     assert len(res) == len(obs) == 2142 and not res["incomplete"].any()
     assert res["value"].sum() == pytest.approx(obs["value"].sum())
@@ -206,9 +257,18 @@ def test_real_kostra_2023_workbook_moves_into_2024_borders_unchanged():
 def test_report_borders_follow_code_year_and_name_splits_and_moved_county_borders():
     from analysis.process.pipeline import in_report_borders
 
-    obs = pd.DataFrame({"unit_code": ["1508", "1850", "15", "50", "15", "0220"],
-                        "year": [2022, 2019, 2019, 2019, 2021, 2019], "kpi_id": "K", "value": 1.0, "status": "",
-                        "source": "s", "vintage": "v", "code_year": [2024, 2019, 2019, 2019, 2021, 2019]})
+    obs = pd.DataFrame(
+        {
+            "unit_code": ["1508", "1850", "15", "50", "15", "0220"],
+            "year": [2022, 2019, 2019, 2019, 2021, 2019],
+            "kpi_id": "K",
+            "value": 1.0,
+            "status": "",
+            "source": "s",
+            "vintage": "v",
+            "code_year": [2024, 2019, 2019, 2019, 2021, 2019],
+        }
+    )
     mapped, left_out = in_report_borders(obs, 2024)
     notes = mapped.set_index(["unit_code", "year"])["note"]
     assert notes[("1508", 2022)] == ""  # already in 2024 codes: carried as it is, no break
@@ -229,5 +289,6 @@ def test_population_of_a_code_not_in_use_names_file_and_row(tmp_path):
     bad.write_text(text.replace("1567 Rindal (-2018),0 years,0\n", "1567 Rindal (-2018),0 years,5\n"), encoding="utf-8")
     with pytest.raises(InputError) as err:
         population.population_totals(tmp_path)
-    assert str(err.value) == (f"{bad}, row 30106, field 'region': code 1567 has 5 persons in 2019, "
-                              "a year it was not in use")
+    assert str(err.value) == (
+        f"{bad}, row 30106, field 'region': code 1567 has 5 persons in 2019, a year it was not in use"
+    )

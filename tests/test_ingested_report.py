@@ -21,17 +21,22 @@ municipality_code,year,kpi_code,data_point,kpi_name_nb,value,unit,source,comment
 
 def _run(project, *args):
     env = {**os.environ, "BAEREKRAFT_ROOT": str(project), "BAEREKRAFT_SHARED": str(ROOT.parent / "shared")}
-    return subprocess.run([sys.executable, "-m", "analysis", *args], cwd=project, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "analysis", *args], cwd=project, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_submission_is_ingested_in_2024_borders_and_feeds_the_statistics(tmp_path):
-    project = make_project(tmp_path, network=(
-        "members:\n  - {code: \"3201\", name: Bærum, type: kommune, county: \"32\"}\n"
-        "  - {code: \"5001\", name: Trondheim, type: kommune, county: \"50\"}\n"
-        "  - {code: \"1508\", name: Ålesund, type: kommune, county: \"15\"}\n"
-        "  - {code: \"3203\", name: Asker, type: kommune, county: \"32\"}\n"
-        "counties: {\"15\": Møre og Romsdal, \"32\": Akershus, \"50\": Trøndelag}\n"))
+    project = make_project(
+        tmp_path,
+        network=(
+            'members:\n  - {code: "3201", name: Bærum, type: kommune, county: "32"}\n'
+            '  - {code: "5001", name: Trondheim, type: kommune, county: "50"}\n'
+            '  - {code: "1508", name: Ålesund, type: kommune, county: "15"}\n'
+            '  - {code: "3203", name: Asker, type: kommune, county: "32"}\n'
+            'counties: {"15": Møre og Romsdal, "32": Akershus, "50": Trøndelag}\n'
+        ),
+    )
     inbox = project / "data" / "raw" / "submissions"
     inbox.mkdir()
     (inbox / "baerum_trondheim.csv").write_text(SUBMISSION, encoding="utf-8")

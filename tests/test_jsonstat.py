@@ -70,7 +70,10 @@ def test_05300_is_national_and_extra_dimensions_go_into_the_variable():
 
 def _tiny(**over):
     ds = {
-        "version": "2.0", "class": "dataset", "id": ["Region", "Tid"], "size": [2, 2],
+        "version": "2.0",
+        "class": "dataset",
+        "id": ["Region", "Tid"],
+        "size": [2, 2],
         "role": {"geo": ["Region"], "time": ["Tid"]},
         "dimension": {
             "Region": {"category": {"index": ["0301", "5001"], "label": {"0301": "Oslo", "5001": "Trondheim"}}},
@@ -101,13 +104,16 @@ def test_status_as_list_and_custom_variable():
     assert set(obs["code_year"]) == {2021, 2022}  # unprefixed codes follow the data year
 
 
-@pytest.mark.parametrize("over, field", [
-    ({"value": [1, 2, 3]}, "value"),
-    ({"size": [2, 3]}, "dimension.Tid"),
-    ({"value": [1, "x", 3, 4]}, "value"),
-    ({"value": {"7": 1}}, "value"),
-    ({"id": ["Region"]}, "size"),
-])
+@pytest.mark.parametrize(
+    "over, field",
+    [
+        ({"value": [1, 2, 3]}, "value"),
+        ({"size": [2, 3]}, "dimension.Tid"),
+        ({"value": [1, "x", 3, 4]}, "value"),
+        ({"value": {"7": 1}}, "value"),
+        ({"id": ["Region"]}, "size"),
+    ],
+)
 def test_inconsistent_datasets_are_refused(over, field):
     with pytest.raises(InputError) as e:
         read_jsonstat(_tiny(**over))

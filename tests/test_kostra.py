@@ -10,8 +10,10 @@ from analysis.ingest.kostra import read_road_network
 ROADS = config.SHARED_DATA_DIR / "kostra-road-network"
 
 
-@pytest.mark.parametrize("year, units, code_year", [(2020, 356, 2021), (2021, 356, 2021), (2022, 356, 2023),
-                                                    (2023, 357, 2024), (2024, 357, 2025)])
+@pytest.mark.parametrize(
+    "year, units, code_year",
+    [(2020, 356, 2021), (2021, 356, 2021), (2022, 356, 2023), (2023, 357, 2024), (2024, 357, 2025)],
+)
 def test_each_workbook(year, units, code_year):
     df = read_road_network(ROADS / f"road_network_{year}.xlsx")
     assert df["unit_code"].nunique() == units and len(df) == units * 6

@@ -60,8 +60,15 @@ def workbook_with(edit) -> bytes:
 
 
 def obs_parquet(**cols) -> bytes:
-    base = {"unit_code": ["5001"], "year": np.array([2022], dtype="int64"), "kpi_id": ["EC:ICT:ICT:1C"],
-            "value": [97.0], "status": [""], "source": ["test"], "vintage": ["2024"]}
+    base = {
+        "unit_code": ["5001"],
+        "year": np.array([2022], dtype="int64"),
+        "kpi_id": ["EC:ICT:ICT:1C"],
+        "value": [97.0],
+        "status": [""],
+        "source": ["test"],
+        "vintage": ["2024"],
+    }
     base.update(cols)
     buf = io.BytesIO()
     pd.DataFrame(base).to_parquet(buf, index=False)
@@ -80,6 +87,7 @@ def del_sheet(name):
 def set_cell(sheet, row, col, value):
     def edit(wb):
         wb[sheet].cell(row, col).value = value
+
     return edit
 
 
@@ -91,55 +99,122 @@ CASES = {
     "cp1252_dash.csv": ((FIXTURES / "cp1252_dash.csv").read_bytes(), 3, None, "byte 0x96 is neither"),
     "header_only.csv": (b"\r\n".join(LINES[:3]) + b"\r\n", 3, None, "header only, no data rows"),
     "no_header.csv": ((FIXTURES / "no_header.csv").read_bytes(), None, None, "no header line starting with 'region'"),
-    "wrong_separator.csv": (csv_with(header=b'"region","age","Persons 2022"'), 4, None,
-                            "1 fields but the header has 3 (comma-separated)"),
-    "inconsistent_columns.csv": (csv_with(row4=b'"K-3001 Halden";"0 years";266;12'), 4, None,
-                                 "4 fields but the header has 3"),
+    "wrong_separator.csv": (
+        csv_with(header=b'"region","age","Persons 2022"'),
+        4,
+        None,
+        "1 fields but the header has 3 (comma-separated)",
+    ),
+    "inconsistent_columns.csv": (
+        csv_with(row4=b'"K-3001 Halden";"0 years";266;12'),
+        4,
+        None,
+        "4 fields but the header has 3",
+    ),
     "missing_year_column.csv": (csv_with(header=b'"region";"age";"Persons"'), 3, "Persons", "names no year"),
-    "text_in_number.csv": (csv_with(row4=b'"K-3001 Halden";"0 years";2 66'), 4, "Persons 2022",
-                           "'2 66' is not a number or an SSB symbol"),
-    "mixed_encodings.csv": (csv_with(row4='"K-3001 Hålden";"0 years";266'.encode("utf-8"),
-                                     extra=['"K-3002 Moss Ø";"0 years";1'.encode("iso-8859-1")]), 4, None,
-                            "mixes two encodings"),
-    "lost_leading_zero.csv": (csv_with(row4=b'"301 Oslo";"0 years";266'), 4, "region",
-                              "was the leading zero lost"),
+    "text_in_number.csv": (
+        csv_with(row4=b'"K-3001 Halden";"0 years";2 66'),
+        4,
+        "Persons 2022",
+        "'2 66' is not a number or an SSB symbol",
+    ),
+    "mixed_encodings.csv": (
+        csv_with(
+            row4='"K-3001 Hålden";"0 years";266'.encode("utf-8"),
+            extra=['"K-3002 Moss Ø";"0 years";1'.encode("iso-8859-1")],
+        ),
+        4,
+        None,
+        "mixes two encodings",
+    ),
+    "lost_leading_zero.csv": (csv_with(row4=b'"301 Oslo";"0 years";266'), 4, "region", "was the leading zero lost"),
     "empty_cell.csv": (csv_with(row4=b'"K-3001 Halden";"0 years";'), 4, "Persons 2022", "empty cell"),
-    "negative_population.csv": (csv_with(row4=b'"K-3001 Halden";"0 years";-266'), 4, "Persons 2022",
-                                "negative count '-266'"),
+    "negative_population.csv": (
+        csv_with(row4=b'"K-3001 Halden";"0 years";-266'),
+        4,
+        "Persons 2022",
+        "negative count '-266'",
+    ),
     "duplicate_rows.csv": (csv_with(extra=[LINES[3]]), 44, "region", "3001 year 2022 age 0 appears twice"),
-    "unknown_code.csv": (csv_with(row4=b'"Halden";"0 years";266'), 4, "region",
-                         "'Halden' does not start with an SSB region code"),
+    "unknown_code.csv": (
+        csv_with(row4=b'"Halden";"0 years";266'),
+        4,
+        "region",
+        "'Halden' does not start with an SSB region code",
+    ),
     "age_in_words.csv": ((FIXTURES / "age_in_words.csv").read_bytes(), 2, "age", "'zero years' is not like"),
-    "code_not_valid_that_year.csv": (b'region;age;Persons 2024\nK-3024 B\xe6rum;0 years;1300\n', 2, "unit_code",
-                                     "unit code 3024 did not exist in 2024"),
+    "code_not_valid_that_year.csv": (
+        b"region;age;Persons 2024\nK-3024 B\xe6rum;0 years;1300\n",
+        2,
+        "unit_code",
+        "unit code 3024 did not exist in 2024",
+    ),
     "truncated.json": (JSON_07459.read_bytes()[:5000], 1, None, "invalid JSON"),
     "empty.json": (b"  \n", None, None, "empty file"),
     "top_level_list.json": ((FIXTURES / "top_level_list.json").read_bytes(), None, None, "top level is not"),
-    "values_wrong_size.json": (json_with(value=lambda d: d["value"].pop()), None, "value",
-                               "value has 358 entries, expected 359"),
-    "size_mismatch.json": (json_with(size=[360, 1, 1]), None, "dimension.Region",
-                           "359 categories but size says 360"),
-    "text_value.json": (json_with(value=lambda d: d["value"].__setitem__(0, "31444")), None, "value",
-                        "value at cell 0 is '31444'"),
-    "status_out_of_range.json": ((FIXTURES / "status_out_of_range.json").read_bytes(), None, "status",
-                                 "status index 4 outside 0..0"),
-    "bad_region.json": (json_with(dimension=lambda d: d["dimension"]["Region"]["category"]["index"].__setitem__(
-        "Halden", d["dimension"]["Region"]["category"]["index"].pop("K-3001"))), None, "Region",
-        "'Halden' is not an SSB region code"),
-    "road_network_2021_no_wide.xlsx": (workbook_with(del_sheet("Tabell kommuner")), None, "Tabell kommuner",
-                                       "sheet 'Tabell kommuner' is missing"),
-    "road_network_2021_text_km.xlsx": (workbook_with(set_cell("radvis per kommune og vegkat", 3, 4, "mye")), 3,
-                                       "lengde", "'mye' is not a non-negative length"),
-    "road_network_2021_bad_code.xlsx": (workbook_with(set_cell("radvis per kommune og vegkat", 2, 2, "Oslo")), 2,
-                                        "kommune", "'Oslo' is not a municipality number"),
+    "values_wrong_size.json": (
+        json_with(value=lambda d: d["value"].pop()),
+        None,
+        "value",
+        "value has 358 entries, expected 359",
+    ),
+    "size_mismatch.json": (json_with(size=[360, 1, 1]), None, "dimension.Region", "359 categories but size says 360"),
+    "text_value.json": (
+        json_with(value=lambda d: d["value"].__setitem__(0, "31444")),
+        None,
+        "value",
+        "value at cell 0 is '31444'",
+    ),
+    "status_out_of_range.json": (
+        (FIXTURES / "status_out_of_range.json").read_bytes(),
+        None,
+        "status",
+        "status index 4 outside 0..0",
+    ),
+    "bad_region.json": (
+        json_with(
+            dimension=lambda d: d["dimension"]["Region"]["category"]["index"].__setitem__(
+                "Halden", d["dimension"]["Region"]["category"]["index"].pop("K-3001")
+            )
+        ),
+        None,
+        "Region",
+        "'Halden' is not an SSB region code",
+    ),
+    "road_network_2021_no_wide.xlsx": (
+        workbook_with(del_sheet("Tabell kommuner")),
+        None,
+        "Tabell kommuner",
+        "sheet 'Tabell kommuner' is missing",
+    ),
+    "road_network_2021_text_km.xlsx": (
+        workbook_with(set_cell("radvis per kommune og vegkat", 3, 4, "mye")),
+        3,
+        "lengde",
+        "'mye' is not a non-negative length",
+    ),
+    "road_network_2021_bad_code.xlsx": (
+        workbook_with(set_cell("radvis per kommune og vegkat", 2, 2, "Oslo")),
+        2,
+        "kommune",
+        "'Oslo' is not a municipality number",
+    ),
     "road_network_2021_zip.xlsx": (b"PK\x03\x04 not really a workbook", None, None, "not a readable .xlsx"),
     "obs_suppressed_value.parquet": (obs_parquet(status=[":"]), None, "value", "given although status ':'"),
     "obs_percent_range.parquet": (obs_parquet(value=[180.0]), None, "value", "percentage must be within 0-100"),
     # members' U4SSC submissions, recognised by their header
-    "u4ssc_unit_mismatch.csv": (SUBMISSION_HEAD + b"1149,2020,EC: ICT: ICT: 1C,,,97,kWh per innb.,,\n", 2, "unit",
-                                "does not match the catalog unit"),
-    "u4ssc_code_not_in_use.csv": (SUBMISSION_HEAD + b"3201,2019,EC: ICT: ICT: 1C,,,97,%,,\n", 2,
-                                  "municipality_code", "code 3201 was not in use in 2019"),
+    "u4ssc_unit_mismatch.csv": (
+        SUBMISSION_HEAD + b"1149,2020,EC: ICT: ICT: 1C,,,97,kWh per innb.,,\n",
+        2,
+        "unit",
+        "does not match the catalog unit",
+    ),
+    "u4ssc_code_not_in_use.csv": (
+        SUBMISSION_HEAD + b"3201,2019,EC: ICT: ICT: 1C,,,97,%,,\n",
+        2,
+        "municipality_code",
+        "code 3201 was not in use in 2019",
+    ),
 }
 
 
@@ -203,8 +278,10 @@ def test_ingest_writes_every_file_when_all_are_sound(tmp_path, parser, capsys):
     assert args.func(args) == 0
     assert "skipped notes.md" in capsys.readouterr().out
     assert sorted(p.name for p in out.iterdir()) == [
-        "src__05300_with_status_symbols.json.parquet", "src__07459_population_2022_all_municipalities.json.parquet",
-        "src__road_network_2021.xlsx.parquet"]
+        "src__05300_with_status_symbols.json.parquet",
+        "src__07459_population_2022_all_municipalities.json.parquet",
+        "src__road_network_2021.xlsx.parquet",
+    ]
     pop = pd.read_parquet(out / "src__07459_population_2022_all_municipalities.json.parquet")
     assert pop["value"].sum() == 5_425_270 and set(pop["vintage"]) == {"2022-02-24T07:00:00Z"}
     roads = pd.read_parquet(out / "src__road_network_2021.xlsx.parquet")
@@ -222,8 +299,9 @@ def test_check_prints_a_summary(parser, capsys):
 
 def test_check_reads_every_real_file_in_shared_data(parser, capsys):
     """Every data file in ../shared/data is recognised and passes `check`, with its format named."""
-    files = sorted(p for p in config.SHARED_DATA_DIR.rglob("*")
-                   if p.is_file() and p.suffix not in (".md", ".geojson"))  # borders for maps are not observations
+    files = sorted(
+        p for p in config.SHARED_DATA_DIR.rglob("*") if p.is_file() and p.suffix not in (".md", ".geojson")
+    )  # borders for maps are not observations
     formats = {}
     for path in files:
         args = parser.parse_args(["check", str(path)])
@@ -251,7 +329,10 @@ def test_ingest_keeps_folders_apart_and_mirrors_each_folder(tmp_path, parser, ca
         args = parser.parse_args(["ingest", str(tmp_path / name), "--out", str(out)])
         assert args.func(args) == 0
     assert sorted(p.name for p in out.iterdir()) == [
-        "kostra__2022.json.parquet", "ssb__2022.json.parquet", "ssb__road_network_2021.xlsx.parquet"]
+        "kostra__2022.json.parquet",
+        "ssb__2022.json.parquet",
+        "ssb__road_network_2021.xlsx.parquet",
+    ]
     (tmp_path / "ssb" / "road_network_2021.xlsx").unlink()
     capsys.readouterr()
     args = parser.parse_args(["ingest", str(tmp_path / "ssb"), "--out", str(out)])

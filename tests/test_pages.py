@@ -7,16 +7,39 @@ from analysis.pages.report_data import ReportData
 
 
 def _data(population: int) -> ReportData:
-    units = pd.DataFrame([{
-        "unit_code": "1867", "name": "Bø", "slug": "bo", "type": "kommune", "county_code": "18",
-        "county_name": "Nordland",
-        "peer_group": "", "population": population, "population_year": 2024, "population_note": "",
-        "population_source": "SSB 07459, 2024-grenser", "valid_from": pd.NA, "valid_to": pd.NA, "is_member": True}])
-    observations = pd.DataFrame({"unit_code": ["1867"] * 5, "kpi_id": ["K1"] * 5, "year": range(2020, 2025),
-                                 "value": [1.0, 2.0, 3.0, 4.0, 5.0], "note": [""] * 5})
-    results = {"status": pd.DataFrame({"unit_code": ["1867"], "kpi_id": ["K1"], "target_scope": ["network"]}),
-               "trends": pd.DataFrame({"unit_code": ["1867"], "kpi_id": ["K1"], "verdict": ["improving"],
-                                       "n_points": [5]})}
+    units = pd.DataFrame(
+        [
+            {
+                "unit_code": "1867",
+                "name": "Bø",
+                "slug": "bo",
+                "type": "kommune",
+                "county_code": "18",
+                "county_name": "Nordland",
+                "peer_group": "",
+                "population": population,
+                "population_year": 2024,
+                "population_note": "",
+                "population_source": "SSB 07459, 2024-grenser",
+                "valid_from": pd.NA,
+                "valid_to": pd.NA,
+                "is_member": True,
+            }
+        ]
+    )
+    observations = pd.DataFrame(
+        {
+            "unit_code": ["1867"] * 5,
+            "kpi_id": ["K1"] * 5,
+            "year": range(2020, 2025),
+            "value": [1.0, 2.0, 3.0, 4.0, 5.0],
+            "note": [""] * 5,
+        }
+    )
+    results = {
+        "status": pd.DataFrame({"unit_code": ["1867"], "kpi_id": ["K1"], "target_scope": ["network"]}),
+        "trends": pd.DataFrame({"unit_code": ["1867"], "kpi_id": ["K1"], "verdict": ["improving"], "n_points": [5]}),
+    }
     catalog = pd.DataFrame({"kpi_id": ["K1", "K2"]})
     return ReportData(catalog, units, observations, pd.DataFrame(), results, {"report_year": 2024})
 
@@ -36,17 +59,38 @@ def test_profile_of_a_municipality_of_5000_has_no_small_number_flag():
 def test_network_table_shows_a_dash_where_no_trend_could_be_significant():
     """Mann-Kendall with 4 years has a smallest p of 0.089, so a unit with only 4 years (Viken 2020-23)
     gets '–' for improving/worsening instead of a zero that reads as 'nothing changed'."""
-    units = pd.DataFrame({"unit_code": ["30", "50"], "name": ["Viken", "Trøndelag"], "type": ["fylke", "fylke"],
-                          "slug": ["viken", "trondelag"], "population": [1_292_241, 478_470],
-                          "is_member": [True, True]})
+    units = pd.DataFrame(
+        {
+            "unit_code": ["30", "50"],
+            "name": ["Viken", "Trøndelag"],
+            "type": ["fylke", "fylke"],
+            "slug": ["viken", "trondelag"],
+            "population": [1_292_241, 478_470],
+            "is_member": [True, True],
+        }
+    )
     status = pd.DataFrame({"unit_code": ["30", "50"], "kpi_id": ["K1", "K1"], "band": ["ge95", "lt33"]})
-    trends = pd.DataFrame({"unit_code": ["30", "30", "50", "50"], "kpi_id": ["K1", "K2", "K1", "K2"],
-                           "verdict": ["no_clear_trend", "no_clear_trend", "improving", "no_clear_trend"],
-                           "n_points": [4, 4, 10, 10]})
-    data = ReportData(pd.DataFrame({"kpi_id": ["K1", "K2"]}), units, pd.DataFrame(), pd.DataFrame(),
-                      {"status": status, "trends": trends}, {"report_year": 2024})
-    rows = {line.split(" | ")[0]: line.split(" | ")[-2:] for line in network_status_markdown(data).splitlines()
-            if line.startswith("| [")}
+    trends = pd.DataFrame(
+        {
+            "unit_code": ["30", "30", "50", "50"],
+            "kpi_id": ["K1", "K2", "K1", "K2"],
+            "verdict": ["no_clear_trend", "no_clear_trend", "improving", "no_clear_trend"],
+            "n_points": [4, 4, 10, 10],
+        }
+    )
+    data = ReportData(
+        pd.DataFrame({"kpi_id": ["K1", "K2"]}),
+        units,
+        pd.DataFrame(),
+        pd.DataFrame(),
+        {"status": status, "trends": trends},
+        {"report_year": 2024},
+    )
+    rows = {
+        line.split(" | ")[0]: line.split(" | ")[-2:]
+        for line in network_status_markdown(data).splitlines()
+        if line.startswith("| [")
+    }
     assert rows["| [Viken](fylker/viken.html)"] == ["–", "– |"]
     assert rows["| [Trøndelag](fylker/trondelag.html)"] == ["1", "0 |"]
 

@@ -76,7 +76,17 @@ def test_national_totals_2017_2023_survive_the_mapping(totals):
     res = g.to_borders(part, 2024)
     split_pop = part.loc[part["unit_code"].isin(["1439", "1613", "1850", "0822"]), "value"].sum()
     assert res["value"].sum() + split_pop == published[2017]
-    assert set(res.loc[res["break"], "unit_code"]) == {"4602", "4649", "5055", "5056", "5059", "1806", "1875", "4020", "4005"}
+    assert set(res.loc[res["break"], "unit_code"]) == {
+        "4602",
+        "4649",
+        "5055",
+        "5056",
+        "5059",
+        "1806",
+        "1875",
+        "4020",
+        "4005",
+    }
 
 
 def test_mergers_and_renumberings_are_continuous(totals):

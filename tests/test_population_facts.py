@@ -10,8 +10,7 @@ EXPORTS = config.SHARED_DATA_DIR / "ssb-07459-population"
 
 
 def test_committed_population_facts_are_derived_from_the_real_exports():
-    committed = pd.read_csv(config.REFERENCE_DIR / "population.csv", dtype={"unit_code": str},
-                            keep_default_na=False)
+    committed = pd.read_csv(config.REFERENCE_DIR / "population.csv", dtype={"unit_code": str}, keep_default_na=False)
     fresh = member_population_facts(EXPORTS)
     pd.testing.assert_frame_equal(committed, fresh, check_dtype=False)
 

@@ -11,9 +11,11 @@ from analysis.ingest.pxweb import CacheMissError, PxWebClient, PxWebError
 from analysis.process.ingested import register
 
 RECORDED = (config.SHARED_DATA_DIR / "ssb-jsonstat" / "07459_population_2022_all_municipalities.json").read_bytes()
-QUERY = [{"code": "Region", "selection": {"filter": "agg:KommSummer", "values": ["*"]}},
-         {"code": "ContentsCode", "selection": {"filter": "item", "values": ["Personer1"]}},
-         {"code": "Tid", "selection": {"filter": "item", "values": ["2022"]}}]
+QUERY = [
+    {"code": "Region", "selection": {"filter": "agg:KommSummer", "values": ["*"]}},
+    {"code": "ContentsCode", "selection": {"filter": "item", "values": ["Personer1"]}},
+    {"code": "Tid", "selection": {"filter": "item", "values": ["2022"]}},
+]
 
 
 class Response:
@@ -51,8 +53,14 @@ class FakeClock:
 
 def client(tmp_path, session, **kw):
     clock = FakeClock()
-    return PxWebClient(cache_dir=tmp_path / "pxweb", session=session, clock=clock, sleep=clock.sleep,
-                       now=lambda: datetime(2024, 3, 1, 12, 0, tzinfo=timezone.utc), **kw), clock
+    return PxWebClient(
+        cache_dir=tmp_path / "pxweb",
+        session=session,
+        clock=clock,
+        sleep=clock.sleep,
+        now=lambda: datetime(2024, 3, 1, 12, 0, tzinfo=timezone.utc),
+        **kw,
+    ), clock
 
 
 def test_v0_post_is_cached_with_a_sidecar_and_served_from_disk(tmp_path):
@@ -74,13 +82,23 @@ def test_v0_post_is_cached_with_a_sidecar_and_served_from_disk(tmp_path):
 def test_v2_get_builds_the_documented_query(tmp_path):
     s = RecordedSession()
     c, _ = client(tmp_path, s, offline=False)
-    c.fetch_v2("07459", {"Region": "*", "Tid": ["2022"], "ContentsCode": "Personer1"},
-               codelist={"Region": "agg_KommSummer"}, output_values={"Region": "aggregated"})
+    c.fetch_v2(
+        "07459",
+        {"Region": "*", "Tid": ["2022"], "ContentsCode": "Personer1"},
+        codelist={"Region": "agg_KommSummer"},
+        output_values={"Region": "aggregated"},
+    )
     method, url, params = s.calls[0]
     assert (method, url) == ("GET", "https://data.ssb.no/api/pxwebapi/v2/tables/07459/data")
-    assert params == [("lang", "no"), ("valueCodes[ContentsCode]", "Personer1"), ("valueCodes[Region]", "*"),
-                      ("valueCodes[Tid]", "2022"), ("codelist[Region]", "agg_KommSummer"),
-                      ("outputValues[Region]", "aggregated"), ("outputFormat", "json-stat2")]
+    assert params == [
+        ("lang", "no"),
+        ("valueCodes[ContentsCode]", "Personer1"),
+        ("valueCodes[Region]", "*"),
+        ("valueCodes[Tid]", "2022"),
+        ("codelist[Region]", "agg_KommSummer"),
+        ("outputValues[Region]", "aggregated"),
+        ("outputFormat", "json-stat2"),
+    ]
     assert c.cached()[0]["params"] == [list(p) for p in params]
 
 
@@ -120,8 +138,7 @@ def test_fetch_command_caches_then_works_offline(tmp_path, capsys):
     qfile = tmp_path / "q.json"
     qfile.write_text(json.dumps({"query": QUERY}), encoding="utf-8")
     p = argparse.ArgumentParser()
-    register(p.add_subparsers(dest="command"),
-             client_factory=lambda **kw: PxWebClient(session=s, **kw))
+    register(p.add_subparsers(dest="command"), client_factory=lambda **kw: PxWebClient(session=s, **kw))
     args = p.parse_args(["fetch", "07459", "--query-file", str(qfile), "--cache-dir", str(tmp_path / "c")])
     assert args.func(args) == 0
     assert "fetched: POST https://data.ssb.no/api/v0/no/table/07459/" in capsys.readouterr().out

@@ -14,28 +14,113 @@ from analysis.stats.results import RESULT_KEYS, compute_all, read_all, write_all
 from bench.bench_results import make_observations, make_targets, make_units
 
 CONTRACT = {
-    "trends": ["unit_code", "kpi_id", "n_points", "first_year", "last_year", "first_value", "last_value",
-               "change_per_year", "ols_slope", "ols_ci_low", "ols_ci_high", "ols_p", "rel_change_per_year",
-               "theil_sen_slope", "theil_sen_low", "theil_sen_high", "mk_tau", "mk_p", "verdict", "method",
-               "reason"],
-    "status": ["unit_code", "kpi_id", "year", "value", "target", "target_year", "target_scope", "achieved_pct",
-               "band", "reason"],
-    "progress": ["unit_code", "kpi_id", "method", "base_year", "base_value", "current_year", "current_value",
-                 "target", "target_year", "cagr_observed", "cagr_required", "ratio", "progress_class", "reason"],
-    "comparisons": ["unit_code", "kpi_id", "year", "value", "network_median", "network_mean", "national_value",
-                    "county_value", "peer_median", "percentile_rank", "robust_z", "n_compared", "reason"],
-    "slope_tests": ["unit_code", "kpi_id", "slope_unit", "slope_group", "diff", "ci_low", "ci_high", "p_value",
-                    "q_value", "better", "n_group_units", "reason"],
-    "network_trends": ["kpi_id", "n_units", "mixed_slope", "mixed_ci_low", "mixed_ci_high", "mixed_p",
-                       "spread_measure", "spread_slope", "spread_p", "convergence", "method", "reason"],
+    "trends": [
+        "unit_code",
+        "kpi_id",
+        "n_points",
+        "first_year",
+        "last_year",
+        "first_value",
+        "last_value",
+        "change_per_year",
+        "ols_slope",
+        "ols_ci_low",
+        "ols_ci_high",
+        "ols_p",
+        "rel_change_per_year",
+        "theil_sen_slope",
+        "theil_sen_low",
+        "theil_sen_high",
+        "mk_tau",
+        "mk_p",
+        "verdict",
+        "method",
+        "reason",
+    ],
+    "status": [
+        "unit_code",
+        "kpi_id",
+        "year",
+        "value",
+        "target",
+        "target_year",
+        "target_scope",
+        "achieved_pct",
+        "band",
+        "reason",
+    ],
+    "progress": [
+        "unit_code",
+        "kpi_id",
+        "method",
+        "base_year",
+        "base_value",
+        "current_year",
+        "current_value",
+        "target",
+        "target_year",
+        "cagr_observed",
+        "cagr_required",
+        "ratio",
+        "progress_class",
+        "reason",
+    ],
+    "comparisons": [
+        "unit_code",
+        "kpi_id",
+        "year",
+        "value",
+        "network_median",
+        "network_mean",
+        "national_value",
+        "county_value",
+        "peer_median",
+        "percentile_rank",
+        "robust_z",
+        "n_compared",
+        "reason",
+    ],
+    "slope_tests": [
+        "unit_code",
+        "kpi_id",
+        "slope_unit",
+        "slope_group",
+        "diff",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "q_value",
+        "better",
+        "n_group_units",
+        "reason",
+    ],
+    "network_trends": [
+        "kpi_id",
+        "n_units",
+        "mixed_slope",
+        "mixed_ci_low",
+        "mixed_ci_high",
+        "mixed_p",
+        "spread_measure",
+        "spread_slope",
+        "spread_p",
+        "convergence",
+        "method",
+        "reason",
+    ],
     "spread": ["kpi_id", "year", "n_units", "median", "q1", "q3", "mean", "std", "cv"],
 }
 CODES = {
     ("trends", "verdict"): {"improving", "no_clear_trend", "worsening", "not_assessed", "no_direction"},
     ("status", "band"): {"ge95", "66to95", "33to66", "lt33", ""},
     ("status", "target_scope"): {"network", "local", ""},
-    ("progress", "method"): {"eurostat_target", "eurostat_no_target", "statcan_target", "statcan_no_target",
-                             "sdsn_linear"},
+    ("progress", "method"): {
+        "eurostat_target",
+        "eurostat_no_target",
+        "statcan_target",
+        "statcan_no_target",
+        "sdsn_linear",
+    },
     ("network_trends", "convergence"): {"converging", "diverging", "stable", "not_assessed"},
 }
 
@@ -53,7 +138,7 @@ def small():
 def results(small):
     obs, catalog, units, targets = small
     with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)      # no silent 0/0 or log(−1)
+        warnings.simplefilter("error", RuntimeWarning)  # no silent 0/0 or log(−1)
         return compute_all(obs, catalog, units, targets, report_year=2022)
 
 
@@ -123,6 +208,7 @@ def test_write_all_is_atomic_and_round_trips(results, tmp_path, monkeypatch):
     def broken(self, path, *a, **k):
         open(path, "wb").write(b"half a file")
         raise OSError("disk full")
+
     monkeypatch.setattr(pd.DataFrame, "to_parquet", broken)
     with pytest.raises(OSError):
         write_all({"trends": results["trends"].head(3)}, tmp_path / "results")
@@ -132,8 +218,21 @@ def test_write_all_is_atomic_and_round_trips(results, tmp_path, monkeypatch):
 
 def test_units_without_observations_and_national_figure(small):
     obs, catalog, units, targets = small
-    extra = pd.concat([units, pd.DataFrame({"unit_code": ["9999"], "name": ["Ny"], "type": ["kommune"],
-                                            "county_code": ["99"], "peer_group": [""], "is_member": [False]})])
+    extra = pd.concat(
+        [
+            units,
+            pd.DataFrame(
+                {
+                    "unit_code": ["9999"],
+                    "name": ["Ny"],
+                    "type": ["kommune"],
+                    "county_code": ["99"],
+                    "peer_group": [""],
+                    "is_member": [False],
+                }
+            ),
+        ]
+    )
     res = compute_all(obs, catalog, extra, targets, report_year=2022)
     t = res["trends"].loc[res["trends"]["unit_code"] == "9999"]
     assert len(t) == len(catalog) and set(t["reason"]) == {"no_data"}
@@ -148,8 +247,13 @@ def test_every_code_has_norwegian_text(results):
     from analysis.stats.common import REASONS
 
     assert set(REASONS) <= set(REASONS_NB)
-    for key, col in [("trends", "verdict"), ("status", "band"), ("progress", "progress_class"),
-                     ("progress", "method"), ("network_trends", "convergence")]:
+    for key, col in [
+        ("trends", "verdict"),
+        ("status", "band"),
+        ("progress", "progress_class"),
+        ("progress", "method"),
+        ("network_trends", "convergence"),
+    ]:
         assert set(results[key][col]) - {""} <= set(LABELS_NB), (key, col)
     text = methods_markdown()
     assert set(SECTIONS) >= {"trend", "status", "progress", "comparisons", "q_values", "mixed_model"}

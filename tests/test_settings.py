@@ -30,7 +30,9 @@ def _write(tmp_path, text):
 
 
 def test_unquoted_code_is_refused_with_the_reason(tmp_path):
-    path = _write(tmp_path, "members:\n  - {code: 0301, name: Oslo, type: kommune, county: '03'}\ncounties: {'03': Oslo}\n")
+    path = _write(
+        tmp_path, "members:\n  - {code: 0301, name: Oslo, type: kommune, county: '03'}\ncounties: {'03': Oslo}\n"
+    )
     with pytest.raises(InputError, match="must be a quoted string"):
         load_units(path)
 
@@ -39,7 +41,9 @@ def test_unknown_county_and_duplicate_member_are_refused(tmp_path):
     path = _write(tmp_path, "members:\n  - {code: '0301', name: Oslo, type: kommune, county: '03'}\ncounties: {}\n")
     with pytest.raises(InputError, match="county '03' is not listed"):
         load_units(path)
-    path = _write(tmp_path, "members:\n  - {code: '15', name: A, type: fylke}\n  - {code: '15', name: B, type: fylke}\n")
+    path = _write(
+        tmp_path, "members:\n  - {code: '15', name: A, type: fylke}\n  - {code: '15', name: B, type: fylke}\n"
+    )
     with pytest.raises(InputError, match="listed twice"):
         load_units(path)
 
@@ -53,8 +57,11 @@ def test_broken_yaml_names_the_line(tmp_path):
 def test_report_settings_are_typed(tmp_path):
     assert load_report_settings().report_year == 2024
     path = tmp_path / "report.yaml"
-    path.write_text("report_year: '2024'\nbase_year: 2015\ndefault_target_year: 2030\nfirst_year: 2015\n"
-                    "data: demo\ntargets: t.csv\nworkers: 2\n", encoding="utf-8")
+    path.write_text(
+        "report_year: '2024'\nbase_year: 2015\ndefault_target_year: 2030\nfirst_year: 2015\n"
+        "data: demo\ntargets: t.csv\nworkers: 2\n",
+        encoding="utf-8",
+    )
     with pytest.raises(InputError, match="field 'report_year': must be int"):
         load_report_settings(path)
     path.write_text("report_yer: 2024\n", encoding="utf-8")

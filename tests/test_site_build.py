@@ -37,15 +37,27 @@ def test_build_reports_where_how_many_and_which_renderer(built):
 
 def test_one_page_per_unit_plus_front_methods_and_data_pages(built):
     site = built[0] / "reports" / "_site"
-    for page in ("index.html", "metode.html", "om-dataene.html", "kommuner/trondheim.html",
-                 "kommuner/alesund.html", "kommuner/kristiansund.html", "fylker/more-og-romsdal.html"):
+    for page in (
+        "index.html",
+        "metode.html",
+        "om-dataene.html",
+        "kommuner/trondheim.html",
+        "kommuner/alesund.html",
+        "kommuner/kristiansund.html",
+        "fylker/more-og-romsdal.html",
+    ):
         assert (site / page).is_file(), page
     assert sorted(p.name for p in (site / "kommuner").glob("*.html")) == [
-        "alesund.html", "kristiansund.html", "trondheim.html"]
+        "alesund.html",
+        "kristiansund.html",
+        "trondheim.html",
+    ]
     # one page per key KPI (indicator_pages: key), linked from the municipality tables
     key = load_catalog().query("key")
     assert sorted(p.stem for p in (site / "indikatorer").glob("*.html")) == sorted(key["slug"])
-    assert 'href="../indikatorer/en-en-aq-2c.html"' in (site / "kommuner" / "trondheim.html").read_text(encoding="utf-8")
+    assert 'href="../indikatorer/en-en-aq-2c.html"' in (site / "kommuner" / "trondheim.html").read_text(
+        encoding="utf-8"
+    )
 
 
 def _content_pages(site: Path):
@@ -109,7 +121,7 @@ def test_executed_notebooks_hide_parameters_and_carry_the_title(built):
     assert nb.cells[0].cell_type == "raw" and 'title: "Ålesund kommune"' in nb.cells[0].source
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert injected and "remove-cell" in injected[0].metadata["tags"]
-    assert "unit_code = \"1508\"" in injected[0].source
+    assert 'unit_code = "1508"' in injected[0].source
 
 
 def test_unchanged_notebooks_are_reused_and_changed_inputs_run_again(built):
@@ -123,8 +135,10 @@ def test_unchanged_notebooks_are_reused_and_changed_inputs_run_again(built):
     assert (site / "kommuner" / "alesund.html").read_text(encoding="utf-8") == before
 
     settings = project / "params" / "report.yaml"  # fewer indicator pages: the processed metadata changes
-    settings.write_text(re.sub(r"^indicator_pages: \w+", "indicator_pages: none",
-                               settings.read_text(encoding="utf-8"), flags=re.M), encoding="utf-8")
+    settings.write_text(
+        re.sub(r"^indicator_pages: \w+", "indicator_pages: none", settings.read_text(encoding="utf-8"), flags=re.M),
+        encoding="utf-8",
+    )
     changed = run_report(project)
     assert changed.returncode == 0, changed.stdout + changed.stderr
     assert "reused unchanged" not in changed.stdout
@@ -153,8 +167,12 @@ def test_failing_unit_exits_non_zero_keeps_the_others_and_the_previous_site(tmp_
 
 
 def test_unknown_parameter_type_stops_before_any_notebook_runs(tmp_path):
-    project = make_project(tmp_path, network=(
-        "members:\n  - {code: \"5001\", name: Trondheim, type: kommune, county: \"50\"}\ncounties: {\"50\": Trøndelag}\n"))
+    project = make_project(
+        tmp_path,
+        network=(
+            'members:\n  - {code: "5001", name: Trondheim, type: kommune, county: "50"}\ncounties: {"50": Trøndelag}\n'
+        ),
+    )
     template = project / "notebooks" / "municipality.ipynb"
     nb = nbformat.read(template, as_version=4)
     nb.cells[0].source = nb.cells[0].source.replace("unit_code: str", "unit_code: int").replace('"5001"', "5001")

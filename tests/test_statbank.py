@@ -13,8 +13,15 @@ POP = config.SHARED_DATA_DIR / "ssb-07459-population"
 
 # National population on 1 January: 2017, 2022 and 2023 from PROVENANCE.md; 2018-2021 are the sums
 # of the exports (a regression check; 2022 is also confirmed by the JSON-stat response).
-NATIONAL = {2017: 5_258_317, 2018: 5_295_619, 2019: 5_328_212, 2020: 5_367_580,
-            2021: 5_391_369, 2022: 5_425_270, 2023: 5_488_984}
+NATIONAL = {
+    2017: 5_258_317,
+    2018: 5_295_619,
+    2019: 5_328_212,
+    2020: 5_367_580,
+    2021: 5_391_369,
+    2022: 5_425_270,
+    2023: 5_488_984,
+}
 
 
 @pytest.fixture(scope="module")
@@ -27,18 +34,35 @@ def test_national_totals_2017_to_2023(population):
     assert {y: int(sums[y]) for y in NATIONAL} == NATIONAL
 
 
-@pytest.mark.parametrize("code, year, total", [
-    ("5001", 2022, 210_496), ("5001", 2023, 212_660), ("3024", 2022, 128_982), ("3025", 2022, 96_088),
-    ("1103", 2022, 144_699), ("1804", 2022, 52_803), ("1507", 2022, 67_114), ("4204", 2022, 113_737),
-])
+@pytest.mark.parametrize(
+    "code, year, total",
+    [
+        ("5001", 2022, 210_496),
+        ("5001", 2023, 212_660),
+        ("3024", 2022, 128_982),
+        ("3025", 2022, 96_088),
+        ("1103", 2022, 144_699),
+        ("1804", 2022, 52_803),
+        ("1507", 2022, 67_114),
+        ("4204", 2022, 113_737),
+    ],
+)
 def test_known_municipal_totals(population, code, year, total):
     sel = population[(population["unit_code"] == code) & (population["year"] == year)]
     assert len(sel) == 106 and sel["value"].sum() == total
 
 
 def test_table_shape_and_types(population):
-    assert list(population.columns) == ["unit_code", "unit_name", "year", "age", "value", "status", "source",
-                                        "source_row"]
+    assert list(population.columns) == [
+        "unit_code",
+        "unit_name",
+        "year",
+        "age",
+        "value",
+        "status",
+        "source",
+        "source_row",
+    ]
     assert str(population["age"].dtype) == "Int64" and population["age"].min() == 0
     assert population["age"].max() == 105  # "105 years or older"
     assert population["year"].dtype == "int64" and population["value"].dtype == "float64"
@@ -63,13 +87,16 @@ def test_pseudo_regions_are_kept_out_but_reported(population):
     assert population.attrs["pseudo_regions"][2022] == {"21-22": 0.0, "23": 0.0, "Rest": 0.0}
 
 
-@pytest.mark.parametrize("name, encoding, separator, title", [
-    ("Personer2005-2009.csv", "iso-8859-1", "tab", ""),
-    ("Personer2019.csv", "utf-8", "comma", ""),
-    ("Personer2020.csv", "iso-8859-1", "tab", ""),
-    ("Personer2021.csv", "iso-8859-1", "semicolon", "07459: Population, by region, age, contents and year"),
-    ("Personer2023.csv", "iso-8859-1", "semicolon", "07459: Population, by region, age, contents and year"),
-])
+@pytest.mark.parametrize(
+    "name, encoding, separator, title",
+    [
+        ("Personer2005-2009.csv", "iso-8859-1", "tab", ""),
+        ("Personer2019.csv", "utf-8", "comma", ""),
+        ("Personer2020.csv", "iso-8859-1", "tab", ""),
+        ("Personer2021.csv", "iso-8859-1", "semicolon", "07459: Population, by region, age, contents and year"),
+        ("Personer2023.csv", "iso-8859-1", "semicolon", "07459: Population, by region, age, contents and year"),
+    ],
+)
 def test_dialects_detected(name, encoding, separator, title):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -102,8 +129,7 @@ def test_same_year_in_two_files_is_refused(tmp_path):
 
 def test_age_is_missing_when_the_export_has_no_age_column(tmp_path):
     f = tmp_path / "t.csv"
-    f.write_text('"region";"Persons 2022"\n"K-5001 Trondheim - Tråante";210496\n"K-23 Sokkel";0\n',
-                 encoding="utf-8")
+    f.write_text('"region";"Persons 2022"\n"K-5001 Trondheim - Tråante";210496\n"K-23 Sokkel";0\n', encoding="utf-8")
     df = read_statbank(f)
     assert df["age"].isna().all() and df["unit_name"].tolist() == ["Trondheim - Tråante"]
     assert df.attrs["pseudo_regions"] == {2022: {"23": 0.0}}

@@ -20,32 +20,41 @@ SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[Healt
 #: compute_all runs the whole pipeline (mixed models included) twice per example: fewer examples
 SLOW = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 YEARS = list(range(2012, 2025))
-CATALOG = pd.DataFrame({
-    "kpi_id": ["H", "L", "B", "G"],
-    "direction": ["higher_is_better", "lower_is_better", "binary", "target_band"],
-    "unit": ["%", "count", "yes/no", "ratio"],
-})
-UNITS = pd.DataFrame({
-    "unit_code": ["A", "B", "C", "D", "0"],
-    "name": list("ABCD") + ["Norge"],
-    "type": ["kommune"] * 4 + ["land"],
-    "county_code": "",
-    "peer_group": ["P", "P", "Q", "Q", ""],
-    "is_member": [True, True, True, False, False],
-})
-TARGETS = pd.DataFrame({
-    "kpi_id": ["H", "L", "B", "G", "H"],
-    "unit_code": ["", "", "", "", "A"],
-    "target": [80.0, 5.0, 1.0, np.nan, 90.0],
-    "target_year": [2030, 2030, 2030, 2030, np.nan],
-    "band_low": [np.nan, np.nan, np.nan, 0.95, np.nan],
-    "band_high": [np.nan, np.nan, np.nan, 1.05, np.nan],
-})
+CATALOG = pd.DataFrame(
+    {
+        "kpi_id": ["H", "L", "B", "G"],
+        "direction": ["higher_is_better", "lower_is_better", "binary", "target_band"],
+        "unit": ["%", "count", "yes/no", "ratio"],
+    }
+)
+UNITS = pd.DataFrame(
+    {
+        "unit_code": ["A", "B", "C", "D", "0"],
+        "name": list("ABCD") + ["Norge"],
+        "type": ["kommune"] * 4 + ["land"],
+        "county_code": "",
+        "peer_group": ["P", "P", "Q", "Q", ""],
+        "is_member": [True, True, True, False, False],
+    }
+)
+TARGETS = pd.DataFrame(
+    {
+        "kpi_id": ["H", "L", "B", "G", "H"],
+        "unit_code": ["", "", "", "", "A"],
+        "target": [80.0, 5.0, 1.0, np.nan, 90.0],
+        "target_year": [2030, 2030, 2030, 2030, np.nan],
+        "band_low": [np.nan, np.nan, np.nan, 0.95, np.nan],
+        "band_high": [np.nan, np.nan, np.nan, 1.05, np.nan],
+    }
+)
 IGNORED = {"note", "reason_text", "n_suppressed", "report_year_symbol"}
 EMPTY_REASONS = {"no_data", "suppressed", "missing", "not_applicable", "no_value_in_year"}
 
-values = st.one_of(st.integers(-50, 200).map(float), st.just(0.0),
-                   st.floats(-1e4, 1e4, allow_nan=False, allow_infinity=False, width=32).map(float))
+values = st.one_of(
+    st.integers(-50, 200).map(float),
+    st.just(0.0),
+    st.floats(-1e4, 1e4, allow_nan=False, allow_infinity=False, width=32).map(float),
+)
 
 
 @st.composite
@@ -55,8 +64,10 @@ def series_with_cells(draw):
     vals = [draw(values) for _ in years]
     free = [y for y in YEARS if y not in years]
     bad_years = draw(st.lists(st.sampled_from(free), unique=True, max_size=4)) if free else []
-    bad = [(y, draw(st.sampled_from([":", "..", ".", "..."])), draw(st.sampled_from([np.nan, 0.0, 123.0])))
-           for y in bad_years]
+    bad = [
+        (y, draw(st.sampled_from([":", "..", ".", "..."])), draw(st.sampled_from([np.nan, 0.0, 123.0])))
+        for y in bad_years
+    ]
     return years, vals, bad
 
 
@@ -76,8 +87,12 @@ def background() -> list[tuple]:
 def a_rows(years, vals):
     rows = []
     for y, v in zip(years, vals):
-        rows += [("A", y, "H", v, ""), ("A", y, "L", v, ""), ("A", y, "B", float(v > 0), ""),
-                 ("A", y, "G", abs(v) / 100, "")]
+        rows += [
+            ("A", y, "H", v, ""),
+            ("A", y, "L", v, ""),
+            ("A", y, "B", float(v > 0), ""),
+            ("A", y, "G", abs(v) / 100, ""),
+        ]
     return rows
 
 
@@ -100,11 +115,11 @@ def assert_same_results(a: dict, b: dict):
                 continue
             if col == "reason":
                 differ = x[col].to_numpy() != y[col].to_numpy()
-                assert all(r1 in EMPTY_REASONS and r2 in EMPTY_REASONS
-                           for r1, r2 in zip(x[col][differ], y[col][differ])), (key, x[col][differ].tolist())
+                assert all(
+                    r1 in EMPTY_REASONS and r2 in EMPTY_REASONS for r1, r2 in zip(x[col][differ], y[col][differ])
+                ), (key, x[col][differ].tolist())
                 continue
-            pd.testing.assert_series_equal(x[col], y[col], check_exact=False, rtol=1e-9, atol=1e-12,
-                                           obj=f"{key}.{col}")
+            pd.testing.assert_series_equal(x[col], y[col], check_exact=False, rtol=1e-9, atol=1e-12, obj=f"{key}.{col}")
 
 
 @SLOW
@@ -132,11 +147,25 @@ def test_a_fully_suppressed_series_yields_no_numbers(years):
     rows = background() + [("A", y, k, 0.0, ":") for y in years for k in ("H", "L", "B", "G")]
     res = run_all(rows)
     own = {
-        "trends": ["first_value", "last_value", "change_per_year", "ols_slope", "ols_p", "theil_sen_slope", "mk_p",
-                   "rel_change_per_year"],
+        "trends": [
+            "first_value",
+            "last_value",
+            "change_per_year",
+            "ols_slope",
+            "ols_p",
+            "theil_sen_slope",
+            "mk_p",
+            "rel_change_per_year",
+        ],
         "status": ["year", "value", "achieved_pct"],
-        "progress": ["base_value", "current_value", "cagr_observed", "ratio", "growth_good_direction",
-                     "change_observed"],
+        "progress": [
+            "base_value",
+            "current_value",
+            "cagr_observed",
+            "ratio",
+            "growth_good_direction",
+            "change_observed",
+        ],
         "comparisons": ["value", "percentile_rank", "robust_z"],
         "slope_tests": ["slope_unit", "slope_group", "diff", "p_value", "q_value"],
     }
@@ -151,6 +180,7 @@ def test_a_fully_suppressed_series_yields_no_numbers(years):
 # --------------------------------------------------------------------------------------------
 # the statistics themselves
 # --------------------------------------------------------------------------------------------
+
 
 def trend_of(years, vals, direction="higher_is_better"):
     obs = prepare_observations(frame([("A", y, "K", v, "") for y, v in zip(years, vals)]), 2024)
@@ -178,7 +208,7 @@ def test_two_points_give_only_the_descriptive_change(years, v1, v2):
 @SETTINGS
 @given(st.lists(st.sampled_from(YEARS), unique=True, min_size=4, max_size=13).map(sorted), st.data())
 def test_gaps_ols_and_theil_sen_match_numpy_and_scipy(years, data):
-    vals = [data.draw(st.integers(-20, 20).map(float)) for _ in years]     # integers: many ties
+    vals = [data.draw(st.integers(-20, 20).map(float)) for _ in years]  # integers: many ties
     assume(np.ptp(vals) > 0)
     t = trend_of(years, vals)
     assert t["ols_slope"] == pytest.approx(np.polyfit(years, vals, 1)[0], rel=1e-9, abs=1e-9)
@@ -189,8 +219,11 @@ def test_gaps_ols_and_theil_sen_match_numpy_and_scipy(years, data):
 
 
 @SETTINGS
-@given(st.lists(st.sampled_from(YEARS), unique=True, min_size=4, max_size=13).map(sorted), st.data(),
-       st.integers(-1000, 1000))
+@given(
+    st.lists(st.sampled_from(YEARS), unique=True, min_size=4, max_size=13).map(sorted),
+    st.data(),
+    st.integers(-1000, 1000),
+)
 def test_negative_values_mirror_the_direction_and_shifts_change_nothing(years, data, shift):
     vals = [data.draw(values) for _ in years]
     up = trend_of(years, vals, "higher_is_better")
@@ -220,5 +253,5 @@ def test_batch_statistics_equal_single_series(rows):
                 assert ts.low[i] == pytest.approx(ref.low_slope)
         if keep.sum() >= 2:
             mk = mann_kendall(row)
-            s = sum(np.sign(b - a) for j, a in enumerate(row[keep]) for b in row[keep][j + 1:])
+            s = sum(np.sign(b - a) for j, a in enumerate(row[keep]) for b in row[keep][j + 1 :])
             assert mk["s"] == s

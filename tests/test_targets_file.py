@@ -12,12 +12,15 @@ def _targets(tmp_path, rows):
     return path
 
 
-@pytest.mark.parametrize("rows, message", [
-    ("EC:XX:1C,,5,2030,,,x\n", r"row 2, field 'kpi_id': unknown KPI 'EC:XX:1C'"),
-    ("EC:ICT:ICT:1C,9999,5,2030,,,x\n", r"row 2, field 'unit_code': '9999' is not a municipality or county"),
-    ("EC:ICT:ICT:1C,,fem,2030,,,x\n", r"row 2, field 'target': 'fem' is not a number"),
-    ("EC:ICT:ICT:1C,,5,2030,,,x\nEC:ICT:ICT:1C,,6,2030,,,x\n", r"row 3, field 'kpi_id': a second target"),
-])
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        ("EC:XX:1C,,5,2030,,,x\n", r"row 2, field 'kpi_id': unknown KPI 'EC:XX:1C'"),
+        ("EC:ICT:ICT:1C,9999,5,2030,,,x\n", r"row 2, field 'unit_code': '9999' is not a municipality or county"),
+        ("EC:ICT:ICT:1C,,fem,2030,,,x\n", r"row 2, field 'target': 'fem' is not a number"),
+        ("EC:ICT:ICT:1C,,5,2030,,,x\nEC:ICT:ICT:1C,,6,2030,,,x\n", r"row 3, field 'kpi_id': a second target"),
+    ],
+)
 def test_bad_targets_are_refused_with_row_and_field(tmp_path, rows, message):
     with pytest.raises(InputError, match=message):
         load_targets(_targets(tmp_path, rows), load_catalog(), load_units(), 2030)

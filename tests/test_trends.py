@@ -30,7 +30,7 @@ def random_matrix(seed: int, rows: int = 60, gaps: float = 0.2, ties: bool = Tru
     rng = np.random.default_rng(seed)
     Y = rng.normal(0, 1, (rows, len(YEARS))).cumsum(axis=1) * 10 + 50
     if ties:
-        Y[: rows // 2] = np.round(Y[: rows // 2] / 5) * 5      # many tied values
+        Y[: rows // 2] = np.round(Y[: rows // 2] / 5) * 5  # many tied values
     Y[rng.random(Y.shape) < gaps] = np.nan
     return Y
 
@@ -38,6 +38,7 @@ def random_matrix(seed: int, rows: int = 60, gaps: float = 0.2, ties: bool = Tru
 # --------------------------------------------------------------------------------------------
 # OLS
 # --------------------------------------------------------------------------------------------
+
 
 def test_ols_batch_equals_statsmodels_with_gaps():
     Y = random_matrix(1)
@@ -72,6 +73,7 @@ def test_ols_hand_worked_example():
 # Theil–Sen
 # --------------------------------------------------------------------------------------------
 
+
 def test_theil_sen_batch_equals_scipy_with_gaps_and_ties():
     Y = random_matrix(2)
     r = theil_sen_batch(YEARS, Y)
@@ -94,6 +96,7 @@ def test_theil_sen_hand_worked_example():
 # --------------------------------------------------------------------------------------------
 # Mann–Kendall
 # --------------------------------------------------------------------------------------------
+
 
 def test_mann_kendall_hand_worked_monotone_five():
     # y = 1..5: all 10 pairs increase -> S = 10; Var S = 5·4·15/18 = 16.667
@@ -158,9 +161,9 @@ def test_mann_kendall_equals_scipy_kendalltau_statistic():
 # the table for all series
 # --------------------------------------------------------------------------------------------
 
+
 def catalog(*pairs):
-    return pd.DataFrame({"kpi_id": [k for k, _ in pairs], "direction": [d for _, d in pairs],
-                         "unit": "count"})
+    return pd.DataFrame({"kpi_id": [k for k, _ in pairs], "direction": [d for _, d in pairs], "unit": "count"})
 
 
 def obs_table(series: dict) -> pd.DataFrame:
@@ -181,12 +184,14 @@ def trends_of(series, cat, bands=None, report_year=2024):
 def test_verdicts_follow_the_direction():
     up = {y: 10 + y - 2015 for y in range(2015, 2025)}
     cat = catalog(("H", "higher_is_better"), ("L", "lower_is_better"), ("U", "unknown"), ("B", "binary"))
-    t = trends_of({("1", "H"): up, ("1", "L"): up, ("1", "U"): up,
-                   ("1", "B"): {y: float(y >= 2018) for y in range(2015, 2025)}}, cat)
+    t = trends_of(
+        {("1", "H"): up, ("1", "L"): up, ("1", "U"): up, ("1", "B"): {y: float(y >= 2018) for y in range(2015, 2025)}},
+        cat,
+    )
     assert t.loc[("1", "H"), "verdict"] == "improving"
     assert t.loc[("1", "L"), "verdict"] == "worsening"
     assert t.loc[("1", "U"), "verdict"] == "no_direction"
-    assert t.loc[("1", "U"), "ols_slope"] == pytest.approx(1.0)       # statistics still there
+    assert t.loc[("1", "U"), "ols_slope"] == pytest.approx(1.0)  # statistics still there
     assert t.loc[("1", "B"), "verdict"] == "improving"
     assert (t["reason"] == "").all()
     assert t.loc[("1", "H"), "rel_change_per_year"] == pytest.approx(100 * 1 / 14.5)
@@ -194,7 +199,7 @@ def test_verdicts_follow_the_direction():
 
 def test_target_band_verdict_uses_distance_to_band():
     cat = catalog(("G", "target_band"))
-    towards = {y: 0.80 + 0.02 * (y - 2015) for y in range(2015, 2022)}   # 0.80 … 0.92, band [0.95, 1.05]
+    towards = {y: 0.80 + 0.02 * (y - 2015) for y in range(2015, 2022)}  # 0.80 … 0.92, band [0.95, 1.05]
     above_towards = {y: 1.30 - 0.02 * (y - 2015) for y in range(2015, 2022)}
     away = {y: 0.90 - 0.02 * (y - 2015) for y in range(2015, 2022)}
     series = {("1", "G"): towards, ("2", "G"): above_towards, ("3", "G"): away, ("4", "G"): towards}
@@ -218,8 +223,7 @@ def test_target_band_verdict_uses_distance_to_band():
 
 def test_short_series_get_descriptive_change_only():
     cat = catalog(("H", "higher_is_better"))
-    t = trends_of({("1", "H"): {2016: 10.0, 2018: 14.0, 2020: 13.0},
-                   ("2", "H"): {2020: 5.0}}, cat)
+    t = trends_of({("1", "H"): {2016: 10.0, 2018: 14.0, 2020: 13.0}, ("2", "H"): {2020: 5.0}}, cat)
     one = t.loc[("1", "H")]
     assert one["verdict"] == "not_assessed" and one["reason"] == "too_few_points"
     assert one["method"] == "descriptive"
@@ -246,7 +250,7 @@ def test_constant_series():
     t = trends_of({("1", "H"): {y: 7.0 for y in range(2015, 2021)}}, cat).iloc[0]
     assert t["ols_slope"] == 0 and t["theil_sen_slope"] == 0 and t["mk_p"] == 1.0
     assert t["verdict"] == "no_clear_trend" and "constant_series" in t["note"]
-    assert np.isnan(t["ols_p"])                      # 0/0: no p-value, never a made-up one
+    assert np.isnan(t["ols_p"])  # 0/0: no p-value, never a made-up one
 
 
 def test_years_after_report_year_are_ignored():

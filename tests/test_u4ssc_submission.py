@@ -43,29 +43,37 @@ def test_filled_xlsx_reads_back(tmp_path):
     wb.save(path)
     res = u4ssc.read_submission(path)
     assert res[["unit_code", "year", "kpi_id"]].values.tolist() == [
-        ["1149", 2020, "EC:ICT:ICT:1C"], ["1149", 2020, "EC:ICT:ICT:4C:3G"]]
+        ["1149", 2020, "EC:ICT:ICT:1C"],
+        ["1149", 2020, "EC:ICT:ICT:4C:3G"],
+    ]
     assert res["value"].iloc[0] == 97.0 and np.isnan(res["value"].iloc[1]) and res["status"].iloc[1] == ".."
     assert res["source_row"].tolist() == [2, 5]
 
 
 def test_semicolon_and_decimal_comma(tmp_path):
-    p = _write(tmp_path, "1149;2020;EC: ICT: ICT: 3C;;;95 424;per 100 000 inhabitants;Nkom;\n"
-                         "1149;2020;EC:ICT:WS:1C;;;27,27;%;;\n", header=HEADER.replace(",", ";"))
+    p = _write(
+        tmp_path,
+        "1149;2020;EC: ICT: ICT: 3C;;;95 424;per 100 000 inhabitants;Nkom;\n1149;2020;EC:ICT:WS:1C;;;27,27;%;;\n",
+        header=HEADER.replace(",", ";"),
+    )
     res = u4ssc.read_submission(p)
     assert res["value"].tolist() == [95424.0, 27.27]
     assert res.dtypes["year"] == "int64" and res.dtypes["value"] == "float64"
 
 
-@pytest.mark.parametrize("line, field, reason", [
-    ("1149,2020,EC: XX: 1C,,,5,%,,", "kpi_code", "unknown KPI"),
-    ("1149,2020,EC: ICT: ICT: 1C,,,97,kWh,,", "unit", "does not match"),
-    ("1149,2020,EC: ICT: ICT: 1C,,,107,%,,", "value", "above 100"),
-    ("1149,2020,SC: SH: SA: 3A,,,2,,,", "value", "not 0 or 1"),
-    ("1149,2020,EN: EN: WS: 2C,,,-3,,,", "value", "negative"),
-    ("1149,2020,EC: ICT: ICT: 1C,,,about 97,%,,", "value", "not a number"),
-    ("3201,2020,EC: ICT: ICT: 1C,,,97,%,,", "municipality_code", "not in use in 2020"),
-    ("0219,2022,EC: ICT: ICT: 1C,,,97,%,,", "municipality_code", "not in use in 2022"),
-])
+@pytest.mark.parametrize(
+    "line, field, reason",
+    [
+        ("1149,2020,EC: XX: 1C,,,5,%,,", "kpi_code", "unknown KPI"),
+        ("1149,2020,EC: ICT: ICT: 1C,,,97,kWh,,", "unit", "does not match"),
+        ("1149,2020,EC: ICT: ICT: 1C,,,107,%,,", "value", "above 100"),
+        ("1149,2020,SC: SH: SA: 3A,,,2,,,", "value", "not 0 or 1"),
+        ("1149,2020,EN: EN: WS: 2C,,,-3,,,", "value", "negative"),
+        ("1149,2020,EC: ICT: ICT: 1C,,,about 97,%,,", "value", "not a number"),
+        ("3201,2020,EC: ICT: ICT: 1C,,,97,%,,", "municipality_code", "not in use in 2020"),
+        ("0219,2022,EC: ICT: ICT: 1C,,,97,%,,", "municipality_code", "not in use in 2022"),
+    ],
+)
 def test_each_rule_names_file_row_field(tmp_path, line, field, reason):
     p = _write(tmp_path, "1149,2020,EC: ICT: ICT: 2C,,,84.5,%,,\n" + line + "\n")
     with pytest.raises(InputError) as err:
@@ -78,6 +86,24 @@ def test_duplicates_are_refused(tmp_path):
     p = _write(tmp_path, "1149,2020,EC: ICT: ICT: 2C,,,84.5,%,,\n1149,2020,EC:ICT:ICT:2C,,,85,%,,\n")
     with pytest.raises(InputError, match="row 3, field 'kpi_code': duplicate of row 2"):
         u4ssc.read_submission(p)
+
+
+def test_every_bad_row_is_reported_in_one_round(tmp_path):
+    """A template with several mistakes needs one round of ``check``: each row's problem is named."""
+    p = _write(
+        tmp_path,
+        "1149,2020,EC: ICT: ICT: 2C,,,84.5,%,,\n"  # row 2: fine
+        "1149,2020,EC: XX: 1C,,,5,%,,\n"  # row 3: unknown KPI
+        "1149,2020,EC: ICT: ICT: 1C,,,107,%,,\n"  # row 4: above 100
+        "1149,20x0,EC: ICT: ICT: 3C,,,7,,,\n"  # row 5: not a year
+        "3201,2020,EC: ICT: ICT: 1C,,,97,%,,\n",
+    )  # row 6: code not in use
+    with pytest.raises(InputError) as err:
+        u4ssc.read_submission(p)
+    found = [(e.row, e.field) for e in err.value.problems]
+    assert found == [(3, "kpi_code"), (4, "value"), (5, "year"), (6, "municipality_code")]
+    text = str(err.value)
+    assert text.startswith("4 problems:") and text.count(str(p)) == 4
 
 
 def test_real_verification_report_values():

@@ -15,10 +15,16 @@ def catalog():
 
 
 def table(**cols):
-    base = {"unit_code": ["5001", "1804", "50"], "year": np.array([2022, 2022, 2022], dtype="int64"),
-            "kpi_id": ["EC:ICT:ICT:1C", "EC:ICT:ICT:1C", "EC:I:UP:2A:compact"],
-            "value": [97.5, np.nan, 1.0], "status": ["", "..", ""], "source": ["test"] * 3,
-            "vintage": ["2024-01-01"] * 3, "source_row": [2, 3, 4]}
+    base = {
+        "unit_code": ["5001", "1804", "50"],
+        "year": np.array([2022, 2022, 2022], dtype="int64"),
+        "kpi_id": ["EC:ICT:ICT:1C", "EC:ICT:ICT:1C", "EC:I:UP:2A:compact"],
+        "value": [97.5, np.nan, 1.0],
+        "status": ["", "..", ""],
+        "source": ["test"] * 3,
+        "vintage": ["2024-01-01"] * 3,
+        "source_row": [2, 3, 4],
+    }
     base.update(cols)
     return pd.DataFrame(base)
 
@@ -31,26 +37,45 @@ def test_a_sound_table_passes(catalog):
     assert validate_observations(table(), catalog, "obs.csv", valid_in=always) is None
 
 
-@pytest.mark.parametrize("cols, row, field, reason", [
-    ({"unit_code": ["5001", "1804", "500"]}, 4, "unit_code", "'500' is not 4 digits"),
-    ({"year": np.array([2022, 1850, 2022], dtype="int64")}, 3, "year", "year 1850 outside"),
-    ({"status": ["", "x", ""]}, 3, "status", "status 'x' is not an SSB symbol"),
-    ({"value": [97.5, 3.0, 1.0]}, 3, "value", "given although status '..'"),
-    ({"status": ["", "", ""]}, 3, "value", "value missing without a status symbol"),
-    ({"value": [120.0, np.nan, 1.0]}, 2, "value", "a percentage must be within 0-100"),
-    ({"value": [97.5, np.nan, 0.5]}, 4, "value", "yes/no must be 0 or 1"),
-    ({"kpi_id": ["EC:ICT:ICT:1C", "EC:ICT:ICT:1C", "XX:NOPE"]}, 4, "kpi_id", "unknown kpi_id 'XX:NOPE'"),
-    ({"unit_code": ["5001", "5001", "50"], "status": ["", "", ""], "value": [90.0, 91.0, 1.0]}, 3, "kpi_id",
-     "duplicate row for unit_code=5001, year=2022, kpi_id=EC:ICT:ICT:1C"),
-    ({"kpi_id": ["EC:ICT:ICT:1C", "EC:ICT:ICT:1C", "ssb/07459/persons"], "value": [97.5, np.nan, -3.0]}, 4,
-     "value", "-3.0 must not be negative"),
-    ({"status": ["-", "..", ""]}, 2, "value", "status '-' means nil but value is 97.5"),
-])
+@pytest.mark.parametrize(
+    "cols, row, field, reason",
+    [
+        ({"unit_code": ["5001", "1804", "500"]}, 4, "unit_code", "'500' is not 4 digits"),
+        ({"year": np.array([2022, 1850, 2022], dtype="int64")}, 3, "year", "year 1850 outside"),
+        ({"status": ["", "x", ""]}, 3, "status", "status 'x' is not an SSB symbol"),
+        ({"value": [97.5, 3.0, 1.0]}, 3, "value", "given although status '..'"),
+        ({"status": ["", "", ""]}, 3, "value", "value missing without a status symbol"),
+        ({"value": [120.0, np.nan, 1.0]}, 2, "value", "a percentage must be within 0-100"),
+        ({"value": [97.5, np.nan, 0.5]}, 4, "value", "yes/no must be 0 or 1"),
+        ({"kpi_id": ["EC:ICT:ICT:1C", "EC:ICT:ICT:1C", "XX:NOPE"]}, 4, "kpi_id", "unknown kpi_id 'XX:NOPE'"),
+        (
+            {"unit_code": ["5001", "5001", "50"], "status": ["", "", ""], "value": [90.0, 91.0, 1.0]},
+            3,
+            "kpi_id",
+            "duplicate row for unit_code=5001, year=2022, kpi_id=EC:ICT:ICT:1C",
+        ),
+        (
+            {"kpi_id": ["EC:ICT:ICT:1C", "EC:ICT:ICT:1C", "ssb/07459/persons"], "value": [97.5, np.nan, -3.0]},
+            4,
+            "value",
+            "-3.0 must not be negative",
+        ),
+        ({"status": ["-", "..", ""]}, 2, "value", "status '-' means nil but value is 97.5"),
+    ],
+)
 def test_each_rule_names_row_field_and_reason(catalog, cols, row, field, reason):
     with pytest.raises(InputError) as e:
         validate_observations(table(**cols), catalog, "obs.csv", valid_in=always)
-    assert (e.value.row, e.value.field) == (row, field)
-    assert reason in e.value.reason and str(e.value).startswith(f"obs.csv, row {row}, field '{field}'")
+    named = [p for p in e.value.problems if (p.row, p.field) == (row, field) and reason in p.reason]
+    assert len(named) == 1 and f"obs.csv, row {row}, field '{field}': " in str(e.value)
+
+
+def test_all_problems_of_a_table_are_reported_together(catalog):
+    bad = table(value=[120.0, np.nan, 0.5], status=["", "", ""])  # row 2 above 100, row 3 missing, row 4 not 0/1
+    with pytest.raises(InputError) as e:
+        validate_observations(bad, catalog, "obs.csv", valid_in=always)
+    assert sorted((p.row, p.field) for p in e.value.problems) == [(2, "value"), (3, "value"), (4, "value")]
+    assert str(e.value).startswith("3 problems:")
 
 
 def test_text_in_the_value_column_is_refused(catalog):
@@ -74,8 +99,13 @@ def test_codes_are_checked_against_the_year_of_their_borders(catalog):
 
 
 def test_extra_dimension_joins_the_duplicate_key(catalog):
-    df = table(unit_code=["5001"] * 3, kpi_id=["ssb/07459/persons"] * 3, value=[1.0, 2.0, 3.0],
-               status=[""] * 3, age=pd.array([0, 1, 2], dtype="Int64"))
+    df = table(
+        unit_code=["5001"] * 3,
+        kpi_id=["ssb/07459/persons"] * 3,
+        value=[1.0, 2.0, 3.0],
+        status=[""] * 3,
+        age=pd.array([0, 1, 2], dtype="Int64"),
+    )
     validate_observations(df, catalog, "obs.csv", valid_in=always)
     df["age"] = pd.array([0, 1, 1], dtype="Int64")
     with pytest.raises(InputError, match="age=1"):

@@ -27,5 +27,40 @@ class InputError(ValueError):
         return f"{', '.join(where)}: {self.reason}"
 
 
+class InputErrors(InputError):
+    """Every problem found in one input, reported at once, so that a file with 15 mistakes needs one
+    round of ``check``, not 15. ``problems`` holds each; the exception reads like the first
+    (its ``path``, ``row``, ``field``) followed by the others."""
+
+    SHOWN = 50  # more than this many lines are summarised
+
+    def __init__(self, problems: list[InputError]):
+        self.problems = list(problems)
+        first = self.problems[0]
+        super().__init__(first.path, first.reason, first.row, first.field)
+
+    def __str__(self) -> str:
+        lines = [InputError.__str__(p) for p in self.problems[: self.SHOWN]]
+        if len(self.problems) > self.SHOWN:
+            lines.append(f"... and {len(self.problems) - self.SHOWN} more problems")
+        if len(lines) == 1:
+            return lines[0]
+        return f"{len(self.problems)} problems:\n  " + "\n  ".join(lines)
+
+
+class Problems:
+    """Collects the problems of one input; ``raise_if_any`` raises them together as :class:`InputErrors`."""
+
+    def __init__(self) -> None:
+        self.found: list[InputError] = []
+
+    def add(self, problem: InputError) -> None:
+        self.found.extend(problem.problems if isinstance(problem, InputErrors) else [problem])
+
+    def raise_if_any(self) -> None:
+        if self.found:
+            raise InputErrors(self.found)
+
+
 class ParameterError(ValueError):
     """A notebook parameter that is unknown or of the wrong type; raised before anything runs."""

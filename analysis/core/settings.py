@@ -19,8 +19,9 @@ def read_yaml(path: Path) -> dict:
         raise InputError(path, "file not found") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise InputError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                         row=mark.line + 1 if mark else None) from None
+        raise InputError(
+            path, f"not valid YAML: {getattr(exc, 'problem', exc)}", row=mark.line + 1 if mark else None
+        ) from None
     if not isinstance(data, dict):
         raise InputError(path, "expected a mapping at the top level")
     return data
@@ -41,8 +42,16 @@ class ReportSettings:
 def load_report_settings(path: Path | None = None) -> ReportSettings:
     path = Path(path or config.REPORT_YAML)
     data = read_yaml(path)
-    types = {"report_year": int, "base_year": int, "default_target_year": int, "first_year": int,
-             "data": str, "targets": str, "workers": int, "indicator_pages": str}
+    types = {
+        "report_year": int,
+        "base_year": int,
+        "default_target_year": int,
+        "first_year": int,
+        "data": str,
+        "targets": str,
+        "workers": int,
+        "indicator_pages": str,
+    }
     optional = {"indicator_pages"}
     unknown = sorted(set(data) - set(types))
     if unknown:
@@ -57,11 +66,13 @@ def load_report_settings(path: Path | None = None) -> ReportSettings:
     if data["data"] not in ("demo", "ingested"):
         raise InputError(path, f"must be 'demo' or 'ingested', got {data['data']!r}", field="data")
     if not data["first_year"] <= data["base_year"] <= data["report_year"] <= data["default_target_year"]:
-        raise InputError(path, "years must satisfy first_year ≤ base_year ≤ report_year ≤ default_target_year",
-                         field="report_year")
+        raise InputError(
+            path, "years must satisfy first_year ≤ base_year ≤ report_year ≤ default_target_year", field="report_year"
+        )
     if data.get("indicator_pages", "all") not in ("all", "key", "none"):
-        raise InputError(path, f"must be 'all', 'key' or 'none', got {data['indicator_pages']!r}",
-                         field="indicator_pages")
+        raise InputError(
+            path, f"must be 'all', 'key' or 'none', got {data['indicator_pages']!r}", field="indicator_pages"
+        )
     if data["workers"] < 1:
         raise InputError(path, "must be at least 1", field="workers")
     return ReportSettings(**{**data, "targets": config.ROOT / data["targets"]})
@@ -102,10 +113,15 @@ def load_method_settings(path: Path | None = None) -> MethodSettings:
             raise InputError(path, f"must be {typ.__name__}, got {value!r}", field=key)
         if key in METHOD_CHOICES and value not in METHOD_CHOICES[key]:
             raise InputError(path, f"must be one of {', '.join(METHOD_CHOICES[key])}, got {value!r}", field=key)
-    checks = {"alpha": lambda v: 0 < v < 1, "min_points": lambda v: v >= 3, "coverage_share": lambda v: 0 < v <= 1,
-              "small_population": lambda v: v >= 0}
+    checks = {
+        "alpha": lambda v: 0 < v < 1,
+        "min_points": lambda v: v >= 3,
+        "coverage_share": lambda v: 0 < v <= 1,
+        "small_population": lambda v: v >= 0,
+    }
     for key, ok in checks.items():
         if key in data and not ok(data[key]):
             raise InputError(path, f"{data[key]!r} is out of range", field=key)
-    return MethodSettings(**{k: (float(v) if isinstance(getattr(MethodSettings, k), float) else v)
-                             for k, v in data.items()})
+    return MethodSettings(
+        **{k: (float(v) if isinstance(getattr(MethodSettings, k), float) else v) for k, v in data.items()}
+    )

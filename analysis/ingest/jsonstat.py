@@ -35,8 +35,9 @@ def _load(source: str | Path | dict) -> tuple[dict, str]:
     except UnicodeDecodeError as exc:
         raise InputError(path, f"not UTF-8 (byte {exc.start}); JSON-stat is always UTF-8") from None
     except json.JSONDecodeError as exc:
-        raise InputError(path, f"invalid JSON ({exc.msg}, column {exc.colno}); truncated download?",
-                         row=exc.lineno) from None
+        raise InputError(
+            path, f"invalid JSON ({exc.msg}, column {exc.colno}); truncated download?", row=exc.lineno
+        ) from None
     return data, str(path)
 
 
@@ -57,15 +58,12 @@ def _category_codes(name: str, dim: dict, size: int, where: str) -> list[str]:
     elif isinstance(index, dict):
         positions = sorted(index.values())
         if positions != list(range(len(index))):
-            raise InputError(where, "category index positions are not 0..n-1",
-                             field=f"dimension.{name}.category.index")
+            raise InputError(where, "category index positions are not 0..n-1", field=f"dimension.{name}.category.index")
         codes = [str(c) for c, _ in sorted(index.items(), key=lambda kv: kv[1])]
     else:
-        raise InputError(where, "category index must be a list or an object",
-                         field=f"dimension.{name}.category.index")
+        raise InputError(where, "category index must be a list or an object", field=f"dimension.{name}.category.index")
     if len(codes) != size:
-        raise InputError(where, f"{len(codes)} categories but size says {size}",
-                         field=f"dimension.{name}")
+        raise InputError(where, f"{len(codes)} categories but size says {size}", field=f"dimension.{name}")
     return codes
 
 
@@ -73,8 +71,7 @@ def _cell_list(obj: Any, n: int, what: str, where: str) -> list:
     """Expand ``value``/``status`` (list, sparse dict by index, or a single scalar) to n cells."""
     if isinstance(obj, list):
         if len(obj) != n:
-            raise InputError(where, f"{what} has {len(obj)} entries, expected {n} (product of size)",
-                             field=what)
+            raise InputError(where, f"{what} has {len(obj)} entries, expected {n} (product of size)", field=what)
         return obj
     out: list = [None] * n
     if isinstance(obj, dict):
@@ -146,22 +143,31 @@ def read_jsonstat(source: str | Path | dict) -> pd.DataFrame:
     df["value"] = num
     df["status"] = pd.Series(status, dtype=object).astype(str)
     ext = (data.get("extension") or {}).get("px") or {}
-    df.attrs.update({
-        "label": data.get("label", ""),
-        "source": data.get("source", ""),
-        "updated": data.get("updated", ""),
-        "table_id": str(ext.get("tableid", "")),
-        "role": {k: list(v) for k, v in role.items()},
-        "dimensions": {name: dims[name].get("label", name) for name in ids},
-        "units": units,
-        "note": data.get("note", []),
-    })
+    df.attrs.update(
+        {
+            "label": data.get("label", ""),
+            "source": data.get("source", ""),
+            "updated": data.get("updated", ""),
+            "table_id": str(ext.get("tableid", "")),
+            "role": {k: list(v) for k, v in role.items()},
+            "dimensions": {name: dims[name].get("label", name) for name in ids},
+            "units": units,
+            "note": data.get("note", []),
+        }
+    )
     return df
 
 
-def jsonstat_to_observations(df: pd.DataFrame, *, geo: str | None = None, time: str | None = None,
-                             variable: str | None = None, source: str | None = None,
-                             vintage: str | None = None, code_year: int | None = None) -> pd.DataFrame:
+def jsonstat_to_observations(
+    df: pd.DataFrame,
+    *,
+    geo: str | None = None,
+    time: str | None = None,
+    variable: str | None = None,
+    source: str | None = None,
+    vintage: str | None = None,
+    code_year: int | None = None,
+) -> pd.DataFrame:
     """Observation rows from ``read_jsonstat`` output.
 
     ``geo``/``time`` default to the dataset roles. Without a geo dimension the table is national

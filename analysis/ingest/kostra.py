@@ -23,8 +23,12 @@ from analysis.core.errors import InputError
 from analysis.core.schema import OBSERVATION_COLUMNS
 
 ROAD_CATEGORIES = {
-    "E": "Europaveg", "R": "Riksveg", "F": "Fylkesveg", "K": "Kommunal veg",
-    "P": "Privat veg", "S": "Skogsbilveg",
+    "E": "Europaveg",
+    "R": "Riksveg",
+    "F": "Fylkesveg",
+    "K": "Kommunal veg",
+    "P": "Privat veg",
+    "S": "Skogsbilveg",
 }
 LONG_SHEET = "radvis per kommune og vegkat"
 TOTAL_SHEET = "radvis per kommune"
@@ -50,8 +54,9 @@ def _codes(df: pd.DataFrame, sheet: str, path: Path) -> pd.Series:
     bad = num.isna() | (num % 1 != 0) | (num < 101) | (num > 9999)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise InputError(path, f"sheet {sheet!r}: {df['kommune'].iloc[i]!r} is not a municipality number",
-                         row=i + 2, field="kommune")
+        raise InputError(
+            path, f"sheet {sheet!r}: {df['kommune'].iloc[i]!r} is not a municipality number", row=i + 2, field="kommune"
+        )
     return num.astype("int64").map(lambda n: f"{n:04d}")
 
 
@@ -60,8 +65,9 @@ def _lengths(df: pd.DataFrame, col: str, sheet: str, path: Path) -> pd.Series:
     bad = num.isna() | (num < 0)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise InputError(path, f"sheet {sheet!r}: {df[col].iloc[i]!r} is not a non-negative length in km",
-                         row=i + 2, field=col)
+        raise InputError(
+            path, f"sheet {sheet!r}: {df[col].iloc[i]!r} is not a non-negative length in km", row=i + 2, field=col
+        )
     return num.astype("float64")
 
 
@@ -84,54 +90,86 @@ def read_road_network(path: str | Path, year: int | None = None) -> pd.DataFrame
     wide = _sheet(sheets, WIDE_SHEET, ["kommune", *ROAD_CATEGORIES], path)
     meta = _sheet(sheets, META_SHEET, [], path)
 
-    lf = pd.DataFrame({"unit_code": _codes(long, LONG_SHEET, path),
-                       "road_category": long["vegkategori"].astype(str).str.strip(),
-                       "value": _lengths(long, "lengde", LONG_SHEET, path),
-                       "source_row": np.arange(2, len(long) + 2, dtype="int64")})
+    lf = pd.DataFrame(
+        {
+            "unit_code": _codes(long, LONG_SHEET, path),
+            "road_category": long["vegkategori"].astype(str).str.strip(),
+            "value": _lengths(long, "lengde", LONG_SHEET, path),
+            "source_row": np.arange(2, len(long) + 2, dtype="int64"),
+        }
+    )
     unknown = ~lf["road_category"].isin(list(ROAD_CATEGORIES))
     if unknown.any():
         i = int(np.flatnonzero(unknown)[0])
-        raise InputError(path, f"sheet {LONG_SHEET!r}: unknown road category {lf['road_category'].iloc[i]!r}",
-                         row=i + 2, field="vegkategori")
+        raise InputError(
+            path,
+            f"sheet {LONG_SHEET!r}: unknown road category {lf['road_category'].iloc[i]!r}",
+            row=i + 2,
+            field="vegkategori",
+        )
     dup = lf.duplicated(["unit_code", "road_category"])
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
-        raise InputError(path, f"sheet {LONG_SHEET!r}: municipality {lf['unit_code'].iloc[i]} category "
-                         f"{lf['road_category'].iloc[i]} appears twice", row=i + 2, field="kommune")
+        raise InputError(
+            path,
+            f"sheet {LONG_SHEET!r}: municipality {lf['unit_code'].iloc[i]} category "
+            f"{lf['road_category'].iloc[i]} appears twice",
+            row=i + 2,
+            field="kommune",
+        )
 
     wf = pd.DataFrame({"unit_code": _codes(wide, WIDE_SHEET, path), "wide_row": np.arange(2, len(wide) + 2)})
     for cat in ROAD_CATEGORIES:
         wf[cat] = _lengths(wide, cat, WIDE_SHEET, path)
     if wf["unit_code"].duplicated().any():
         i = int(np.flatnonzero(wf["unit_code"].duplicated())[0])
-        raise InputError(path, f"sheet {WIDE_SHEET!r}: municipality {wf['unit_code'].iloc[i]} appears twice",
-                         row=i + 2, field="kommune")
+        raise InputError(
+            path,
+            f"sheet {WIDE_SHEET!r}: municipality {wf['unit_code'].iloc[i]} appears twice",
+            row=i + 2,
+            field="kommune",
+        )
     wl = wf.melt(id_vars=["unit_code", "wide_row"], var_name="road_category", value_name="wide")
     both = wl.merge(lf, on=["unit_code", "road_category"], how="outer", indicator=True)
     only_long = both["_merge"] == "right_only"
     if only_long.any():
         r = both.loc[only_long].iloc[0]
-        raise InputError(path, f"municipality {r['unit_code']} is in {LONG_SHEET!r} but not in {WIDE_SHEET!r}",
-                         row=int(r["source_row"]), field="kommune")
+        raise InputError(
+            path,
+            f"municipality {r['unit_code']} is in {LONG_SHEET!r} but not in {WIDE_SHEET!r}",
+            row=int(r["source_row"]),
+            field="kommune",
+        )
     diff = (both["wide"] - both["value"].fillna(0.0)).abs()
     if (diff > TOLERANCE_KM).any():
         r = both.loc[diff > TOLERANCE_KM].iloc[0]
-        raise InputError(path, f"sheet {WIDE_SHEET!r} says {r['wide']:g} km of {r['road_category']} roads in "
-                         f"{r['unit_code']}, the long sheet {r['value']:g} km", row=int(r["wide_row"]),
-                         field=r["road_category"])
+        raise InputError(
+            path,
+            f"sheet {WIDE_SHEET!r} says {r['wide']:g} km of {r['road_category']} roads in "
+            f"{r['unit_code']}, the long sheet {r['value']:g} km",
+            row=int(r["wide_row"]),
+            field=r["road_category"],
+        )
 
-    tf = pd.DataFrame({"unit_code": _codes(total, TOTAL_SHEET, path),
-                       "total": _lengths(total, "lengde", TOTAL_SHEET, path),
-                       "total_row": np.arange(2, len(total) + 2)})
+    tf = pd.DataFrame(
+        {
+            "unit_code": _codes(total, TOTAL_SHEET, path),
+            "total": _lengths(total, "lengde", TOTAL_SHEET, path),
+            "total_row": np.arange(2, len(total) + 2),
+        }
+    )
     sums = lf.groupby("unit_code")["value"].sum()
     check = tf.set_index("unit_code").join(sums.rename("sum"), how="outer")
     off = ~np.isclose(check["total"], check["sum"].fillna(0.0), atol=1e-3) | check["total"].isna()
     if off.any():
         code = check.index[np.flatnonzero(off)[0]]
         r = check.loc[code]
-        raise InputError(path, f"sheet {TOTAL_SHEET!r}: total for {code} is {r['total']} km, categories sum to "
-                         f"{r['sum']} km", row=None if pd.isna(r["total_row"]) else int(r["total_row"]),
-                         field="lengde")
+        raise InputError(
+            path,
+            f"sheet {TOTAL_SHEET!r}: total for {code} is {r['total']} km, categories sum to {r['sum']} km",
+            row=None if pd.isna(r["total_row"]) else int(r["total_row"]),
+            field="lengde",
+        )
 
     # Categories the wide sheet publishes as 0 and the long sheet leaves out are true zeros.
     zeros = both.loc[both["_merge"] == "left_only", ["unit_code", "road_category", "wide_row"]]
@@ -145,8 +183,7 @@ def read_road_network(path: str | Path, year: int | None = None) -> pd.DataFrame
     df["vintage"] = saved
     df = df.sort_values(["unit_code", "road_category"]).reset_index(drop=True)
     df.attrs = {"saved": saved, "municipalities": int(df["unit_code"].nunique()), "sheet": LONG_SHEET}
-    return df[["unit_code", "year", "road_category", "value", "status", "source", "vintage", "code_year",
-               "source_row"]]
+    return df[["unit_code", "year", "road_category", "value", "status", "source", "vintage", "code_year", "source_row"]]
 
 
 def _saved_date(meta: pd.DataFrame, path: Path) -> str:

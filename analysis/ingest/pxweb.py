@@ -47,13 +47,16 @@ def v0_body(query: list[dict] | None = None) -> dict:
     return {"query": list(query or []), "response": {"format": "json-stat2"}}
 
 
-def v2_params(value_codes: dict[str, str | list[str]] | None = None, *, lang: str = "no",
-              codelist: dict[str, str] | None = None,
-              output_values: dict[str, str] | None = None) -> list[tuple[str, str]]:
+def v2_params(
+    value_codes: dict[str, str | list[str]] | None = None,
+    *,
+    lang: str = "no",
+    codelist: dict[str, str] | None = None,
+    output_values: dict[str, str] | None = None,
+) -> list[tuple[str, str]]:
     """Query parameters for v2 ``.../tables/{id}/data``, in a stable order."""
     params = [("lang", lang)]
-    for key, mapping in (("valueCodes", value_codes), ("codelist", codelist),
-                         ("outputValues", output_values)):
+    for key, mapping in (("valueCodes", value_codes), ("codelist", codelist), ("outputValues", output_values)):
         for dim, val in sorted((mapping or {}).items()):
             params.append((f"{key}[{dim}]", val if isinstance(val, str) else ",".join(val)))
     params.append(("outputFormat", "json-stat2"))
@@ -63,11 +66,19 @@ def v2_params(value_codes: dict[str, str | list[str]] | None = None, *, lang: st
 class PxWebClient:
     """Fetch JSON-stat tables from SSB, answering from the on-disk cache where possible."""
 
-    def __init__(self, *, cache_dir: Path | None = None, session: Any = None,
-                 offline: bool | None = None, base_url: str = BASE_URL,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
-                 now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
-                 max_per_minute: int = MAX_PER_MINUTE, timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        *,
+        cache_dir: Path | None = None,
+        session: Any = None,
+        offline: bool | None = None,
+        base_url: str = BASE_URL,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        max_per_minute: int = MAX_PER_MINUTE,
+        timeout: float = 60.0,
+    ) -> None:
         self.cache_dir = Path(cache_dir or config.CACHE_DIR / "pxweb")
         self.offline = offline_from_env() if offline is None else offline
         self.base_url = base_url.rstrip("/")
@@ -92,15 +103,23 @@ class PxWebClient:
         url = f"{self.base_url}/api/v0/{lang}/table/{table_id}/"
         return self._request(table_id, "POST", url, params=None, body=v0_body(query))
 
-    def fetch_v2(self, table_id: str, value_codes: dict | None = None, *, lang: str = "no",
-                 codelist: dict | None = None, output_values: dict | None = None) -> dict:
+    def fetch_v2(
+        self,
+        table_id: str,
+        value_codes: dict | None = None,
+        *,
+        lang: str = "no",
+        codelist: dict | None = None,
+        output_values: dict | None = None,
+    ) -> dict:
         """GET v2 ``tables/{id}/data``; e.g. ``codelist={"Region": "agg_KommSummer"}``."""
         url = f"{self.base_url}/api/pxwebapi/v2/tables/{table_id}/data"
         params = v2_params(value_codes, lang=lang, codelist=codelist, output_values=output_values)
         return self._request(table_id, "GET", url, params=params, body=None)
 
-    def fetch_table(self, table_id: str, query: list[dict] | None = None, *, v2: bool = False,
-                    **v2_kwargs: Any) -> pd.DataFrame:
+    def fetch_table(
+        self, table_id: str, query: list[dict] | None = None, *, v2: bool = False, **v2_kwargs: Any
+    ) -> pd.DataFrame:
         """Fetch and read into a DataFrame (see ``read_jsonstat``); ``attrs`` get the fetch record."""
         data = self.fetch_v2(table_id, **v2_kwargs) if v2 else self.fetch_v0(table_id, query)
         df = read_jsonstat(data)
@@ -114,8 +133,9 @@ class PxWebClient:
     # -- internals ----------------------------------------------------------------------------
     @staticmethod
     def request_key(method: str, url: str, params: list | None, body: dict | None) -> str:
-        canon = json.dumps({"method": method, "url": url, "params": params, "body": body},
-                           sort_keys=True, ensure_ascii=False)
+        canon = json.dumps(
+            {"method": method, "url": url, "params": params, "body": body}, sort_keys=True, ensure_ascii=False
+        )
         return hashlib.sha256(canon.encode("utf-8")).hexdigest()[:20]
 
     def paths(self, table_id: str, key: str) -> tuple[Path, Path]:
@@ -131,7 +151,8 @@ class PxWebClient:
         if self.offline:
             raise CacheMissError(
                 f"offline mode: {method} {url} (params {params}, body {json.dumps(body)}) is not in the "
-                f"cache {self.cache_dir}; fetch it online first (unset BAEREKRAFT_OFFLINE)")
+                f"cache {self.cache_dir}; fetch it online first (unset BAEREKRAFT_OFFLINE)"
+            )
         self._wait_for_slot()
         if method == "POST":
             resp = self.session.post(url, json=body, timeout=self.timeout)
@@ -145,9 +166,17 @@ class PxWebClient:
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise PxWebError(f"{method} {url} did not return JSON: {exc}") from None
         read_jsonstat(data)  # refuse to cache anything that is not a readable dataset
-        meta = {"table_id": table_id, "method": method, "url": url, "params": params, "body": body,
-                "fetched_at": fetched_at, "key": key, "updated": data.get("updated", ""),
-                "response_url": str(getattr(resp, "url", url))}
+        meta = {
+            "table_id": table_id,
+            "method": method,
+            "url": url,
+            "params": params,
+            "body": body,
+            "fetched_at": fetched_at,
+            "key": key,
+            "updated": data.get("updated", ""),
+            "response_url": str(getattr(resp, "url", url)),
+        }
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         write_atomic_text(json.dumps(data, ensure_ascii=False), data_path)
         write_atomic_text(json.dumps(meta, ensure_ascii=False, indent=2), meta_path)

@@ -15,8 +15,14 @@ from analysis.ingest.kostra import read_road_network, road_network_to_observatio
 from analysis.ingest.statbank import read_statbank, statbank_to_observations
 from analysis.ingest.u4ssc import read_submission, read_verification_values
 
-FORMATS = {".json": "json-stat", ".csv": "statbank", ".tsv": "statbank", ".txt": "statbank",
-           ".xlsx": "kostra", ".parquet": "observations"}
+FORMATS = {
+    ".json": "json-stat",
+    ".csv": "statbank",
+    ".tsv": "statbank",
+    ".txt": "statbank",
+    ".xlsx": "kostra",
+    ".parquet": "observations",
+}
 
 
 def file_date(path: Path) -> str:
@@ -94,12 +100,14 @@ def summary(fmt: str, obs: pd.DataFrame) -> str:
     """A few lines a person can read: rows, units, years, statuses, variables."""
     status = obs["status"].replace("", "(value)").value_counts()
     years = f"{obs['year'].min()}-{obs['year'].max()}" if len(obs) else "none"
-    return "\n".join([
-        f"format:    {fmt}",
-        f"rows:      {len(obs)}",
-        f"units:     {obs['unit_code'].nunique()}",
-        f"years:     {years} ({obs['year'].nunique()} distinct)",
-        f"variables: {', '.join(sorted(obs['kpi_id'].unique())[:5])}"
-        + (f" (+{obs['kpi_id'].nunique() - 5} more)" if obs["kpi_id"].nunique() > 5 else ""),
-        "statuses:  " + ", ".join(f"{k} {v}" for k, v in status.items()),
-    ])
+    return "\n".join(
+        [
+            f"format:    {fmt}",
+            f"rows:      {len(obs)}",
+            f"units:     {obs['unit_code'].nunique()}",
+            f"years:     {years} ({obs['year'].nunique()} distinct)",
+            f"variables: {', '.join(sorted(obs['kpi_id'].unique())[:5])}"
+            + (f" (+{obs['kpi_id'].nunique() - 5} more)" if obs["kpi_id"].nunique() > 5 else ""),
+            "statuses:  " + ", ".join(f"{k} {v}" for k, v in status.items()),
+        ]
+    )

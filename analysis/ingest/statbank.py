@@ -53,19 +53,29 @@ def decode_export(raw: bytes, path: Path) -> tuple[str, str]:
     if encoding == "utf-8":
         m = re.search("[ÃÂ][\u0080-\u00bf]", text)
         if m:
-            raise InputError(path, f"text {text[m.start():m.end() + 2]!r} looks like UTF-8 decoded twice "
-                             "(mojibake); re-export the table", row=text.count("\n", 0, m.start()) + 1)
+            raise InputError(
+                path,
+                f"text {text[m.start() : m.end() + 2]!r} looks like UTF-8 decoded twice "
+                "(mojibake); re-export the table",
+                row=text.count("\n", 0, m.start()) + 1,
+            )
     else:
         m = re.search("Ã[\u0080-\u00bf]|Â[\u00a0-\u00bf]", text)  # æ, ø, å … as UTF-8, beside ISO-8859-1 bytes
         if m:
-            raise InputError(path, f"text {text[m.start():m.end() + 2]!r} is UTF-8 in a file that is not valid "
-                             "UTF-8: the file mixes two encodings (edited by hand?); re-export the table",
-                             row=text.count("\n", 0, m.start()) + 1)
+            raise InputError(
+                path,
+                f"text {text[m.start() : m.end() + 2]!r} is UTF-8 in a file that is not valid "
+                "UTF-8: the file mixes two encodings (edited by hand?); re-export the table",
+                row=text.count("\n", 0, m.start()) + 1,
+            )
         m = re.search("[\u0080-\u009f]", text)
         if m:
-            raise InputError(path, f"byte 0x{ord(m.group()):02X} is neither UTF-8 nor ISO-8859-1 text "
-                             "(Windows-1252 or another code page?); re-export as UTF-8",
-                             row=text.count("\n", 0, m.start()) + 1)
+            raise InputError(
+                path,
+                f"byte 0x{ord(m.group()):02X} is neither UTF-8 nor ISO-8859-1 text "
+                "(Windows-1252 or another code page?); re-export as UTF-8",
+                row=text.count("\n", 0, m.start()) + 1,
+            )
     return text, encoding
 
 
@@ -77,8 +87,11 @@ def _find_header(lines: list[str], path: Path) -> tuple[int, str, list[str]]:
             fields = next(csv.reader([line], delimiter=sep), [])
             if len(fields) >= 2 and fields[0].strip().lower() == "region":
                 return i, sep, [f.strip() for f in fields]
-    raise InputError(path, f"no header line starting with 'region' in the first {HEADER_SCAN_LINES} lines "
-                     "(separator must be tab, ';' or ',')")
+    raise InputError(
+        path,
+        f"no header line starting with 'region' in the first {HEADER_SCAN_LINES} lines "
+        "(separator must be tab, ';' or ',')",
+    )
 
 
 def read_statbank(path: str | Path) -> pd.DataFrame:
@@ -97,28 +110,29 @@ def read_statbank(path: str | Path) -> pd.DataFrame:
     for j in value_cols:
         m = _YEAR_RE.search(header[j])
         if m is None:
-            raise InputError(path, f"column {header[j]!r} names no year; expected e.g. 'Persons 2022'",
-                             row=h + 1, field=header[j])
+            raise InputError(
+                path, f"column {header[j]!r} names no year; expected e.g. 'Persons 2022'", row=h + 1, field=header[j]
+            )
         years.append(int(m.group(1)))
         variables.add(_YEAR_RE.sub("", header[j]).strip())
     if not value_cols:
         raise InputError(path, "no year columns after region/age", row=h + 1, field="year")
     if len(variables) > 1:
-        raise InputError(path, f"several variables {sorted(variables)}; export one variable per file",
-                         row=h + 1)
+        raise InputError(path, f"several variables {sorted(variables)}; export one variable per file", row=h + 1)
     if len(set(years)) != len(years):
         raise InputError(path, "a year appears in two columns", row=h + 1, field="year")
     variable = variables.pop()
 
     rows, line_no = [], []
-    reader = csv.reader(lines[h + 1:], delimiter=sep)
+    reader = csv.reader(lines[h + 1 :], delimiter=sep)
     for rec in reader:
         n = h + 1 + reader.line_num
         if not rec or all(not f.strip() for f in rec):
             continue
         if len(rec) != len(header):
-            raise InputError(path, f"{len(rec)} fields but the header has {len(header)} "
-                             f"({SEPARATORS[sep]}-separated)", row=n)
+            raise InputError(
+                path, f"{len(rec)} fields but the header has {len(header)} ({SEPARATORS[sep]}-separated)", row=n
+            )
         rows.append(rec)
         line_no.append(n)
     if not rows:
@@ -130,28 +144,38 @@ def read_statbank(path: str | Path) -> pd.DataFrame:
     for lab, parsed in regions.items():
         if parsed is None:
             bad = src_row[np.flatnonzero(arr[:, 0] == lab)[0]]
-            hint = " (a 3-digit code: was the leading zero lost, e.g. in a spreadsheet?)" \
-                if re.match(r"^\d{3}\b", str(lab).strip()) else ""
-            raise InputError(path, f"region {lab!r} does not start with an SSB region code{hint}", row=int(bad),
-                             field=header[0])
+            hint = (
+                " (a 3-digit code: was the leading zero lost, e.g. in a spreadsheet?)"
+                if re.match(r"^\d{3}\b", str(lab).strip())
+                else ""
+            )
+            raise InputError(
+                path, f"region {lab!r} does not start with an SSB region code{hint}", row=int(bad), field=header[0]
+            )
     if age_col is not None:
         ages = {lab: _parse_age(lab) for lab in set(arr[:, age_col])}
         for lab, age in ages.items():
             if age is None:
                 bad = src_row[np.flatnonzero(arr[:, age_col] == lab)[0]]
-                raise InputError(path, f"age {lab!r} is not like '5 years' or '105 years or older'",
-                                 row=int(bad), field=header[age_col])
+                raise InputError(
+                    path,
+                    f"age {lab!r} is not like '5 years' or '105 years or older'",
+                    row=int(bad),
+                    field=header[age_col],
+                )
         age_vals = pd.array([ages[a] for a in arr[:, age_col]], dtype="Int64")
     else:
         age_vals = pd.array([pd.NA] * len(arr), dtype="Int64")
 
-    base = pd.DataFrame({
-        "unit_code": [regions[r][0] for r in arr[:, 0]],
-        "unit_name": [regions[r][1] for r in arr[:, 0]],
-        "pseudo": [regions[r][2] for r in arr[:, 0]],
-        "age": age_vals,
-        "source_row": src_row,
-    })
+    base = pd.DataFrame(
+        {
+            "unit_code": [regions[r][0] for r in arr[:, 0]],
+            "unit_name": [regions[r][1] for r in arr[:, 0]],
+            "pseudo": [regions[r][2] for r in arr[:, 0]],
+            "age": age_vals,
+            "source_row": src_row,
+        }
+    )
     parts = []
     for j, year in zip(value_cols, years):
         part = base.copy()
@@ -167,13 +191,19 @@ def read_statbank(path: str | Path) -> pd.DataFrame:
     dup = df.duplicated(["unit_code", "year", "age"], keep="first")
     if dup.any():
         bad = df.loc[dup].iloc[0]
-        raise InputError(path, f"region {bad['unit_code']} year {bad['year']} age {bad['age']} appears twice",
-                         row=int(bad["source_row"]), field=header[0])
+        raise InputError(
+            path,
+            f"region {bad['unit_code']} year {bad['year']} age {bad['age']} appears twice",
+            row=int(bad["source_row"]),
+            field=header[0],
+        )
     damaged = int(df["unit_name"].str.contains("\ufffd", regex=False).sum())
     if damaged:
-        warnings.warn(f"{path}: {df.loc[df['unit_name'].str.contains(chr(0xFFFD)), 'unit_name'].nunique()} "
-                      "region names contain U+FFFD (letters lost before publication); codes are intact",
-                      stacklevel=2)
+        warnings.warn(
+            f"{path}: {df.loc[df['unit_name'].str.contains(chr(0xFFFD)), 'unit_name'].nunique()} "
+            "region names contain U+FFFD (letters lost before publication); codes are intact",
+            stacklevel=2,
+        )
     pseudo = df.loc[df["pseudo"]].groupby(["year", "unit_code"])["value"].sum()
     df = df.loc[~df["pseudo"]]
     dropped: list[tuple[str, int]] = []
@@ -189,8 +219,13 @@ def read_statbank(path: str | Path) -> pd.DataFrame:
     for col in ("unit_code", "unit_name", "status", "source"):
         out[col] = out[col].astype(str)
     out.attrs = {
-        "encoding": encoding, "separator": SEPARATORS[sep], "title": title, "table_id": table_id,
-        "variable": variable, "header_row": h + 1, "dropped_empty": dropped,
+        "encoding": encoding,
+        "separator": SEPARATORS[sep],
+        "title": title,
+        "table_id": table_id,
+        "variable": variable,
+        "header_row": h + 1,
+        "dropped_empty": dropped,
         "pseudo_regions": {int(y): {} for y in sorted(set(years))},
     }
     for (year, code), total in pseudo.items():
@@ -220,8 +255,11 @@ def _parse_values(df: pd.DataFrame, path: Path) -> tuple[pd.Series, pd.Series]:
     bad = ~(is_symbol | is_nil | is_number)
     if bad.any():
         row = df.loc[bad].iloc[0]
-        what = "empty cell (SSB marks missing as '..')" if not raw[bad].iloc[0] else \
-            f"{row['raw']!r} is not a number or an SSB symbol"
+        what = (
+            "empty cell (SSB marks missing as '..')"
+            if not raw[bad].iloc[0]
+            else f"{row['raw']!r} is not a number or an SSB symbol"
+        )
         raise InputError(path, what, row=int(row["source_row"]), field=row["field"])
     value = pd.to_numeric(raw.where(is_number).str.replace(",", ".", regex=False), errors="coerce")
     value = value.astype("float64").where(~is_nil, 0.0)
@@ -246,21 +284,25 @@ def read_population_exports(folder: str | Path, pattern: str = "*.csv") -> pd.Da
             df = read_statbank(f)
         for year in df["year"].unique():
             if int(year) in seen:
-                raise InputError(f, f"year {year} is also in {seen[int(year)].name}; keep one export per year",
-                                 field="year")
+                raise InputError(
+                    f, f"year {year} is also in {seen[int(year)].name}; keep one export per year", field="year"
+                )
             seen[int(year)] = f
         frames.append(df)
         pseudo.update(df.attrs["pseudo_regions"])
         dropped += df.attrs["dropped_empty"]
     df = pd.concat(frames, ignore_index=True)
     df = df.sort_values(["year", "unit_code", "age"], kind="stable").reset_index(drop=True)
-    df.attrs = {"pseudo_regions": pseudo, "dropped_empty": dropped, "files": [f.name for f in files],
-                "file_of_year": {year: str(f) for year, f in seen.items()}}
+    df.attrs = {
+        "pseudo_regions": pseudo,
+        "dropped_empty": dropped,
+        "files": [f.name for f in files],
+        "file_of_year": {year: str(f) for year, f in seen.items()},
+    }
     return df
 
 
-def statbank_to_observations(df: pd.DataFrame, *, variable: str | None = None,
-                             vintage: str = "") -> pd.DataFrame:
+def statbank_to_observations(df: pd.DataFrame, *, variable: str | None = None, vintage: str = "") -> pd.DataFrame:
     """Observation rows (plus ``age``, ``source_row``, ``code_year``) from ``read_statbank`` output.
 
     The kpi_id is ``variable`` or ``ssb/<table or 'statbank'>/<variable>``; the codes follow the

@@ -17,13 +17,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.core.errors import InputError
+from analysis.core.errors import InputError, Problems
 from analysis.core.schema import OBSERVATION_COLUMNS
 from analysis.reference import geography
 from analysis.reference.catalog import load_catalog, make_kpi_id
 
-TEMPLATE_COLUMNS = ["municipality_code", "year", "kpi_code", "data_point", "kpi_name_nb", "value", "unit",
-                    "source", "comment"]
+TEMPLATE_COLUMNS = [
+    "municipality_code",
+    "year",
+    "kpi_code",
+    "data_point",
+    "kpi_name_nb",
+    "value",
+    "unit",
+    "source",
+    "comment",
+]
 SYMBOLS = ("..", ":", ".")  # what a member may type instead of a value (a subset of core.schema.SUPPRESSED)
 _NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}([  ]\d{3})+)([.,]\d+)?$")
 
@@ -32,19 +41,35 @@ def template_rows(municipality_code: str = "", year: int | str = "") -> pd.DataF
     """One row per catalog data point, with the Norwegian name and unit as guidance."""
     cat = load_catalog()
     printed = cat["code"].map(lambda c: ": ".join(c.split(":")))
-    return pd.DataFrame({
-        "municipality_code": municipality_code, "year": year, "kpi_code": printed,
-        "data_point": cat["data_point"], "kpi_name_nb": cat["name_nb"], "value": "",
-        "unit": cat["unit_nb"], "source": "", "comment": ""})[TEMPLATE_COLUMNS]
+    return pd.DataFrame(
+        {
+            "municipality_code": municipality_code,
+            "year": year,
+            "kpi_code": printed,
+            "data_point": cat["data_point"],
+            "kpi_name_nb": cat["name_nb"],
+            "value": "",
+            "unit": cat["unit_nb"],
+            "source": "",
+            "comment": "",
+        }
+    )[TEMPLATE_COLUMNS]
 
 
 GUIDE_NB = [
-    ("municipality_code", "Kommunenummer med fire siffer (fylke: to siffer), slik det var i rapporteringsåret, f.eks. 1149."),
+    (
+        "municipality_code",
+        "Kommunenummer med fire siffer (fylke: to siffer), slik det var i rapporteringsåret, f.eks. 1149.",
+    ),
     ("year", "Året verdien gjelder, f.eks. 2023."),
     ("kpi_code", "KPI-koden slik ITU skriver den, f.eks. «EC: ICT: ICT: 4C». Ikke endre."),
     ("data_point", "Delindikator der KPI-en har flere (f.eks. 3G, 4G). Ellers tom. Ikke endre."),
     ("kpi_name_nb", "Navn på norsk, til hjelp. Leses ikke."),
-    ("value", "Tallet (desimalkomma eller -punktum, ingen tekst). «..» = mangler, «:» = skjermet, «.» = ikke aktuelt. Tom = ikke rapportert."),
+    (
+        "value",
+        "Tallet (desimalkomma eller -punktum, ingen tekst). «..» = mangler, «:» = skjermet, «.» = ikke aktuelt. "
+        "Tom = ikke rapportert.",
+    ),
     ("unit", "Enheten. La forhåndsutfylt enhet stå; andre enheter avvises."),
     ("source", "Hvor tallet kommer fra (etat, system, tabell)."),
     ("comment", "Merknader, f.eks. avvik fra ITU-definisjonen."),
@@ -138,8 +163,49 @@ def _check_value(value: float, cat_row: pd.Series) -> str | None:
     return None
 
 
+def _submission_row(path: Path, r: pd.Series, line: int, cat: pd.DataFrame, seen: dict[tuple, int]) -> dict:
+    """One reported row of a submission as an observation; raises ``InputError`` for its first problem
+    (the caller collects the problems of all rows)."""
+    code = r["municipality_code"]
+    if not re.fullmatch(r"\d{2}|\d{4}", code):
+        raise InputError(
+            path, f"{code!r} is not a 4-digit municipality or 2-digit county code", line, "municipality_code"
+        )
+    if not re.fullmatch(r"\d{4}", r["year"].removesuffix(".0")):
+        raise InputError(path, f"{r['year']!r} is not a year", line, "year")
+    year = int(r["year"].removesuffix(".0"))
+    if not geography.code_valid_in(code, year):
+        raise InputError(path, f"code {code} was not in use in {year}", line, "municipality_code")
+    kpi_id = make_kpi_id(r["kpi_code"], r["data_point"])
+    if kpi_id not in cat.index:
+        raise InputError(path, f"unknown KPI {r['kpi_code']!r} with data point {r['data_point']!r}", line, "kpi_code")
+    crow = cat.loc[kpi_id]
+    if not _unit_ok(r["unit"], crow):
+        raise InputError(
+            path,
+            f"unit {r['unit']!r} does not match the catalog unit {crow['unit']!r} ({crow['unit_nb']})",
+            line,
+            "unit",
+        )
+    if r["value"] in SYMBOLS:
+        value, status = float("nan"), r["value"]
+    else:
+        value, status = parse_value(r["value"]), ""
+        if value is None:
+            raise InputError(path, f"{r['value']!r} is not a number or an SSB symbol (.., :, .)", line, "value")
+        problem = _check_value(value, crow)
+        if problem:
+            raise InputError(path, problem, line, "value")
+    key = (code, year, kpi_id)
+    if key in seen:
+        raise InputError(path, f"duplicate of row {seen[key]} ({code}, {year}, {kpi_id})", line, "kpi_code")
+    seen[key] = line
+    return {"unit_code": code, "year": year, "kpi_id": kpi_id, "value": value, "status": status}
+
+
 def read_submission(path: str | Path) -> pd.DataFrame:
-    """Read and check one filled-in template; every problem names file, row, field and reason.
+    """Read and check one filled-in template; every problem names file, row, field and reason, and the
+    problems of all rows are reported together (one round of ``check`` for a template with many mistakes).
 
     Returns the observation columns (unit_code, year, kpi_id, value, status, source, vintage) plus
     ``source_row`` (the line in the file, header = 1), ``reported_source`` and ``comment``.
@@ -147,46 +213,30 @@ def read_submission(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     df = _read_table(path)
     cat = load_catalog().set_index("kpi_id", drop=False)
+    problems = Problems()
     out = []
     seen: dict[tuple, int] = {}
+    vintage = dt.date.fromtimestamp(path.stat().st_mtime).isoformat()
     for i, r in df.iterrows():
         line = int(i) + 2
-        if not r["value"] and not r["municipality_code"]:
-            continue  # an untouched template row
         if not r["value"]:
-            continue  # not reported
-        code = r["municipality_code"]
-        if not re.fullmatch(r"\d{2}|\d{4}", code):
-            raise InputError(path, f"{code!r} is not a 4-digit municipality or 2-digit county code", line, "municipality_code")
-        if not re.fullmatch(r"\d{4}", r["year"].removesuffix(".0")):
-            raise InputError(path, f"{r['year']!r} is not a year", line, "year")
-        year = int(r["year"].removesuffix(".0"))
-        if not geography.code_valid_in(code, year):
-            raise InputError(path, f"code {code} was not in use in {year}", line, "municipality_code")
-        kpi_id = make_kpi_id(r["kpi_code"], r["data_point"])
-        if kpi_id not in cat.index:
-            raise InputError(path, f"unknown KPI {r['kpi_code']!r} with data point {r['data_point']!r}", line, "kpi_code")
-        crow = cat.loc[kpi_id]
-        if not _unit_ok(r["unit"], crow):
-            raise InputError(path, f"unit {r['unit']!r} does not match the catalog unit {crow['unit']!r} "
-                             f"({crow['unit_nb']})", line, "unit")
-        if r["value"] in SYMBOLS:
-            value, status = float("nan"), r["value"]
-        else:
-            value, status = parse_value(r["value"]), ""
-            if value is None:
-                raise InputError(path, f"{r['value']!r} is not a number or an SSB symbol (.., :, .)", line, "value")
-            problem = _check_value(value, crow)
-            if problem:
-                raise InputError(path, problem, line, "value")
-        key = (code, year, kpi_id)
-        if key in seen:
-            raise InputError(path, f"duplicate of row {seen[key]} ({code}, {year}, {kpi_id})", line, "kpi_code")
-        seen[key] = line
-        out.append({"unit_code": code, "year": year, "kpi_id": kpi_id, "value": value, "status": status,
-                    "source": f"u4ssc_submission:{path.name}",
-                    "vintage": dt.date.fromtimestamp(path.stat().st_mtime).isoformat(),
-                    "source_row": line, "reported_source": r["source"], "comment": r["comment"]})
+            continue  # an untouched template row, or a KPI not reported
+        try:
+            row = _submission_row(path, r, line, cat, seen)
+        except InputError as problem:
+            problems.add(problem)
+            continue
+        out.append(
+            row
+            | {
+                "source": f"u4ssc_submission:{path.name}",
+                "vintage": vintage,
+                "source_row": line,
+                "reported_source": r["source"],
+                "comment": r["comment"],
+            }
+        )
+    problems.raise_if_any()
     res = pd.DataFrame(out, columns=OBSERVATION_COLUMNS + ["source_row", "reported_source", "comment"])
     return res.astype({"year": "int64", "value": "float64", "source_row": "int64"})
 
@@ -235,7 +285,18 @@ def read_verification_values(path: str | Path) -> pd.DataFrame:
         problem = _check_value(value, cat.loc[kpi_id])
         if problem:
             raise InputError(path, problem, line, "value")
-        out.append({"unit_code": hit.iloc[0], "year": year, "kpi_id": kpi_id, "value": value, "status": "",
-                    "source": "itu_verification_report", "vintage": r["report_date"], "source_row": line})
+        out.append(
+            {
+                "unit_code": hit.iloc[0],
+                "year": year,
+                "kpi_id": kpi_id,
+                "value": value,
+                "status": "",
+                "source": "itu_verification_report",
+                "vintage": r["report_date"],
+                "source_row": line,
+            }
+        )
     return pd.DataFrame(out, columns=OBSERVATION_COLUMNS + ["source_row"]).astype(
-        {"year": "int64", "value": "float64", "source_row": "int64"})
+        {"year": "int64", "value": "float64", "source_row": "int64"}
+    )

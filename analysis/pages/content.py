@@ -33,6 +33,7 @@ SIGNIFICANCE_Q = 0.05
 
 # --- one unit ----------------------------------------------------------------------------------
 
+
 def unit_title(data: ReportData, unit_code: str) -> str:
     unit = data.unit(unit_code)
     return f"{unit['name']} {TYPE_NB[unit['type']].lower()}" if unit["type"] == "kommune" else str(unit["name"])
@@ -65,12 +66,21 @@ def unit_profile(data: ReportData, unit_code: str) -> str:
         facts.append(("Sammenligningsgruppe", unit["peer_group"] or "–"))
     if pd.notna(unit.get("population")):
         note = f"; {unit['population_note']}" if unit["population_note"] else ""
-        facts.append((f"Folketall 1.1.{unit['population_year']}",
-                      f"{fmt_number(unit['population'])} ({unit['population_source'].split(',')[0]}{note})"))
+        facts.append(
+            (
+                f"Folketall 1.1.{unit['population_year']}",
+                f"{fmt_number(unit['population'])} ({unit['population_source'].split(',')[0]}{note})",
+            )
+        )
         small = data.methods.small_population  # methods §5
         if unit["population"] < small:
-            facts.append(("Små tall", f"Under {fmt_number(small)} innbyggere: tall per innbygger kan "
-                                      "svinge mye fra år til år og er usikre"))
+            facts.append(
+                (
+                    "Små tall",
+                    f"Under {fmt_number(small)} innbyggere: tall per innbygger kan "
+                    "svinge mye fra år til år og er usikre",
+                )
+            )
     breaks = sorted(set(obs.get("note", pd.Series(dtype=str))) - {""})
     if breaks:
         facts.append(("Brudd i serien", "; ".join(breaks)))
@@ -80,9 +90,12 @@ def unit_profile(data: ReportData, unit_code: str) -> str:
         ("Indikatorer med tall", f"{reported['kpi_id'].nunique()} av {len(data.catalog)}"),
         ("År med tall", f"{fmt_year(reported['year'].min())}–{fmt_year(reported['year'].max())}"),
         ("Indikatorer med mål", str(int((status["target_scope"] != "").sum()))),
-        ("Bedring / forverring", f"{int((trends['verdict'] == 'improving').sum())} / "
-                                 f"{int((trends['verdict'] == 'worsening').sum())}" if testable_trends(trends)
-                                 else "– (for få år til at en trend kan bli statistisk sikker)"),
+        (
+            "Bedring / forverring",
+            f"{int((trends['verdict'] == 'improving').sum())} / {int((trends['verdict'] == 'worsening').sum())}"
+            if testable_trends(trends)
+            else "– (for få år til at en trend kan bli statistisk sikker)",
+        ),
     ]
     return markdown_table(pd.DataFrame(facts, columns=["", f"{unit['name']}"]))
 
@@ -105,8 +118,10 @@ def dimension_figure(data: ReportData, unit_code: str) -> tuple:
         good = int(row.get("ge95", 0))
         parts.append(f"{dim}: {good} av {int(row.sum())} indikatorer har nådd minst 95 % av målet")
     alt = f"Stolpediagram for {name}. " + "; ".join(parts) + "."
-    caption = (f"{name}: antall indikatorer i hvert statusbånd (andel av målet som er nådd) for de tre "
-               f"dimensjonene, siste år med tall til og med {last_year_shown(data, unit_code)}.")
+    caption = (
+        f"{name}: antall indikatorer i hvert statusbånd (andel av målet som er nådd) for de tre "
+        f"dimensjonene, siste år med tall til og med {last_year_shown(data, unit_code)}."
+    )
     return figures.band_bars(counts), caption, alt
 
 
@@ -118,17 +133,25 @@ def kpi_table(data: ReportData, unit_code: str) -> pd.DataFrame:
     from analysis.stats.progress import badge_rows
 
     cat = data.catalog[["kpi_id", "name_nb", "dimension_nb", "category_nb", "unit_nb", "direction"]]
-    status = data.for_unit("status", unit_code)[["kpi_id", "year", "value", "target", "target_year",
-                                                  "target_scope", "achieved_pct", "band", "reason"]]
+    status = data.for_unit("status", unit_code)[
+        ["kpi_id", "year", "value", "target", "target_year", "target_scope", "achieved_pct", "band", "reason"]
+    ]
     obs = data.for_unit("observations", unit_code)
-    latest_obs = (obs.loc[obs["year"] <= data.report_year].sort_values("year")
-                  .groupby("kpi_id").tail(1)[["kpi_id", "year", "status"]]
-                  .rename(columns={"year": "latest_year", "status": "latest_status"}))
+    latest_obs = (
+        obs.loc[obs["year"] <= data.report_year]
+        .sort_values("year")
+        .groupby("kpi_id")
+        .tail(1)[["kpi_id", "year", "status"]]
+        .rename(columns={"year": "latest_year", "status": "latest_status"})
+    )
     trends = data.for_unit("trends", unit_code)[["kpi_id", "verdict", "ols_slope", "mk_p", "method"]]
     progress = badge_rows(data.for_unit("progress", unit_code))[["kpi_id", "method", "progress_class"]]
-    table = (cat.merge(status, on="kpi_id", how="left").merge(latest_obs, on="kpi_id", how="left")
-             .merge(trends.rename(columns={"method": "trend_method"}), on="kpi_id", how="left")
-             .merge(progress.rename(columns={"method": "progress_method"}), on="kpi_id", how="left"))
+    table = (
+        cat.merge(status, on="kpi_id", how="left")
+        .merge(latest_obs, on="kpi_id", how="left")
+        .merge(trends.rename(columns={"method": "trend_method"}), on="kpi_id", how="left")
+        .merge(progress.rename(columns={"method": "progress_method"}), on="kpi_id", how="left")
+    )
     table.insert(0, "unit_code", unit_code)
     return table
 
@@ -155,16 +178,29 @@ def linked_name(data: ReportData, kpi_id: str, name: str) -> str:
 
 def kpi_table_markdown(data: ReportData, table: pd.DataFrame, dimension: str) -> str:
     part = table.loc[table["dimension_nb"] == dimension]
-    shown = pd.DataFrame({
-        "Indikator": [f"{linked_name(data, k, n)} *({u})*" for k, n, u in zip(part["kpi_id"], part["name_nb"], part["unit_nb"])],
-        "År": [fmt_year(y if pd.notna(y) else ly) for y, ly in zip(part["year"], part["latest_year"])],
-        "Verdi": [fmt_value(v, s if isinstance(s, str) else "") for v, s in zip(part["value"], part["latest_status"])],
-        "Mål (år)": [f"{fmt_number(t)} ({fmt_year(ty)})" if pd.notna(t) else "–"
-                     for t, ty in zip(part["target"], part["target_year"])],
-        "Status (andel av mål)": [status_text(b, a) for b, a in zip(part["band"], part["achieved_pct"])],
-        "Utvikling (Mann–Kendall)": [VERDICT_NB.get(v, "–") if isinstance(v, str) else "–" for v in part["verdict"]],
-        "Fremdrift (Eurostat)": [progress_text(c, m) for c, m in zip(part["progress_class"], part["progress_method"])],
-    })
+    shown = pd.DataFrame(
+        {
+            "Indikator": [
+                f"{linked_name(data, k, n)} *({u})*"
+                for k, n, u in zip(part["kpi_id"], part["name_nb"], part["unit_nb"])
+            ],
+            "År": [fmt_year(y if pd.notna(y) else ly) for y, ly in zip(part["year"], part["latest_year"])],
+            "Verdi": [
+                fmt_value(v, s if isinstance(s, str) else "") for v, s in zip(part["value"], part["latest_status"])
+            ],
+            "Mål (år)": [
+                f"{fmt_number(t)} ({fmt_year(ty)})" if pd.notna(t) else "–"
+                for t, ty in zip(part["target"], part["target_year"])
+            ],
+            "Status (andel av mål)": [status_text(b, a) for b, a in zip(part["band"], part["achieved_pct"])],
+            "Utvikling (Mann–Kendall)": [
+                VERDICT_NB.get(v, "–") if isinstance(v, str) else "–" for v in part["verdict"]
+            ],
+            "Fremdrift (Eurostat)": [
+                progress_text(c, m) for c, m in zip(part["progress_class"], part["progress_method"])
+            ],
+        }
+    )
     return markdown_table(shown, align={"Verdi": "right", "År": "right"})
 
 
@@ -173,8 +209,12 @@ def key_series_panel(data: ReportData, unit_code: str, kpis: list[str]) -> pd.Da
     obs = data.observations.loc[data.observations["kpi_id"].isin(kpis) & data.observations["value"].notna()]
     peers = data.members.loc[data.members["type"] == unit["type"], "unit_code"]
     own = obs.loc[obs["unit_code"] == unit_code].assign(series="unit")
-    network = (obs.loc[obs["unit_code"].isin(peers)].groupby(["kpi_id", "year"], as_index=False)["value"].median()
-               .assign(series="network"))
+    network = (
+        obs.loc[obs["unit_code"].isin(peers)]
+        .groupby(["kpi_id", "year"], as_index=False)["value"]
+        .median()
+        .assign(series="network")
+    )
     return pd.concat([own[["kpi_id", "year", "value", "series"]], network], ignore_index=True)
 
 
@@ -199,10 +239,15 @@ def key_figure(data: ReportData, unit_code: str) -> tuple:
     for k in kpis:
         verdict = VERDICT_NB.get(trends.at[k, "verdict"], "ikke vurdert") if k in trends.index else "ikke vurdert"
         described.append(f"{names.at[k, 'name_nb']}: {verdict}")
-    alt = (f"Linjediagrammer for {unit['name']} med nettverkets median og målet for {len(kpis)} indikatorer. "
-           + "; ".join(described) + ".")
-    caption = (f"Utviklingen i {unit['name']} (blå) for utvalgte indikatorer, sammenlignet med medianen i nettverket "
-               f"(grå, stiplet) og målet (rødt, prikket).")
+    alt = (
+        f"Linjediagrammer for {unit['name']} med nettverkets median og målet for {len(kpis)} indikatorer. "
+        + "; ".join(described)
+        + "."
+    )
+    caption = (
+        f"Utviklingen i {unit['name']} (blå) for utvalgte indikatorer, sammenlignet med medianen i nettverket "
+        f"(grå, stiplet) og målet (rødt, prikket)."
+    )
     return figures.key_series(panel, titles, targets), caption, alt
 
 
@@ -214,15 +259,17 @@ def comparison_table(data: ReportData, unit_code: str) -> pd.DataFrame:
 
 def comparison_markdown(data: ReportData, unit_code: str, kpis: list[str]) -> str:
     comp = comparison_table(data, unit_code).set_index("kpi_id").reindex(kpis).dropna(subset=["name_nb"])
-    shown = pd.DataFrame({
-        "Indikator": comp["name_nb"],
-        "Verdi": [fmt_number(v) for v in comp["value"]],
-        "Nettverket (median)": [fmt_number(v) for v in comp["network_median"]],
-        "Fylket": [fmt_number(v) for v in comp["county_value"]],
-        "Hele landet": [fmt_number(v) for v in comp["national_value"]],
-        "Persentil": [fmt_number(v, 0) for v in comp["percentile_rank"]],
-        "Robust z (positiv = bedre)": [fmt_number(v, 1) for v in comp["robust_z"]],
-    })
+    shown = pd.DataFrame(
+        {
+            "Indikator": comp["name_nb"],
+            "Verdi": [fmt_number(v) for v in comp["value"]],
+            "Nettverket (median)": [fmt_number(v) for v in comp["network_median"]],
+            "Fylket": [fmt_number(v) for v in comp["county_value"]],
+            "Hele landet": [fmt_number(v) for v in comp["national_value"]],
+            "Persentil": [fmt_number(v, 0) for v in comp["percentile_rank"]],
+            "Robust z (positiv = bedre)": [fmt_number(v, 1) for v in comp["robust_z"]],
+        }
+    )
     return markdown_table(shown, align={c: "right" for c in shown.columns[1:]})
 
 
@@ -246,23 +293,32 @@ def differing_trends_markdown(data: ReportData, unit_code: str) -> str:
     n_tested = int(tests["p_value"].notna().sum())
     name = data.unit(unit_code)["name"]
     if sig.empty:
-        return (f"Ingen av de {n_tested} testede indikatorene har en utvikling i {name} som skiller seg sikkert fra "
-                f"resten av nettverket (q < 0,05 etter kontroll for mange samtidige tester).")
-    shown = pd.DataFrame({
-        "Indikator": sig["name_nb"],
-        f"Endring per år, {name}": [fmt_number(v) for v in sig["slope_unit"]],
-        "Endring per år, resten": [fmt_number(v) for v in sig["slope_group"]],
-        "Forskjell (95 % KI)": [f"{fmt_number(d)} ({fmt_number(lo)} til {fmt_number(hi)})"
-                                for d, lo, hi in zip(sig["diff"], sig["ci_low"], sig["ci_high"])],
-        "q-verdi": [fmt_p(q) for q in sig["q_value"]],
-        "Vurdering": [better_text(b) for b in sig["better"]],
-    })
-    intro = (f"{len(sig)} av {n_tested} testede indikatorer utvikler seg i {name} annerledes enn i resten av "
-             f"nettverket (q < 0,05):\n\n")
+        return (
+            f"Ingen av de {n_tested} testede indikatorene har en utvikling i {name} som skiller seg sikkert fra "
+            f"resten av nettverket (q < 0,05 etter kontroll for mange samtidige tester)."
+        )
+    shown = pd.DataFrame(
+        {
+            "Indikator": sig["name_nb"],
+            f"Endring per år, {name}": [fmt_number(v) for v in sig["slope_unit"]],
+            "Endring per år, resten": [fmt_number(v) for v in sig["slope_group"]],
+            "Forskjell (95 % KI)": [
+                f"{fmt_number(d)} ({fmt_number(lo)} til {fmt_number(hi)})"
+                for d, lo, hi in zip(sig["diff"], sig["ci_low"], sig["ci_high"])
+            ],
+            "q-verdi": [fmt_p(q) for q in sig["q_value"]],
+            "Vurdering": [better_text(b) for b in sig["better"]],
+        }
+    )
+    intro = (
+        f"{len(sig)} av {n_tested} testede indikatorer utvikler seg i {name} annerledes enn i resten av "
+        f"nettverket (q < 0,05):\n\n"
+    )
     return intro + markdown_table(shown, align={c: "right" for c in shown.columns[1:5]})
 
 
 # --- the network -------------------------------------------------------------------------------
+
 
 def network_status_table(data: ReportData) -> pd.DataFrame:
     """Per member: how many KPIs in each band, how many improve and worsen."""
@@ -272,11 +328,19 @@ def network_status_table(data: ReportData) -> pd.DataFrame:
     for unit in data.members.itertuples(index=False):
         s = status.loc[status["unit_code"] == unit.unit_code, "band"]
         t = trends.loc[trends["unit_code"] == unit.unit_code, "verdict"]
-        rows.append({"unit_code": unit.unit_code, "name": unit.name, "type": unit.type, "slug": unit.slug,
-                     "population": unit.population,
-                     **{b: int((s == b).sum()) for b in BAND_ORDER},
-                     "trends_testable": testable_trends(trends.loc[trends["unit_code"] == unit.unit_code]),
-                     "improving": int((t == "improving").sum()), "worsening": int((t == "worsening").sum())})
+        rows.append(
+            {
+                "unit_code": unit.unit_code,
+                "name": unit.name,
+                "type": unit.type,
+                "slug": unit.slug,
+                "population": unit.population,
+                **{b: int((s == b).sum()) for b in BAND_ORDER},
+                "trends_testable": testable_trends(trends.loc[trends["unit_code"] == unit.unit_code]),
+                "improving": int((t == "improving").sum()),
+                "worsening": int((t == "worsening").sum()),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -287,16 +351,20 @@ def unit_href(unit_type: str, slug: str) -> str:
 
 def network_status_markdown(data: ReportData) -> str:
     table = network_status_table(data)
-    shown = pd.DataFrame({
-        "Enhet": [f"[{n}]({unit_href(t, s)})" for n, t, s in zip(table["name"], table["type"], table["slug"])],
-        "Folketall": [fmt_number(p) for p in table["population"]],
-        **{f"Status {BAND_NB[b]}": table[b].astype(str) for b in BAND_ORDER},
-        # a unit with too few years for a trend to be significant (Viken, 2020-23) shows a dash, not a zero
-        "Bedring": table["improving"].astype(str).where(table["trends_testable"] > 0, "–"),
-        "Forverring": table["worsening"].astype(str).where(table["trends_testable"] > 0, "–"),
-    })
-    note = ("\n\n«Bedring» og «Forverring» teller indikatorer med en statistisk sikker trend i ønsket eller "
-            "motsatt retning; – betyr at enheten har for få år med tall til at en trend kan bli statistisk sikker.")
+    shown = pd.DataFrame(
+        {
+            "Enhet": [f"[{n}]({unit_href(t, s)})" for n, t, s in zip(table["name"], table["type"], table["slug"])],
+            "Folketall": [fmt_number(p) for p in table["population"]],
+            **{f"Status {BAND_NB[b]}": table[b].astype(str) for b in BAND_ORDER},
+            # a unit with too few years for a trend to be significant (Viken, 2020-23) shows a dash, not a zero
+            "Bedring": table["improving"].astype(str).where(table["trends_testable"] > 0, "–"),
+            "Forverring": table["worsening"].astype(str).where(table["trends_testable"] > 0, "–"),
+        }
+    )
+    note = (
+        "\n\n«Bedring» og «Forverring» teller indikatorer med en statistisk sikker trend i ønsket eller "
+        "motsatt retning; – betyr at enheten har for få år med tall til at en trend kan bli statistisk sikker."
+    )
     return markdown_table(shown, align={c: "right" for c in shown.columns[1:]}) + note
 
 
@@ -307,8 +375,10 @@ def overview_matrix(data: ReportData, dimension: str) -> pd.DataFrame:
     towns = data.members.loc[data.members["type"] == "kommune"]
     comp = comp.loc[comp["unit_code"].isin(towns["unit_code"])]
     matrix = comp.pivot_table(index="kpi_id", columns="unit_code", values="robust_z")
-    matrix = matrix.reindex(index=[k for k in data.catalog["kpi_id"] if k in matrix.index],
-                            columns=[c for c in towns["unit_code"] if c in matrix.columns])
+    matrix = matrix.reindex(
+        index=[k for k in data.catalog["kpi_id"] if k in matrix.index],
+        columns=[c for c in towns["unit_code"] if c in matrix.columns],
+    )
     names = data.catalog.set_index("kpi_id")["name_nb"]
     matrix.index = [names[k] for k in matrix.index]
     matrix.columns = towns.set_index("unit_code").loc[matrix.columns, "name"].tolist()
@@ -320,19 +390,24 @@ def overview_figure(data: ReportData, dimension: str) -> tuple:
     if matrix.dropna(how="all").empty:  # e.g. a network of one municipality: nothing to compare with
         return None, "", ""
     best = matrix.mean(axis=0).sort_values(ascending=False)
-    alt = (f"Fargekart for {dimension.lower()} med {matrix.shape[0]} indikatorer i rader og {matrix.shape[1]} "
-           f"kommuner i kolonner; grønt er bedre og rødt svakere enn nettverkets median. Høyest gjennomsnitt: "
-           f"{best.index[0]}; lavest: {best.index[-1]}.")
-    caption = (f"{dimension}: kommunene side om side i sammenligningsåret (det siste året de fleste har tall for, "
-               f"normalt {data.report_year}). Fargen er robust z-verdi per indikator, "
-               f"(verdi − median) / (1,4826 · MAD), snudd slik at positiv alltid betyr bedre. Hvite celler mangler tall.")
+    alt = (
+        f"Fargekart for {dimension.lower()} med {matrix.shape[0]} indikatorer i rader og {matrix.shape[1]} "
+        f"kommuner i kolonner; grønt er bedre og rødt svakere enn nettverkets median. Høyest gjennomsnitt: "
+        f"{best.index[0]}; lavest: {best.index[-1]}."
+    )
+    caption = (
+        f"{dimension}: kommunene side om side i sammenligningsåret (det siste året de fleste har tall for, "
+        f"normalt {data.report_year}). Fargen er robust z-verdi per indikator, "
+        f"(verdi − median) / (1,4826 · MAD), snudd slik at positiv alltid betyr bedre. Hvite celler mangler tall."
+    )
     return figures.heatmap(matrix, "", "robust z (positiv = bedre)"), caption, alt
 
 
 def network_trend_table(data: ReportData) -> pd.DataFrame:
     """The common trend per KPI (mixed model), with its direction-aware reading."""
     nt = data.results["network_trends"].merge(
-        data.catalog[["kpi_id", "name_nb", "unit_nb", "direction", "dimension_nb"]], on="kpi_id")
+        data.catalog[["kpi_id", "name_nb", "unit_nb", "direction", "dimension_nb"]], on="kpi_id"
+    )
     sign = nt["direction"].map({"higher_is_better": 1, "lower_is_better": -1, "binary": 1}).fillna(0)
     alpha = data.methods.alpha  # the level for the network's common trend, as for the trend verdicts
     nt["improving"] = (nt["mixed_p"] < alpha) & (sign * nt["mixed_slope"] > 0)
@@ -345,16 +420,19 @@ def network_trend_markdown(data: ReportData, which: str, limit: int = 12) -> str
     part = nt.loc[nt[which]].sort_values("mixed_p").head(limit)
     if part.empty:
         return "Ingen indikatorer."
-    shown = pd.DataFrame({
-        "Indikator": part["name_nb"],
-        "Dimensjon": part["dimension_nb"],
-        "Felles endring per år (95 % KI)": [f"{fmt_number(s)} ({fmt_number(lo)} til {fmt_number(hi)})"
-                                            for s, lo, hi in zip(part["mixed_slope"], part["mixed_ci_low"],
-                                                                 part["mixed_ci_high"])],
-        "Enhet": part["unit_nb"],
-        "p-verdi": [fmt_p(p) for p in part["mixed_p"]],
-        "Spredning mellom medlemmene": [CONVERGENCE_NB.get(c, "–") for c in part["convergence"]],
-    })
+    shown = pd.DataFrame(
+        {
+            "Indikator": part["name_nb"],
+            "Dimensjon": part["dimension_nb"],
+            "Felles endring per år (95 % KI)": [
+                f"{fmt_number(s)} ({fmt_number(lo)} til {fmt_number(hi)})"
+                for s, lo, hi in zip(part["mixed_slope"], part["mixed_ci_low"], part["mixed_ci_high"])
+            ],
+            "Enhet": part["unit_nb"],
+            "p-verdi": [fmt_p(p) for p in part["mixed_p"]],
+            "Spredning mellom medlemmene": [CONVERGENCE_NB.get(c, "–") for c in part["convergence"]],
+        }
+    )
     return markdown_table(shown, align={"p-verdi": "right"})
 
 
@@ -362,17 +440,25 @@ def spread_figure(data: ReportData, n: int = 6) -> tuple:
     nt = network_trend_table(data)
     moving = nt.loc[nt["convergence"].isin(["converging", "diverging"])].sort_values("spread_p").head(n)
     names = data.catalog.set_index("kpi_id")
-    titles = {k: f"{names.at[k, 'name_nb']} ({CONVERGENCE_NB[c]})" for k, c in zip(moving["kpi_id"], moving["convergence"])}
+    titles = {
+        k: f"{names.at[k, 'name_nb']} ({CONVERGENCE_NB[c]})" for k, c in zip(moving["kpi_id"], moving["convergence"])
+    }
     if not titles:
         return None, "", ""
-    alt = ("Linjediagrammer med median og interkvartilbredde blant medlemmene per år for: "
-           + "; ".join(titles.values()) + ".")
-    caption = ("Spredningen mellom medlemmene over tid for indikatorene der den endrer seg tydeligst: median (linje) "
-               "og midterste halvdel av medlemmene (skravert).")
+    alt = (
+        "Linjediagrammer med median og interkvartilbredde blant medlemmene per år for: "
+        + "; ".join(titles.values())
+        + "."
+    )
+    caption = (
+        "Spredningen mellom medlemmene over tid for indikatorene der den endrer seg tydeligst: median (linje) "
+        "og midterste halvdel av medlemmene (skravert)."
+    )
     return figures.spread_lines(data.results["spread"], titles), caption, alt
 
 
 # --- page frames ---------------------------------------------------------------------------------
+
 
 def notice(data: ReportData) -> str:
     from analysis.pages.present import demo_notice
@@ -383,11 +469,13 @@ def notice(data: ReportData) -> str:
 def unit_intro(data: ReportData, unit_code: str) -> str:
     unit = data.unit(unit_code)
     where = f"i {unit['county_name']}" if unit["type"] == "kommune" else "fylkeskommune"
-    text = (f"{notice(data)}\n"
-            f"Denne siden viser hvordan {unit['name']} ({where}) ligger an på U4SSC-indikatorene for smarte og "
-            f"bærekraftige byer, med tall til og med {last_year_shown(data, unit_code)}.\n\n"
-            f"{unit_profile(data, unit_code)}\n\n"
-            f"[⬇ Last ned tallene på denne siden (CSV)](../nedlastinger/{unit['slug']}.csv)\n")
+    text = (
+        f"{notice(data)}\n"
+        f"Denne siden viser hvordan {unit['name']} ({where}) ligger an på U4SSC-indikatorene for smarte og "
+        f"bærekraftige byer, med tall til og med {last_year_shown(data, unit_code)}.\n\n"
+        f"{unit_profile(data, unit_code)}\n\n"
+        f"[⬇ Last ned tallene på denne siden (CSV)](../nedlastinger/{unit['slug']}.csv)\n"
+    )
     return text
 
 
@@ -403,15 +491,17 @@ def comparison_section(data: ReportData, unit_code: str) -> str:
     unit = data.unit(unit_code)
     peers = "kommunene" if unit["type"] == "kommune" else "fylkeskommunene"
     kpis = key_kpis(data, unit_code)
-    return (f"Nivået i sammenligningsåret (det siste året de fleste har tall for, normalt {data.report_year}) for de "
-            f"utvalgte indikatorene, sammenlignet med de andre {peers} i "
-            f"nettverket, fylket og hele landet der tallene finnes. Persentilen er andelen av enhetene med tall som "
-            f"{unit['name']} ligger bedre an enn (like verdier teller halvt); den robuste z-verdien er snudd slik at positiv betyr "
-            f"bedre.\n\n{comparison_markdown(data, unit_code, kpis)}\n\n"
-            f"### Hvor skiller utviklingen seg ut?\n\n"
-            f"For hver indikator er endringen per år i {unit['name']} sammenlignet med endringen i resten av "
-            f"nettverket (regresjon der hver kommune har sitt eget nivå). Fordi over hundre indikatorer testes samtidig, "
-            f"er p-verdiene justert til q-verdier (Benjamini–Hochberg).\n\n{differing_trends_markdown(data, unit_code)}\n")
+    return (
+        f"Nivået i sammenligningsåret (det siste året de fleste har tall for, normalt {data.report_year}) for de "
+        f"utvalgte indikatorene, sammenlignet med de andre {peers} i "
+        f"nettverket, fylket og hele landet der tallene finnes. Persentilen er andelen av enhetene med tall som "
+        f"{unit['name']} ligger bedre an enn (like verdier teller halvt); den robuste z-verdien er snudd slik at "
+        f"positiv betyr bedre.\n\n{comparison_markdown(data, unit_code, kpis)}\n\n"
+        f"### Hvor skiller utviklingen seg ut?\n\n"
+        f"For hver indikator er endringen per år i {unit['name']} sammenlignet med endringen i resten av "
+        f"nettverket (regresjon der hver kommune har sitt eget nivå). Fordi over hundre indikatorer testes samtidig, "
+        f"er p-verdiene justert til q-verdier (Benjamini–Hochberg).\n\n{differing_trends_markdown(data, unit_code)}\n"
+    )
 
 
 def overview_figures(data: ReportData) -> list[tuple]:
@@ -422,12 +512,14 @@ def network_intro(data: ReportData) -> str:
     members = data.members
     towns = members.loc[members["type"] == "kommune"]
     counties = members.loc[members["type"] == "fylke"]
-    return (f"{notice(data)}\n"
-            f"Bærekraftsnettverket er kommuner og fylkeskommuner som måler lokal bærekraft med FNs U4SSC-indikatorer "
-            f"for smarte og bærekraftige byer (91 indikatorer, 112 datapunkter, knyttet til de 17 bærekraftsmålene). "
-            f"Rapporten dekker {len(towns)} kommuner og {len(counties)} fylkeskommuner med tall til og med "
-            f"{data.report_year}. Velg en kommune eller et fylke i menyen for å se den enkelte enhetens side.\n\n"
-            f"[⬇ Last ned tallene for hele nettverket (CSV)](nedlastinger/nettverket.csv)\n")
+    return (
+        f"{notice(data)}\n"
+        f"Bærekraftsnettverket er kommuner og fylkeskommuner som måler lokal bærekraft med FNs U4SSC-indikatorer "
+        f"for smarte og bærekraftige byer (91 indikatorer, 112 datapunkter, knyttet til de 17 bærekraftsmålene). "
+        f"Rapporten dekker {len(towns)} kommuner og {len(counties)} fylkeskommuner med tall til og med "
+        f"{data.report_year}. Velg en kommune eller et fylke i menyen for å se den enkelte enhetens side.\n\n"
+        f"[⬇ Last ned tallene for hele nettverket (CSV)](nedlastinger/nettverket.csv)\n"
+    )
 
 
 def page_footer(data: ReportData) -> str:
@@ -439,9 +531,11 @@ def page_footer(data: ReportData) -> str:
     meta = data.metadata
     sources = "; ".join(meta.get("sources", []))
     vintages = ", ".join(meta.get("vintages", []))
-    return ("---\n\n"
-            f"**Kilde:** {sources} (versjon {vintages}). **Laget med** analysis {analysis.__version__}, "
-            f"Python {platform.python_version()} og pandas {pd.__version__}.\n")
+    return (
+        "---\n\n"
+        f"**Kilde:** {sources} (versjon {vintages}). **Laget med** analysis {analysis.__version__}, "
+        f"Python {platform.python_version()} og pandas {pd.__version__}.\n"
+    )
 
 
 def network_table(data: ReportData) -> pd.DataFrame:
@@ -449,12 +543,15 @@ def network_table(data: ReportData) -> pd.DataFrame:
     status = data.results["status"][["unit_code", "kpi_id", "year", "value", "target", "achieved_pct", "band"]]
     trends = data.results["trends"][["unit_code", "kpi_id", "verdict", "ols_slope", "mk_p"]]
     comp = data.results["comparisons"][["unit_code", "kpi_id", "robust_z", "percentile_rank"]]
-    out = status.merge(trends, on=["unit_code", "kpi_id"], how="outer").merge(comp, on=["unit_code", "kpi_id"], how="left")
+    out = status.merge(trends, on=["unit_code", "kpi_id"], how="outer").merge(
+        comp, on=["unit_code", "kpi_id"], how="left"
+    )
     out = out.loc[out["unit_code"].isin(data.members["unit_code"])]
     return out.merge(data.catalog[["kpi_id", "name_nb"]], on="kpi_id").sort_values(["unit_code", "kpi_id"])
 
 
 # --- one indicator -------------------------------------------------------------------------------
+
 
 def indicator_href(data: ReportData, kpi_id: str, prefix: str = "../") -> str | None:
     """The indicator's page, if the build makes one (report setting ``indicator_pages``)."""
@@ -480,8 +577,11 @@ def indicator_title(data: ReportData, kpi_id: str) -> str:
 def indicator_intro(data: ReportData, kpi_id: str) -> str:
     kpi = indicator_row(data, kpi_id)
     network_target = data.targets.loc[(data.targets["kpi_id"] == kpi_id) & (data.targets["unit_code"] == "")]
-    target = (f"{fmt_number(network_target['target'].iloc[0])} innen {int(network_target['target_year'].iloc[0])}"
-              if len(network_target) else "ingen felles mål")
+    target = (
+        f"{fmt_number(network_target['target'].iloc[0])} innen {int(network_target['target_year'].iloc[0])}"
+        if len(network_target)
+        else "ingen felles mål"
+    )
     direction = DIRECTION_NB.get(kpi["direction"], kpi["direction"])
     if kpi["direction_inferred"]:
         direction += " (utledet av definisjonen, ikke trykt av ITU)"
@@ -495,8 +595,10 @@ def indicator_intro(data: ReportData, kpi_id: str) -> str:
         ("Bærekraftsmål", ", ".join(kpi["sdg_goals"].split(";")) if kpi["sdg_goals"] else "–"),
         ("Nettverkets mål", target),
     ]
-    return (f"{notice(data)}\n{markdown_table(pd.DataFrame(facts, columns=['', 'Indikator']))}\n\n"
-            f"[⬇ Last ned tallene på denne siden (CSV)](../nedlastinger/indikator-{kpi['slug']}.csv)\n")
+    return (
+        f"{notice(data)}\n{markdown_table(pd.DataFrame(facts, columns=['', 'Indikator']))}\n\n"
+        f"[⬇ Last ned tallene på denne siden (CSV)](../nedlastinger/indikator-{kpi['slug']}.csv)\n"
+    )
 
 
 def indicator_table(data: ReportData, kpi_id: str) -> pd.DataFrame:
@@ -508,47 +610,70 @@ def indicator_table(data: ReportData, kpi_id: str) -> pd.DataFrame:
         return table.loc[table["kpi_id"] == kpi_id, ["unit_code", *cols]]
 
     progress = badge_rows(data.results["progress"].loc[data.results["progress"]["kpi_id"] == kpi_id])
-    table = (data.members[["unit_code", "name", "type", "slug"]]
-             .merge(part("status", ["year", "value", "target", "target_year", "achieved_pct", "band"]), on="unit_code", how="left")
-             .merge(part("trends", ["verdict", "ols_slope", "ols_ci_low", "ols_ci_high", "mk_p"]), on="unit_code", how="left")
-             .merge(progress[["unit_code", "method", "progress_class"]].rename(columns={"method": "progress_method"}),
-                    on="unit_code", how="left")
-             .merge(part("comparisons", ["robust_z", "percentile_rank"]), on="unit_code", how="left"))
+    table = (
+        data.members[["unit_code", "name", "type", "slug"]]
+        .merge(
+            part("status", ["year", "value", "target", "target_year", "achieved_pct", "band"]),
+            on="unit_code",
+            how="left",
+        )
+        .merge(
+            part("trends", ["verdict", "ols_slope", "ols_ci_low", "ols_ci_high", "mk_p"]), on="unit_code", how="left"
+        )
+        .merge(
+            progress[["unit_code", "method", "progress_class"]].rename(columns={"method": "progress_method"}),
+            on="unit_code",
+            how="left",
+        )
+        .merge(part("comparisons", ["robust_z", "percentile_rank"]), on="unit_code", how="left")
+    )
     table.insert(1, "kpi_id", kpi_id)
     return table
 
 
 def indicator_table_markdown(data: ReportData, kpi_id: str) -> str:
     t = indicator_table(data, kpi_id)
-    shown = pd.DataFrame({
-        "Enhet": [f"[{n}](../{unit_href(ty, s)})" for n, ty, s in zip(t["name"], t["type"], t["slug"])],
-        "År": [fmt_year(y) for y in t["year"]],
-        "Verdi": [fmt_number(v) for v in t["value"]],
-        "Status (andel av mål)": [status_text(b, a) for b, a in zip(t["band"], t["achieved_pct"])],
-        "Endring per år (OLS)": [fmt_number(v) for v in t["ols_slope"]],
-        "Utvikling (Mann–Kendall)": [VERDICT_NB.get(v, "–") if isinstance(v, str) else "–" for v in t["verdict"]],
-        "Fremdrift (Eurostat)": [progress_text(c, m) for c, m in zip(t["progress_class"], t["progress_method"])],
-        "Robust z": [fmt_number(v, 1) for v in t["robust_z"]],
-    })
+    shown = pd.DataFrame(
+        {
+            "Enhet": [f"[{n}](../{unit_href(ty, s)})" for n, ty, s in zip(t["name"], t["type"], t["slug"])],
+            "År": [fmt_year(y) for y in t["year"]],
+            "Verdi": [fmt_number(v) for v in t["value"]],
+            "Status (andel av mål)": [status_text(b, a) for b, a in zip(t["band"], t["achieved_pct"])],
+            "Endring per år (OLS)": [fmt_number(v) for v in t["ols_slope"]],
+            "Utvikling (Mann–Kendall)": [VERDICT_NB.get(v, "–") if isinstance(v, str) else "–" for v in t["verdict"]],
+            "Fremdrift (Eurostat)": [progress_text(c, m) for c, m in zip(t["progress_class"], t["progress_method"])],
+            "Robust z": [fmt_number(v, 1) for v in t["robust_z"]],
+        }
+    )
     return markdown_table(shown, align={c: "right" for c in ("År", "Verdi", "Endring per år (OLS)", "Robust z")})
 
 
 def indicator_figure(data: ReportData, kpi_id: str) -> tuple:
     kpi = indicator_row(data, kpi_id)
     towns = data.members.loc[data.members["type"] == "kommune"]
-    obs = data.observations.loc[(data.observations["kpi_id"] == kpi_id) & data.observations["value"].notna()
-                                & data.observations["unit_code"].isin(towns["unit_code"])]
+    obs = data.observations.loc[
+        (data.observations["kpi_id"] == kpi_id)
+        & data.observations["value"].notna()
+        & data.observations["unit_code"].isin(towns["unit_code"])
+    ]
     obs = obs.merge(towns[["unit_code", "name"]], on="unit_code")
     network_target = data.targets.loc[(data.targets["kpi_id"] == kpi_id) & (data.targets["unit_code"] == ""), "target"]
     target = network_target.iloc[0] if len(network_target) else None
     fig = figures.all_units(obs, f"{kpi['name_nb']} ({kpi['unit_nb']})", target)
     latest = obs.loc[obs["year"] == obs["year"].max()].sort_values("value")
-    extremes = (f"I {int(obs['year'].max())} er verdien lavest i {latest['name'].iloc[0]} "
-                f"({fmt_number(latest['value'].iloc[0])}) og høyest i {latest['name'].iloc[-1]} "
-                f"({fmt_number(latest['value'].iloc[-1])}).") if len(latest) else "Ingen tall."
+    extremes = (
+        (
+            f"I {int(obs['year'].max())} er verdien lavest i {latest['name'].iloc[0]} "
+            f"({fmt_number(latest['value'].iloc[0])}) og høyest i {latest['name'].iloc[-1]} "
+            f"({fmt_number(latest['value'].iloc[-1])})."
+        )
+        if len(latest)
+        else "Ingen tall."
+    )
     alt = f"Linjediagram over {kpi['name_nb']} for {obs['name'].nunique()} kommuner per år. {extremes}"
-    caption = (f"{kpi['name_nb']} i nettverkets kommuner; medianen er den tykke svarte linjen"
-               + (", nettverkets mål den røde prikkede." if target is not None else "."))
+    caption = f"{kpi['name_nb']} i nettverkets kommuner; medianen er den tykke svarte linjen" + (
+        ", nettverkets mål den røde prikkede." if target is not None else "."
+    )
     return fig, caption, alt
 
 
@@ -559,9 +684,16 @@ def indicator_network_text(data: ReportData, kpi_id: str) -> str:
         reason = reason_nb(row["reason"].iloc[0]) if len(row) else "Ingen tall."
         return f"Den felles trenden kunne ikke beregnes. {reason}"
     r = row.iloc[0]
-    reading = ("i riktig retning" if r["improving"] else "i feil retning" if r["worsening"]
-               else "uten en sikker retning (p ≥ 0,05 eller ingen fastsatt retning)")
-    return (f"Felles endring per år for medlemmene (blandet modell med eget nivå for hver enhet): "
-            f"**{fmt_number(r['mixed_slope'])}** (95 % KI {fmt_number(r['mixed_ci_low'])} til "
-            f"{fmt_number(r['mixed_ci_high'])}, p = {fmt_p(r['mixed_p'])}) {r['unit_nb']} — {reading}. "
-            f"Spredningen mellom medlemmene: {CONVERGENCE_NB.get(r['convergence'], '–')}.")
+    reading = (
+        "i riktig retning"
+        if r["improving"]
+        else "i feil retning"
+        if r["worsening"]
+        else "uten en sikker retning (p ≥ 0,05 eller ingen fastsatt retning)"
+    )
+    return (
+        f"Felles endring per år for medlemmene (blandet modell med eget nivå for hver enhet): "
+        f"**{fmt_number(r['mixed_slope'])}** (95 % KI {fmt_number(r['mixed_ci_low'])} til "
+        f"{fmt_number(r['mixed_ci_high'])}, p = {fmt_p(r['mixed_p'])}) {r['unit_nb']} — {reading}. "
+        f"Spredningen mellom medlemmene: {CONVERGENCE_NB.get(r['convergence'], '–')}."
+    )

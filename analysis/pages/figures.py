@@ -50,19 +50,28 @@ def key_series(panel: pd.DataFrame, titles: dict[str, str], targets: dict[str, f
         part = panel.loc[panel["kpi_id"] == kpi]
         for series, colour, style in (("network", NETWORK_COLOUR, "--"), ("unit", UNIT_COLOUR, "-")):
             s = part.loc[part["series"] == series]
-            ax.plot(s["year"], s["value"], style, color=colour, marker="o" if series == "unit" else None,
-                    markersize=3.5, linewidth=1.8)
+            ax.plot(
+                s["year"],
+                s["value"],
+                style,
+                color=colour,
+                marker="o" if series == "unit" else None,
+                markersize=3.5,
+                linewidth=1.8,
+            )
         target = targets.get(kpi)
         if target is not None and not pd.isna(target):
             ax.axhline(target, color=TARGET_COLOUR, linewidth=1.2, linestyle=":")
         ax.set_title(titles[kpi], fontsize=9.5, loc="left", wrap=True)
         ax.tick_params(labelsize=8)
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins=5))
-    for ax in list(axes.flat)[len(kpis):]:
+    for ax in list(axes.flat)[len(kpis) :]:
         ax.set_visible(False)
-    handles = [plt.Line2D([], [], color=UNIT_COLOUR, marker="o", label="Enheten"),
-               plt.Line2D([], [], color=NETWORK_COLOUR, linestyle="--", label="Nettverkets median"),
-               plt.Line2D([], [], color=TARGET_COLOUR, linestyle=":", label="Mål")]
+    handles = [
+        plt.Line2D([], [], color=UNIT_COLOUR, marker="o", label="Enheten"),
+        plt.Line2D([], [], color=NETWORK_COLOUR, linestyle="--", label="Nettverkets median"),
+        plt.Line2D([], [], color=TARGET_COLOUR, linestyle=":", label="Mål"),
+    ]
     fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, bbox_to_anchor=(0.5, -0.02))
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     return fig
@@ -72,8 +81,17 @@ def heatmap(matrix: pd.DataFrame, xlabel: str, cbar_label: str) -> plt.Figure:
     """Units × KPIs: robust z-scores (positive = better), clipped to ±3 so outliers do not wash out colour."""
     height = 1.6 + 0.24 * matrix.shape[0]
     fig, ax = plt.subplots(figsize=(4.5 + 0.5 * matrix.shape[1], height))
-    sns.heatmap(matrix.clip(-3, 3), ax=ax, cmap="RdYlGn", center=0, vmin=-3, vmax=3, linewidths=0.4,
-                linecolor="white", cbar_kws={"label": cbar_label, "shrink": min(1.0, 8 / matrix.shape[0])})
+    sns.heatmap(
+        matrix.clip(-3, 3),
+        ax=ax,
+        cmap="RdYlGn",
+        center=0,
+        vmin=-3,
+        vmax=3,
+        linewidths=0.4,
+        linecolor="white",
+        cbar_kws={"label": cbar_label, "shrink": min(1.0, 8 / matrix.shape[0])},
+    )
     ax.set_xlabel(xlabel)
     ax.set_ylabel("")
     ax.tick_params(axis="y", labelsize=8.5)
@@ -94,7 +112,7 @@ def spread_lines(spread: pd.DataFrame, titles: dict[str, str], ncols: int = 3) -
         ax.set_title(titles[kpi], fontsize=9.5, loc="left")
         ax.tick_params(labelsize=8)
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins=5))
-    for ax in list(axes.flat)[len(kpis):]:
+    for ax in list(axes.flat)[len(kpis) :]:
         ax.set_visible(False)
     fig.tight_layout()
     return fig
@@ -103,8 +121,18 @@ def spread_lines(spread: pd.DataFrame, titles: dict[str, str], ncols: int = 3) -
 def all_units(obs: pd.DataFrame, ylabel: str, target: float | None) -> plt.Figure:
     """Every municipality's series in a light colour, the network median on top, and the target."""
     fig, ax = plt.subplots(figsize=(8, 4.2))
-    sns.lineplot(data=obs, x="year", y="value", hue="name", ax=ax, linewidth=1.1, alpha=0.8, marker="o",
-                 markersize=3.5, palette="tab20")
+    sns.lineplot(
+        data=obs,
+        x="year",
+        y="value",
+        hue="name",
+        ax=ax,
+        linewidth=1.1,
+        alpha=0.8,
+        marker="o",
+        markersize=3.5,
+        palette="tab20",
+    )
     median = obs.groupby("year")["value"].median()
     ax.plot(median.index, median.to_numpy(), color="black", linewidth=2.6, label="Median")
     if target is not None and not pd.isna(target):

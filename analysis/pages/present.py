@@ -90,7 +90,8 @@ def callout(kind: str, title: str, body: str) -> str:
 
 def demo_notice() -> str:
     return callout(
-        "warning", "Demonstrasjonsdata",
+        "warning",
+        "Demonstrasjonsdata",
         "Tallene på denne siden er **demonstrasjonsdata**, laget av en tilfeldighetsgenerator med fast frø. "
         "De viser hvordan rapporten ser ut, men sier ingenting om kommunenes faktiske bærekraft.",
     )
@@ -104,8 +105,10 @@ def figure_html(fig, caption: str, alt: str, dpi: int = 110) -> str:
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return (f'<figure class="figure">\n<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
-            f'class="img-fluid">\n<figcaption>{html.escape(caption)}</figcaption>\n</figure>\n')
+    return (
+        f'<figure class="figure">\n<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
+        f'class="img-fluid">\n<figcaption>{html.escape(caption)}</figcaption>\n</figure>\n'
+    )
 
 
 def show(markdown: str) -> None:

@@ -47,8 +47,9 @@ class ReportData:
         match = self.units.loc[self.units["unit_code"] == unit_code]
         if match.empty:
             known = ", ".join(f"{c} {n}" for c, n in zip(self.members["unit_code"], self.members["name"]))
-            raise InputError(config.NETWORK_YAML, f"unit {unit_code!r} is not in the registry; known: {known}",
-                             field="code")
+            raise InputError(
+                config.NETWORK_YAML, f"unit {unit_code!r} is not in the registry; known: {known}", field="code"
+            )
         return match.iloc[0]
 
     def for_unit(self, name: str, unit_code: str) -> pd.DataFrame:
@@ -67,7 +68,10 @@ def load(directory: Path | None = None) -> ReportData:
         return pd.read_parquet(directory / f"{name}.parquet")
 
     return ReportData(
-        catalog=read("catalog"), units=read("units"), observations=read("observations"), targets=read("targets"),
+        catalog=read("catalog"),
+        units=read("units"),
+        observations=read("observations"),
+        targets=read("targets"),
         results={path.stem: pd.read_parquet(path) for path in sorted((directory / "results").glob("*.parquet"))},
         metadata=json.loads(meta_path.read_text(encoding="utf-8")),
     )

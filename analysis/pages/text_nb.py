@@ -10,7 +10,9 @@ and ``analysis.stats.compare`` compute; change them together.
 from __future__ import annotations
 
 SECTIONS: dict[str, tuple[str, str]] = {
-    "data": ("Manglende og skjermede tall", """\
+    "data": (
+        "Manglende og skjermede tall",
+        """\
 Vi regner bare med tall som faktisk er publisert. Celler som SSB har merket med `.` (ikke
 aktuelt), `..` (mangler) eller `:` (skjermet av personvernhensyn) blir stående tomme: de blir
 aldri gjort om til null, og vi regner aldri ut et skjermet tall baklengs fra summer. Når et
@@ -21,8 +23,11 @@ byggingen med en melding om hvor, i stedet for å velge ett av dem.
 I en kommune med under 5 000 innbyggere kan noen få hendelser flytte et tall per innbygger
 mye fra ett år til et annet. Siden for en slik kommune sier derfor at tall per innbygger er
 usikre (methods.md, avsnitt 5).
-"""),
-    "trend": ("Utvikling over tid (trend)", """\
+""",
+    ),
+    "trend": (
+        "Utvikling over tid (trend)",
+        """\
 For hver kommune og hver indikator ser vi på alle årene med tall.
 
 * **Lineær trend (minste kvadraters metode, OLS).** Vi trekker den rette linjen som passer best
@@ -42,8 +47,11 @@ For hver kommune og hver indikator ser vi på alle årene med tall.
   bare endringen fra første til siste år, uten test. Merk: med nøyaktig 4 år kan testen aldri
   bli signifikant (minste mulige p-verdi er 0,09), så da blir svaret alltid «ingen klar trend».
   Der den ønskede retningen ikke er kjent, gir vi ingen vurdering.
-"""),
-    "status": ("Status mot målet (fire nivåer)", """\
+""",
+    ),
+    "status": (
+        "Status mot målet (fire nivåer)",
+        """\
 U4SSC plasserer hver indikator i ett av fire nivåer etter hvor stor del av målet som er nådd:
 **minst 95 %**, **66–95 %**, **33–66 %** og **under 33 %**. U4SSC har ikke publisert hvordan
 prosenten regnes ut, så **formelen er vår egen**:
@@ -58,8 +66,11 @@ Grensene hører til nivået over: nøyaktig 95 % er «minst 95 %». Vi bruker si
 og med rapportåret). Målene er satt av nettverket (felles mål) eller av kommunen selv (lokale
 mål fra egne planer), fordi U4SSCs egne målverdier ikke er offentlige. Mangler tallet eller
 målet, får indikatoren ikke noe nivå.
-"""),
-    "progress": ("Fremdrift mot målet", """\
+""",
+    ),
+    "progress": (
+        "Fremdrift mot målet",
+        """\
 Vi sammenligner utviklingen fra **basisåret 2015** (eller første år etter 2015 med tall) til
 **siste år med tall** med den utviklingen som trengs for å nå målet innen målåret (vanligvis
 2030). Veksten måles som gjennomsnittlig årlig vekst i prosent (*CAGR*).
@@ -87,8 +98,11 @@ som ligger nærmest startverdien. Har verdien gått forbi hele intervallet og ha
 enn den startet, står det **forverring**; er den nærmere enn før, gir metoden ingen klasse (vårt
 valg: vekst mot én grense sier da ingenting). Ja/nei-indikatorer får bare «mål nådd» eller «mål
 ikke nådd».
-"""),
-    "comparisons": ("Sammenligninger med andre", """\
+""",
+    ),
+    "comparisons": (
+        "Sammenligninger med andre",
+        """\
 Vi sammenligner kommunen med andre i **samme år**: det siste året der minst halvparten så
 mange kommuner har tall som i det året med flest tall (slik at noen få tidlige tall ikke
 bestemmer året). For hver indikator viser vi:
@@ -106,16 +120,22 @@ bestemmer året). For hver indikator viser vi:
 med det felles stigningstallet for de andre medlemmene i nettverket, i én regresjonsmodell der
 hver kommune har sitt eget nivå. Forskjellen i stigning vises med konfidensintervall og
 p-verdi.
-"""),
-    "q_values": ("q-verdier: når mange indikatorer testes samtidig", """\
+""",
+    ),
+    "q_values": (
+        "q-verdier: når mange indikatorer testes samtidig",
+        """\
 Når vi tester mange indikatorer for samme kommune, vil noen se «signifikante» ut bare ved
 tilfeldighet: med 100 tester og grensen p < 0,05 venter vi omtrent fem slike treff selv om
 ingenting egentlig skiller seg ut. **q-verdien** justerer for dette (Benjamini–Hochberg).
 Lest enkelt: hvis vi godtar alle resultater med q under 0,05 som reelle forskjeller, vil vi
 i gjennomsnitt ta feil for høyst 5 % av dem. En liten q-verdi er derfor et sterkere signal
 enn en liten p-verdi alene. q-verdien er aldri mindre enn p-verdien.
-"""),
-    "mixed_model": ("Nettverket samlet: felles trend og spredning", """\
+""",
+    ),
+    "mixed_model": (
+        "Nettverket samlet: felles trend og spredning",
+        """\
 **Felles trend.** For hele nettverket beregner vi én felles årlig endring med en *blandet
 modell* (lineær modell med tilfeldig nivå per kommune): hver kommune får sitt eget nivå, men
 vi anslår én felles stigning. Da teller ikke store forskjeller i nivå mellom kommunene som
@@ -129,7 +149,8 @@ signifikant (p < 0,05 i en lineær trend over minst fire år), sier vi at kommun
 **nærmer seg hverandre**; øker den, at de **fjerner seg fra hverandre**; ellers at spredningen
 er **stabil**. Vær oppmerksom på at spredningen også endres når kommuner kommer til eller
 faller ut av tallene.
-"""),
+""",
+    ),
 }
 
 #: Norwegian labels for the codes in the result tables.
@@ -198,7 +219,7 @@ REASONS_NB: dict[str, str] = {
     "target_year_not_after_base": "Målåret er ikke etter basisåret.",
     "band_kpi": "Vekstklassene uten mål gjelder ikke indikatorer med et ønsket intervall.",
     "overshot_band": "Verdien har gått forbi hele det ønskede intervallet og ligger nå nærmere det enn i "
-                     "basisåret; vekst mot den ene grensen sier ikke noe om det.",
+    "basisåret; vekst mot den ene grensen sier ikke noe om det.",
     "not_computed": "Ikke beregnet.",
 }
 
@@ -236,12 +257,17 @@ METHOD_SETTING_LABELS_NB = {
     "slope_group": "Gruppen en enhets trend sammenlignes med",
     "small_population": "Under så mange innbyggere merkes tall per innbygger som usikre",
 }
-METHOD_VALUES_NB = {"unit_fe": "hver enhet sitt eget nivå", "pooled": "felles modell (verdi ~ år × enhet)",
-                    "network": "nettverkets medlemmer", "all": "alle enheter"}
+METHOD_VALUES_NB = {
+    "unit_fe": "hver enhet sitt eget nivå",
+    "pooled": "felles modell (verdi ~ år × enhet)",
+    "network": "nettverkets medlemmer",
+    "all": "alle enheter",
+}
 
 
 def method_settings_markdown(methods: dict) -> str:
     """The method choices the results were computed with (params/methods.yaml), as a table for the methods page."""
+
     def shown(value) -> str:
         if isinstance(value, float):
             return f"{value:g}".replace(".", ",")
@@ -250,5 +276,7 @@ def method_settings_markdown(methods: dict) -> str:
         return METHOD_VALUES_NB.get(value, str(value))
 
     rows = [f"| {METHOD_SETTING_LABELS_NB.get(k, k)} | {shown(v)} | `{k}` |" for k, v in methods.items()]
-    return ("\n## Valg i denne rapporten\n\nStatistikken på nettstedet er beregnet med disse valgene "
-            "(fila `params/methods.yaml`):\n\n| Valg | Verdi | Navn i fila |\n|---|---|---|\n" + "\n".join(rows) + "\n")
+    return (
+        "\n## Valg i denne rapporten\n\nStatistikken på nettstedet er beregnet med disse valgene "
+        "(fila `params/methods.yaml`):\n\n| Valg | Verdi | Navn i fila |\n|---|---|---|\n" + "\n".join(rows) + "\n"
+    )

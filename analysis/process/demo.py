@@ -18,8 +18,9 @@ def _is_percent(unit_nb: str) -> bool:
     return unit_nb.startswith("%")
 
 
-def generate_observations(units: pd.DataFrame, catalog: pd.DataFrame, first_year: int = 2015,
-                          last_year: int = 2024, seed: int = DEMO_SEED) -> pd.DataFrame:
+def generate_observations(
+    units: pd.DataFrame, catalog: pd.DataFrame, first_year: int = 2015, last_year: int = 2024, seed: int = DEMO_SEED
+) -> pd.DataFrame:
     """One row per unit × year × KPI (tidy observation columns), with a few missing and suppressed cells.
 
     A unit with ``valid_from``/``valid_to`` (Viken) only gets the years it existed. Binary KPIs
@@ -50,8 +51,9 @@ def generate_observations(units: pd.DataFrame, catalog: pd.DataFrame, first_year
                 floor = 0.0 if low >= 0 else -np.inf
                 ceiling = 100.0 if _is_percent(kpi.unit_nb) else np.inf
                 values = np.clip(values, floor, ceiling)
-            frames.append(pd.DataFrame({"unit_code": unit.unit_code, "year": unit_years,
-                                        "kpi_id": kpi.kpi_id, "value": values}))
+            frames.append(
+                pd.DataFrame({"unit_code": unit.unit_code, "year": unit_years, "kpi_id": kpi.kpi_id, "value": values})
+            )
     obs = pd.concat(frames, ignore_index=True)
     obs["status"] = ""
     draw = rng.random(len(obs))
@@ -71,7 +73,7 @@ def _round_like_reported(obs: pd.DataFrame, catalog: pd.DataFrame) -> pd.Series:
     """Round to the precision a municipality would report: fewer decimals for larger numbers."""
     high = obs["kpi_id"].map(catalog.set_index("kpi_id")["demo_high"])
     decimals = np.select([high >= 1000, high >= 50, high >= 5], [0, 1, 2], default=3)
-    return pd.Series(np.round(obs["value"].to_numpy() * 10.0 ** decimals) / 10.0 ** decimals, index=obs.index)
+    return pd.Series(np.round(obs["value"].to_numpy() * 10.0**decimals) / 10.0**decimals, index=obs.index)
 
 
 def generate_targets(catalog: pd.DataFrame, target_year: int = 2030, seed: int = DEMO_SEED) -> pd.DataFrame:
@@ -96,10 +98,27 @@ def generate_targets(catalog: pd.DataFrame, target_year: int = 2030, seed: int =
             target, band_low, band_high = 1.0, 0.97, 1.03
         else:
             continue
-        rows.append({"kpi_id": kpi.kpi_id, "unit_code": "", "target": float(np.round(target, 3)),
-                     "target_year": target_year, "band_low": band_low, "band_high": band_high,
-                     "source": "Demonstrasjonsmål for nettverket"})
+        rows.append(
+            {
+                "kpi_id": kpi.kpi_id,
+                "unit_code": "",
+                "target": float(np.round(target, 3)),
+                "target_year": target_year,
+                "band_low": band_low,
+                "band_high": band_high,
+                "source": "Demonstrasjonsmål for nettverket",
+            }
+        )
     for code, target in (("5001", 2.0), ("1103", 2.5)):
-        rows.append({"kpi_id": "EN:EN:AQ:2C", "unit_code": code, "target": target, "target_year": 2030,
-                     "band_low": np.nan, "band_high": np.nan, "source": "Demonstrasjonsmål (lokalt)"})
+        rows.append(
+            {
+                "kpi_id": "EN:EN:AQ:2C",
+                "unit_code": code,
+                "target": target,
+                "target_year": 2030,
+                "band_low": np.nan,
+                "band_high": np.nan,
+                "source": "Demonstrasjonsmål (lokalt)",
+            }
+        )
     return pd.DataFrame(rows)

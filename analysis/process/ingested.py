@@ -45,8 +45,9 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     if not folder.is_dir():
         print(f"error: {folder}: not a folder", file=sys.stderr)
         return 1
-    files = sorted(Path(d) / f for d, _, names in os.walk(folder, followlinks=True)
-                   for f in names if not f.startswith("."))
+    files = sorted(
+        Path(d) / f for d, _, names in os.walk(folder, followlinks=True) for f in names if not f.startswith(".")
+    )
     tables: list[tuple[Path, pd.DataFrame]] = []
     catalog = load_catalog()
     try:
@@ -114,12 +115,18 @@ def _load_query(path: str | None, v2: bool) -> dict:
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
     client: PxWebClient = args.client_factory(
-        cache_dir=Path(args.cache_dir) if args.cache_dir else None, offline=True if args.offline else None)
+        cache_dir=Path(args.cache_dir) if args.cache_dir else None, offline=True if args.offline else None
+    )
     try:
         q = _load_query(args.query_file, args.v2)
         if args.v2:
-            data = client.fetch_v2(args.table, q.get("valueCodes"), lang=q.get("lang", "no"),
-                                   codelist=q.get("codelist"), output_values=q.get("outputValues"))
+            data = client.fetch_v2(
+                args.table,
+                q.get("valueCodes"),
+                lang=q.get("lang", "no"),
+                codelist=q.get("codelist"),
+                output_values=q.get("outputValues"),
+            )
         else:
             data = client.fetch_v0(args.table, q.get("query"), lang=q.get("lang", "no"))
     except (InputError, CacheMissError, PxWebError) as exc:
@@ -128,14 +135,12 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     meta = client.last_meta
     data_path, _ = client.paths(args.table, meta["key"])
     print(f"{'from cache' if meta['from_cache'] else 'fetched'}: {meta['method']} {meta['url']}")
-    print(f"fetched at {meta['fetched_at']}, table updated {data.get('updated', '?')}, "
-          f"size {data.get('size')}")
+    print(f"fetched at {meta['fetched_at']}, table updated {data.get('updated', '?')}, size {data.get('size')}")
     print(f"cached in {data_path}")
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction,
-             client_factory: Callable[..., PxWebClient] = PxWebClient) -> None:
+def register(subparsers: argparse._SubParsersAction, client_factory: Callable[..., PxWebClient] = PxWebClient) -> None:
     """Add ``check``, ``ingest`` and ``fetch`` to the project's parser."""
     p = subparsers.add_parser("check", help="read and validate one data file; write nothing")
     p.add_argument("file")
@@ -149,8 +154,11 @@ def register(subparsers: argparse._SubParsersAction,
     p = subparsers.add_parser("fetch", help="fetch an SSB table into the cache (PxWebApi v0, or v2)")
     p.add_argument("table")
     p.add_argument("--v2", action="store_true", help="use PxWebApi v2 (GET)")
-    p.add_argument("--query-file", default=None,
-                   help="v0: JSON with 'query' (list of selections); v2: JSON with valueCodes/codelist/outputValues")
+    p.add_argument(
+        "--query-file",
+        default=None,
+        help="v0: JSON with 'query' (list of selections); v2: JSON with valueCodes/codelist/outputValues",
+    )
     p.add_argument("--offline", action="store_true", help="answer only from the cache")
     p.add_argument("--cache-dir", default=None, help="cache folder (default data/cache/pxweb)")
     p.set_defaults(func=_cmd_fetch, client_factory=client_factory)

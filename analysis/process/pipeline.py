@@ -46,8 +46,12 @@ def load_targets(path: Path, catalog: pd.DataFrame, units: pd.DataFrame, default
             raise InputError(path, f"unknown KPI {rec['kpi_id']!r}", row=i, field="kpi_id")
         code = rec["unit_code"]
         if code and code not in known_units and not code_valid_in(code, BORDERS_YEAR):
-            raise InputError(path, f"{code!r} is not a municipality or county code in {BORDERS_YEAR} borders", row=i,
-                             field="unit_code")
+            raise InputError(
+                path,
+                f"{code!r} is not a municipality or county code in {BORDERS_YEAR} borders",
+                row=i,
+                field="unit_code",
+            )
         for field in ("target", "target_year", "band_low", "band_high"):
             text = rec[field].strip()
             if text == "" and field != "target":
@@ -58,7 +62,9 @@ def load_targets(path: Path, catalog: pd.DataFrame, units: pd.DataFrame, default
                 raise InputError(path, f"{text!r} is not a number", row=i, field=field) from None
     for field in ("target", "band_low", "band_high"):
         out[field] = pd.to_numeric(out[field].replace("", np.nan))
-    out["target_year"] = pd.to_numeric(out["target_year"].replace("", np.nan)).fillna(default_target_year).astype("int64")
+    out["target_year"] = (
+        pd.to_numeric(out["target_year"].replace("", np.nan)).fillna(default_target_year).astype("int64")
+    )
     dup = out.duplicated(["kpi_id", "unit_code"], keep=False)
     if dup.any():
         row = int(np.flatnonzero(dup.to_numpy())[1]) + 2
@@ -86,7 +92,9 @@ def load_observations(settings: ReportSettings, units: pd.DataFrame, catalog: pd
     return obs[PROCESSED_OBSERVATION_COLUMNS].reset_index(drop=True)
 
 
-def in_report_borders(obs: pd.DataFrame, borders_year: int, keep: set[str] = frozenset()) -> tuple[pd.DataFrame, pd.DataFrame]:
+def in_report_borders(
+    obs: pd.DataFrame, borders_year: int, keep: set[str] = frozenset()
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Express KPI values reported under older codes in the borders of ``borders_year``.
 
     Most KPI values are shares and rates, which cannot be summed without their numerators: a 1→1
@@ -102,11 +110,15 @@ def in_report_borders(obs: pd.DataFrame, borders_year: int, keep: set[str] = fro
     code_years = obs["code_year"].fillna(obs["year"]) if "code_year" in obs else obs["year"]
     for code_year, group in obs.groupby(code_years.clip(upper=borders_year).astype(int)):
         codes = group["unit_code"]
-        mapping = pd.concat([geography.mapping_to(borders_year, int(code_year), level=level)
-                             for level in ("municipality", "county")], ignore_index=True)
+        mapping = pd.concat(
+            [geography.mapping_to(borders_year, int(code_year), level=level) for level in ("municipality", "county")],
+            ignore_index=True,
+        )
         split = mapping["from_code"].duplicated(keep=False)
         continued = mapping.loc[split & mapping["carries_value"]].set_index("from_code")["to_code"]
-        one_to_one = mapping.loc[~split & mapping["kind"].isin(["same", "renumbered"])].set_index("from_code")["to_code"]
+        one_to_one = mapping.loc[~split & mapping["kind"].isin(["same", "renumbered"])].set_index("from_code")[
+            "to_code"
+        ]
         target = codes.map(one_to_one).astype(object).fillna(codes.map(continued).astype(object))
         target = target.where(~(codes.isin(keep) | (codes == "0")), codes)
         mapped = group.loc[target.notna()].copy()
@@ -116,7 +128,8 @@ def in_report_borders(obs: pd.DataFrame, borders_year: int, keep: set[str] = fro
         mapped["note"] = ""
         mapped.loc[broken, "note"] = [
             f"{code} {geography.name_of(code)} ({code_year}) omfattet mer enn {new} gjør i dag: brudd i serien"
-            for code, new in zip(carried[broken], mapped.loc[broken, "unit_code"])]
+            for code, new in zip(carried[broken], mapped.loc[broken, "unit_code"])
+        ]
         county_changes = geography.county_area_changes(borders_year, int(code_year))
         moved = (carried.isin(county_changes) & ~carried.isin(keep)).to_numpy()
         mapped.loc[moved, "note"] = carried[moved].map(county_changes).to_numpy()
@@ -125,12 +138,17 @@ def in_report_borders(obs: pd.DataFrame, borders_year: int, keep: set[str] = fro
         lost = codes[target.isna()]
         rest["reason"] = np.select(
             [lost.isin(mapping.loc[split, "from_code"]), lost.isin(mapping["from_code"])],
-            ["split in a reform, and no successor continues it: a share cannot be apportioned",
-             "merged in a reform: a share cannot be carried over without its parts"],
-            f"code unknown in the registry for {code_year}")
+            [
+                "split in a reform, and no successor continues it: a share cannot be apportioned",
+                "merged in a reform: a share cannot be carried over without its parts",
+            ],
+            f"code unknown in the registry for {code_year}",
+        )
         left_out.append(rest)
-    return (pd.concat(parts, ignore_index=True) if parts else obs.iloc[:0].assign(note=""),
-            pd.concat(left_out, ignore_index=True) if left_out else pd.DataFrame(columns=["unit_code", "year", "reason"]))
+    return (
+        pd.concat(parts, ignore_index=True) if parts else obs.iloc[:0].assign(note=""),
+        pd.concat(left_out, ignore_index=True) if left_out else pd.DataFrame(columns=["unit_code", "year", "reason"]),
+    )
 
 
 def check_observations(obs: pd.DataFrame, catalog: pd.DataFrame, units: pd.DataFrame, where: str) -> None:
@@ -179,9 +197,13 @@ def write_processed(inputs: ProcessedInputs, out_dir: Path, methods: MethodSetti
     write_atomic_parquet(inputs.targets, out_dir / "targets.parquet")
     write_atomic_parquet(obs, out_dir / "observations.parquet")
     meta = {
-        "data_mode": settings.data, "report_year": settings.report_year, "base_year": settings.base_year,
-        "default_target_year": settings.default_target_year, "sources": sorted(obs["source"].unique().tolist()),
-        "vintages": sorted(obs["vintage"].unique().tolist()), "built": time.strftime("%Y-%m-%d"),
+        "data_mode": settings.data,
+        "report_year": settings.report_year,
+        "base_year": settings.base_year,
+        "default_target_year": settings.default_target_year,
+        "sources": sorted(obs["source"].unique().tolist()),
+        "vintages": sorted(obs["vintage"].unique().tolist()),
+        "built": time.strftime("%Y-%m-%d"),
         "indicator_pages": indicator_page_ids(catalog, settings.indicator_pages),
         "methods": dataclasses.asdict(methods or MethodSettings()),
     }

@@ -28,7 +28,8 @@ def population_totals(folder: str | Path) -> pd.DataFrame:
     pop = read_population_exports(folder)
     pop = pop.assign(na=pop["value"].isna())
     tot = pop.groupby(["unit_code", "year"], as_index=False).agg(
-        value=("value", "sum"), na=("na", "any"), source=("source", "first"), source_row=("source_row", "min"))
+        value=("value", "sum"), na=("na", "any"), source=("source", "first"), source_row=("source_row", "min")
+    )
     tot.loc[tot["na"], "value"] = float("nan")  # one suppressed age makes the total unknown
     flagged = pop.loc[pop["status"].fillna("") != ""]
     symbols = flagged.groupby(["unit_code", "year"])["status"].agg(strongest_status)
@@ -38,16 +39,21 @@ def population_totals(folder: str | Path) -> pd.DataFrame:
     spans = mun.set_index("code")[["valid_from_year", "valid_to_year"]]
     known = tot["unit_code"].isin(spans.index)
     if not known.all():
-        raise InputError(folder, f"code {tot.loc[~known, 'unit_code'].iloc[0]!r} is not in the registry", field="region")
+        raise InputError(
+            folder, f"code {tot.loc[~known, 'unit_code'].iloc[0]!r} is not in the registry", field="region"
+        )
     lo = tot["unit_code"].map(spans["valid_from_year"])
     hi = tot["unit_code"].map(spans["valid_to_year"])
     valid = (tot["year"] >= lo) & (tot["year"] <= hi)
     stray = tot.loc[~valid & (tot["value"] != 0)]
     if len(stray):
         r = stray.iloc[0]
-        raise InputError(pop.attrs["file_of_year"][int(r["year"])],
-                         f"code {r['unit_code']} has {r['value']:.0f} persons in {r['year']}, a year it was not in use",
-                         row=int(r["source_row"]), field="region")
+        raise InputError(
+            pop.attrs["file_of_year"][int(r["year"])],
+            f"code {r['unit_code']} has {r['value']:.0f} persons in {r['year']}, a year it was not in use",
+            row=int(r["source_row"]),
+            field="region",
+        )
     return tot.loc[valid].drop(columns="source_row").reset_index(drop=True)
 
 
@@ -79,10 +85,13 @@ def member_population_facts(folder: str | Path) -> pd.DataFrame:
     """
     table = network_population(folder)
     table = table.loc[table["value"].notna()].sort_values("year").groupby("unit_code").tail(1)
-    note = table["break"].astype(bool).map({True: "gjelder kommunen før delingen i 2024 (brudd i serien)",
-                                            False: ""})
-    return pd.DataFrame({
-        "unit_code": table["unit_code"].to_numpy(), "year": table["year"].astype("int64").to_numpy(),
-        "population": table["value"].astype("int64").to_numpy(), "note": note,
-        "source": "SSB, tabell 07459, folkemengde 1. januar",
-    }).sort_values("unit_code", ignore_index=True)
+    note = table["break"].astype(bool).map({True: "gjelder kommunen før delingen i 2024 (brudd i serien)", False: ""})
+    return pd.DataFrame(
+        {
+            "unit_code": table["unit_code"].to_numpy(),
+            "year": table["year"].astype("int64").to_numpy(),
+            "population": table["value"].astype("int64").to_numpy(),
+            "note": note,
+            "source": "SSB, tabell 07459, folkemengde 1. januar",
+        }
+    ).sort_values("unit_code", ignore_index=True)

@@ -60,10 +60,28 @@ CATEGORY_NB = {
 }
 
 CATALOG_COLUMNS = [
-    "kpi_id", "code", "data_point", "name_nb", "name_en", "dimension", "dimension_nb",
-    "subdimension", "subdimension_nb", "category", "category_nb", "core_or_advanced",
-    "unit", "unit_nb", "direction", "direction_inferred", "sdg_goals", "inferred_fields",
-    "demo_low", "demo_high", "key", "slug",
+    "kpi_id",
+    "code",
+    "data_point",
+    "name_nb",
+    "name_en",
+    "dimension",
+    "dimension_nb",
+    "subdimension",
+    "subdimension_nb",
+    "category",
+    "category_nb",
+    "core_or_advanced",
+    "unit",
+    "unit_nb",
+    "direction",
+    "direction_inferred",
+    "sdg_goals",
+    "inferred_fields",
+    "demo_low",
+    "demo_high",
+    "key",
+    "slug",
 ]
 
 
@@ -80,14 +98,14 @@ def make_kpi_id(code: str, data_point: str | None = None) -> str:
     return f"{base}:{str(data_point).strip().replace(' ', '_')}"
 
 
-
 def build_catalog(reference_csv: Path | None = None, supplement_csv: Path | None = None) -> pd.DataFrame:
     """Join the shared reference list with the project's supplement; every data point must match."""
     reference_csv = Path(reference_csv or config.SHARED_KPI_CSV)
     supplement_csv = Path(supplement_csv or config.REFERENCE_DIR / "kpi_supplement.csv")
     ref = pd.read_csv(reference_csv, dtype=str, keep_default_na=False, encoding="utf-8")
-    sup = pd.read_csv(supplement_csv, dtype={"kpi_id": str, "name_nb": str, "unit_nb": str},
-                      keep_default_na=False, encoding="utf-8")
+    sup = pd.read_csv(
+        supplement_csv, dtype={"kpi_id": str, "name_nb": str, "unit_nb": str}, keep_default_na=False, encoding="utf-8"
+    )
     ref["kpi_id"] = [make_kpi_id(c, d) for c, d in zip(ref["code"], ref["data_point"])]
     dup = ref["kpi_id"][ref["kpi_id"].duplicated()]
     if len(dup):
@@ -95,12 +113,17 @@ def build_catalog(reference_csv: Path | None = None, supplement_csv: Path | None
     missing = sorted(set(ref["kpi_id"]) - set(sup["kpi_id"]))
     extra = sorted(set(sup["kpi_id"]) - set(ref["kpi_id"]))
     if missing or extra:
-        raise InputError(supplement_csv, f"supplement does not match the reference list: "
-                         f"missing {missing[:5]}, unknown {extra[:5]}", field="kpi_id")
+        raise InputError(
+            supplement_csv,
+            f"supplement does not match the reference list: missing {missing[:5]}, unknown {extra[:5]}",
+            field="kpi_id",
+        )
     bad_dir = ref.loc[~ref["direction"].isin(DIRECTIONS)]
     if len(bad_dir):
         row = int(bad_dir.index[0]) + 2
-        raise InputError(reference_csv, f"unknown direction {bad_dir['direction'].iloc[0]!r}", row=row, field="direction")
+        raise InputError(
+            reference_csv, f"unknown direction {bad_dir['direction'].iloc[0]!r}", row=row, field="direction"
+        )
     cat = ref.merge(sup, on="kpi_id", how="left", validate="one_to_one")
     cat["code"] = cat["code"].map(normalise_code)
     cat["dimension_nb"] = cat["dimension"].map(DIMENSION_NB)
@@ -111,8 +134,11 @@ def build_catalog(reference_csv: Path | None = None, supplement_csv: Path | None
     cat["slug"] = cat["kpi_id"].map(slugify)
     for col in ("dimension_nb", "subdimension_nb", "category_nb"):
         if cat[col].isna().any():
-            raise InputError(reference_csv, f"no Norwegian name for {col[:-3]} "
-                             f"{cat.loc[cat[col].isna(), col[:-3]].iloc[0]!r}", field=col[:-3])
+            raise InputError(
+                reference_csv,
+                f"no Norwegian name for {col[:-3]} {cat.loc[cat[col].isna(), col[:-3]].iloc[0]!r}",
+                field=col[:-3],
+            )
     return cat[CATALOG_COLUMNS]
 
 

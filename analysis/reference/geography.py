@@ -25,14 +25,37 @@ from analysis.core.errors import InputError
 MUNICIPALITIES_CSV = config.REFERENCE_DIR / "municipalities.csv"
 CODE_CHANGES_CSV = config.REFERENCE_DIR / "code_changes.csv"
 REGISTRY_COLUMNS = ["code", "name", "level", "valid_from", "valid_to", "source"]
-CHANGES_COLUMNS = ["old_code", "new_code", "old_name", "new_name", "change_year", "change_date", "kind",
-                   "whole_from", "source", "note"]
+CHANGES_COLUMNS = [
+    "old_code",
+    "new_code",
+    "old_name",
+    "new_name",
+    "change_year",
+    "change_date",
+    "kind",
+    "whole_from",
+    "source",
+    "note",
+]
 KINDS = ("same", "renumbered", "merged", "split")
 # Columns that describe a value rather than identify it; everything else in a table is a key.
 # The readers' bookkeeping (source_row, code_year, the submitter's source and comment, notes) is not a key
 # either: it differs between the parts of a merger, which must still line up.
-_VALUE_COLUMNS = {"unit_code", "unit_name", "value", "status", "source", "vintage", "numerator", "denominator",
-                  "source_row", "code_year", "reported_source", "comment", "note"}
+_VALUE_COLUMNS = {
+    "unit_code",
+    "unit_name",
+    "value",
+    "status",
+    "source",
+    "vintage",
+    "numerator",
+    "denominator",
+    "source_row",
+    "code_year",
+    "reported_source",
+    "comment",
+    "note",
+}
 # When components carry different SSB symbols, the strongest reason wins.
 _STATUS_ORDER = (":", "..", ".", "...", "")
 
@@ -117,16 +140,23 @@ def _mapping(target_year: int, from_year: int, level: str) -> pd.DataFrame:
                     for e in out:
                         # The successor with the old name continues the old series; the others get nothing.
                         cont = carries and e.new_name == e.old_name
-                        msg = (f"{code} {names[code]} was split in {year} into {targets}; "
-                               + ("the value is that of the whole of the old unit" if cont
-                                  else "its value is not included"))
+                        msg = f"{code} {names[code]} was split in {year} into {targets}; " + (
+                            "the value is that of the whole of the old unit" if cont else "its value is not included"
+                        )
                         nxt.append((e.new_code, seen | {e.new_code}, cont, True, notes + [msg]))
                 else:
                     nxt.append((code, seen, carries, split, notes))
             paths = nxt
         for code, _seen, carries, split, notes in paths:
-            rows.append({"from_code": start, "to_code": code, "carries_value": carries, "split": split,
-                         "notes": "; ".join(notes)})
+            rows.append(
+                {
+                    "from_code": start,
+                    "to_code": code,
+                    "carries_value": carries,
+                    "split": split,
+                    "notes": "; ".join(notes),
+                }
+            )
     m = pd.DataFrame(rows, columns=["from_code", "to_code", "carries_value", "split", "notes"])
     n_from = m.groupby("to_code")["from_code"].transform("size")
     m["kind"] = "same"
@@ -159,7 +189,8 @@ def _collapse_to_counties(m: pd.DataFrame) -> pd.DataFrame:
     """Municipality mapping -> county mapping; a split whose parts stay in one county is no split there."""
     m = m.assign(to_code=m["to_code"].str[:2])
     grp = m.groupby(["from_code", "to_code"], as_index=False).agg(
-        carries_value=("carries_value", "any"), notes=("notes", "first"))
+        carries_value=("carries_value", "any"), notes=("notes", "first")
+    )
     one = grp.groupby("from_code")["to_code"].transform("size") == 1
     grp.loc[one, "carries_value"] = True
     grp.loc[one, "notes"] = ""
@@ -182,14 +213,24 @@ def county_area_changes(target_year: int, from_year: int) -> dict[str, str]:
         now = set(municipalities.loc[municipalities["to_code"].str[:2] == r.to_code, "from_code"])
         if then != now:
             moved = ", ".join(f"{c} {name_of(c)}" for c in sorted(then ^ now))
-            out[r.from_code] = (f"{r.from_code} {name_of(r.from_code)} ({from_year}) omfattet ikke de samme "
-                                f"kommunene som {r.to_code} i {target_year} (flyttet: {moved}): brudd i serien")
+            out[r.from_code] = (
+                f"{r.from_code} {name_of(r.from_code)} ({from_year}) omfattet ikke de samme "
+                f"kommunene som {r.to_code} i {target_year} (flyttet: {moved}): brudd i serien"
+            )
     return out
 
 
-def to_borders(df: pd.DataFrame, target_year: int, value_kind: str = "count", numerator: str = "numerator",
-               denominator: str = "denominator", scale: float = 1.0, level: str = "municipality",
-               targets: list[str] | None = None, path: str | Path | None = None) -> pd.DataFrame:
+def to_borders(
+    df: pd.DataFrame,
+    target_year: int,
+    value_kind: str = "count",
+    numerator: str = "numerator",
+    denominator: str = "denominator",
+    scale: float = 1.0,
+    level: str = "municipality",
+    targets: list[str] | None = None,
+    path: str | Path | None = None,
+) -> pd.DataFrame:
     """Move a tidy table (``unit_code``, ``year``, ``value`` or numerator/denominator, any key columns)
     into the borders of ``target_year``.
 
@@ -204,7 +245,9 @@ def to_borders(df: pd.DataFrame, target_year: int, value_kind: str = "count", nu
     """
     if value_kind not in ("count", "rate"):
         raise ValueError(f"value_kind must be 'count' or 'rate', not {value_kind!r}")
-    data = df.rename(columns={numerator: "numerator", denominator: "denominator"}) if value_kind == "rate" else df.copy()
+    data = (
+        df.rename(columns={numerator: "numerator", denominator: "denominator"}) if value_kind == "rate" else df.copy()
+    )
     vals = ["numerator", "denominator"] if value_kind == "rate" else ["value"]
     missing = [c for c in ["unit_code", "year"] + vals if c not in data.columns]
     if missing:
@@ -221,8 +264,11 @@ def to_borders(df: pd.DataFrame, target_year: int, value_kind: str = "count", nu
         m = mapping_to(target_year, int(code_year), "municipality")
         unknown = sorted(set(part["unit_code"]) - set(m["from_code"]))
         if unknown:
-            raise InputError(path, f"code {unknown[0]!r} is not a valid municipality code in {int(code_year)} "
-                             f"({len(unknown)} such codes)", field="unit_code")
+            raise InputError(
+                path,
+                f"code {unknown[0]!r} is not a valid municipality code in {int(code_year)} ({len(unknown)} such codes)",
+                field="unit_code",
+            )
         if level == "county":
             m = _collapse_to_counties(m)
         wanted = set(targets) if targets else set(m.loc[m["from_code"].isin(part["unit_code"]), "to_code"])
@@ -230,7 +276,8 @@ def to_borders(df: pd.DataFrame, target_year: int, value_kind: str = "count", nu
         info = m.groupby("to_code").agg(
             components=("from_code", lambda s: ";".join(sorted(s))),
             kind=("kind", lambda s: max(s, key=KINDS.index)),
-            break_reason=("notes", lambda s: "; ".join(sorted(set(n for n in s if n)))))
+            break_reason=("notes", lambda s: "; ".join(sorted(set(n for n in s if n)))),
+        )
         keysets = part[keys].drop_duplicates() if keys else pd.DataFrame({"_k": [0]})
         expected = m.loc[m["carries_value"], ["to_code", "from_code"]].merge(keysets, how="cross")
         got = part.rename(columns={"unit_code": "from_code"})[["from_code"] + keys + vals + ["status"]]
@@ -240,9 +287,12 @@ def to_borders(df: pd.DataFrame, target_year: int, value_kind: str = "count", nu
         e["missing_code"] = e["from_code"].where(e["absent"], "")
         e["nan_status"] = e["status"].where(e["no_value"], "").fillna("")
         g = e.groupby(["to_code"] + (keys or ["_k"]), as_index=False).agg(
-            **{v: (v, "sum") for v in vals}, absent=("absent", "any"), no_value=("no_value", "any"),
+            **{v: (v, "sum") for v in vals},
+            absent=("absent", "any"),
+            no_value=("no_value", "any"),
             missing_components=("missing_code", lambda s: ";".join(sorted(c for c in s if c))),
-            status=("nan_status", strongest_status))
+            status=("nan_status", strongest_status),
+        )
         frame = pd.DataFrame({"to_code": sorted(wanted & set(info.index))}).merge(keysets, how="cross")
         g = frame.merge(g, on=["to_code"] + (keys or ["_k"]), how="left")
         g["incomplete"] = g["absent"].fillna(True).astype(bool) | g["no_value"].fillna(False).astype(bool)
@@ -256,7 +306,9 @@ def to_borders(df: pd.DataFrame, target_year: int, value_kind: str = "count", nu
         g = g.join(info, on="to_code")
         g["break"] = g["break_reason"] != ""
         g["year"] = int(year)
-        out.append(g.rename(columns={"to_code": "unit_code"}).drop(columns=["_k", "absent", "no_value"], errors="ignore"))
+        out.append(
+            g.rename(columns={"to_code": "unit_code"}).drop(columns=["_k", "absent", "no_value"], errors="ignore")
+        )
     if not out:
         return pd.DataFrame()
     res = pd.concat(out, ignore_index=True)
@@ -264,7 +316,11 @@ def to_borders(df: pd.DataFrame, target_year: int, value_kind: str = "count", nu
     res["borders"] = int(target_year)
     res["year"] = res["year"].astype("int64")
     res["value"] = res["value"].astype("float64")
-    front = ["unit_code", "unit_name", "year"] + keys + ["value", "status"] + (
-        ["numerator", "denominator"] if value_kind == "rate" else [])
+    front = (
+        ["unit_code", "unit_name", "year"]
+        + keys
+        + ["value", "status"]
+        + (["numerator", "denominator"] if value_kind == "rate" else [])
+    )
     rest = ["components", "kind", "break", "break_reason", "incomplete", "missing_components", "borders"]
     return res[front + rest].sort_values(["unit_code", "year"] + keys).reset_index(drop=True)

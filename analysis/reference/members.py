@@ -32,35 +32,59 @@ def load_units(path: Path | None = None) -> pd.DataFrame:
             raise InputError(reason=f"member {i} is not a mapping", field="members", **where)
         code = m.get("code")
         if not isinstance(code, str):
-            raise InputError(reason=f"member {i}: code {code!r} must be a quoted string "
-                             "(an unquoted 0301 becomes the number 301)", field="code", **where)
+            raise InputError(
+                reason=f"member {i}: code {code!r} must be a quoted string (an unquoted 0301 becomes the number 301)",
+                field="code",
+                **where,
+            )
         unit_type = m.get("type")
         if unit_type not in ("kommune", "fylke"):
-            raise InputError(reason=f"member {code}: type must be 'kommune' or 'fylke', not {unit_type!r}",
-                             field="type", **where)
+            raise InputError(
+                reason=f"member {code}: type must be 'kommune' or 'fylke', not {unit_type!r}", field="type", **where
+            )
         expected_len = 4 if unit_type == "kommune" else 2
         if not re.fullmatch(rf"\d{{{expected_len}}}", code):
-            raise InputError(reason=f"member {code}: a {unit_type} code has {expected_len} digits",
-                             field="code", **where)
+            raise InputError(
+                reason=f"member {code}: a {unit_type} code has {expected_len} digits", field="code", **where
+            )
         name = m.get("name")
         if not isinstance(name, str) or not name.strip():
             raise InputError(reason=f"member {code}: name is missing", field="name", **where)
         county = str(m.get("county", "")) if unit_type == "kommune" else ""  # a county is not compared with itself
         if unit_type == "kommune" and county not in counties:
-            raise InputError(reason=f"member {code} ({name}): county {county!r} is not listed under 'counties'",
-                             field="county", **where)
-        rows.append({
-            "unit_code": code, "name": name, "type": unit_type, "county_code": county,
-            "county_name": counties.get(county, ""),
-            "peer_group": str(m.get("peer_group", "")), "is_member": True,
-            "valid_from": m.get("valid_from"), "valid_to": m.get("valid_to"),
-        })
+            raise InputError(
+                reason=f"member {code} ({name}): county {county!r} is not listed under 'counties'",
+                field="county",
+                **where,
+            )
+        rows.append(
+            {
+                "unit_code": code,
+                "name": name,
+                "type": unit_type,
+                "county_code": county,
+                "county_name": counties.get(county, ""),
+                "peer_group": str(m.get("peer_group", "")),
+                "is_member": True,
+                "valid_from": m.get("valid_from"),
+                "valid_to": m.get("valid_to"),
+            }
+        )
     units = pd.DataFrame(rows)
     dup = units["unit_code"][units["unit_code"].duplicated()]
     if len(dup):
         raise InputError(path, f"member {dup.iloc[0]} is listed twice", field="code")
-    national = {"unit_code": NATIONAL_CODE, "name": NATIONAL_NAME, "type": "land", "county_code": "",
-                "county_name": "", "peer_group": "", "is_member": False, "valid_from": None, "valid_to": None}
+    national = {
+        "unit_code": NATIONAL_CODE,
+        "name": NATIONAL_NAME,
+        "type": "land",
+        "county_code": "",
+        "county_name": "",
+        "peer_group": "",
+        "is_member": False,
+        "valid_from": None,
+        "valid_to": None,
+    }
     units = pd.concat([units, pd.DataFrame([national])], ignore_index=True)
     units["valid_from"] = pd.array(units["valid_from"], dtype="Int64")
     units["valid_to"] = pd.array(units["valid_to"], dtype="Int64")

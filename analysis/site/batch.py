@@ -44,8 +44,10 @@ def parameter_spec(notebook: Path) -> dict[str, type]:
     for name, info in declared.items():
         type_name = info["inferred_type_name"]
         if type_name not in TYPE_NAMES:
-            raise ParameterError(f"{notebook}: every line of the parameters cell must be 'name: type = default' "
-                                 f"with type {', '.join(TYPE_NAMES)}; {name!r} has type {type_name!r}")
+            raise ParameterError(
+                f"{notebook}: every line of the parameters cell must be 'name: type = default' "
+                f"with type {', '.join(TYPE_NAMES)}; {name!r} has type {type_name!r}"
+            )
         spec[name] = TYPE_NAMES[type_name]
     return spec
 
@@ -55,15 +57,18 @@ def check_parameters(notebook: Path, parameters: dict, spec: dict[str, type] | N
     spec = spec if spec is not None else parameter_spec(notebook)
     for name, value in parameters.items():
         if name not in spec:
-            raise ParameterError(f"{notebook.name}: unknown parameter {name!r}; the template declares "
-                                 f"{', '.join(sorted(spec)) or 'none'}")
+            raise ParameterError(
+                f"{notebook.name}: unknown parameter {name!r}; the template declares "
+                f"{', '.join(sorted(spec)) or 'none'}"
+            )
         expected = spec[name]
         ok = isinstance(value, expected) and not (expected is not bool and isinstance(value, bool))
         if expected is float and isinstance(value, int) and not isinstance(value, bool):
             ok = True
         if not ok:
-            raise ParameterError(f"{notebook.name}: parameter {name!r} must be {expected.__name__}, got "
-                                 f"{type(value).__name__} {value!r}")
+            raise ParameterError(
+                f"{notebook.name}: parameter {name!r} must be {expected.__name__}, got {type(value).__name__} {value!r}"
+            )
 
 
 @dataclass(frozen=True)
@@ -117,12 +122,21 @@ def _execute(job: Job, failed_dir: str) -> JobResult:
     tmp = job.output.with_name(f".{job.output.name}.running.ipynb")
     log = Path(failed_dir).parent / "_logs" / f"{job.output.stem}.log"
     try:
-        run = tenacity.retry(retry=tenacity.retry_if_exception(_kernel_did_not_start),
-                             stop=tenacity.stop_after_attempt(KERNEL_START_ATTEMPTS),
-                             wait=tenacity.wait_incrementing(start=1, increment=1), reraise=True)(pm.execute_notebook)
+        run = tenacity.retry(
+            retry=tenacity.retry_if_exception(_kernel_did_not_start),
+            stop=tenacity.stop_after_attempt(KERNEL_START_ATTEMPTS),
+            wait=tenacity.wait_incrementing(start=1, increment=1),
+            reraise=True,
+        )(pm.execute_notebook)
         with _stderr_to(log):  # the kernel's own log lines go to a file, not into the progress display
-            run(str(job.template), str(tmp), parameters=job.parameters, kernel_name="python3",
-                progress_bar=False, cwd=str(job.template.parent))
+            run(
+                str(job.template),
+                str(tmp),
+                parameters=job.parameters,
+                kernel_name="python3",
+                progress_bar=False,
+                cwd=str(job.template.parent),
+            )
         _finish(tmp, job.title)
         os.replace(tmp, job.output)
         return JobResult(job, True, time.perf_counter() - start)
@@ -178,8 +192,14 @@ def _from_cache(job: Job, cache_dir: Path | None) -> JobResult | None:
     return JobResult(job, True, 0.0, cached=True)
 
 
-def run_jobs(jobs: list[Job], workers: int, failed_dir: Path, executor: Executor | None = None,
-             out=sys.stdout, cache_dir: Path | None = None) -> list[JobResult]:
+def run_jobs(
+    jobs: list[Job],
+    workers: int,
+    failed_dir: Path,
+    executor: Executor | None = None,
+    out=sys.stdout,
+    cache_dir: Path | None = None,
+) -> list[JobResult]:
     """Check every job's parameters, then run them all; print progress and return every result.
 
     With ``cache_dir``, a job whose fingerprint matches an earlier successful run is copied from there
@@ -194,8 +214,12 @@ def run_jobs(jobs: list[Job], workers: int, failed_dir: Path, executor: Executor
     def report(res: JobResult) -> None:
         results.append(res)
         state = "same" if res.cached else "ok  " if res.ok else "FEIL"
-        print(f"  [{len(results):>3}/{len(jobs)}] {state} {res.job.label or res.job.output.name} "
-              f"({res.seconds:.1f} s){'  ' + res.error if res.error else ''}", file=out, flush=True)
+        print(
+            f"  [{len(results):>3}/{len(jobs)}] {state} {res.job.label or res.job.output.name} "
+            f"({res.seconds:.1f} s){'  ' + res.error if res.error else ''}",
+            file=out,
+            flush=True,
+        )
 
     pending = []
     for job in jobs:

@@ -57,14 +57,27 @@ def sidebar(units: pd.DataFrame, indicators: pd.DataFrame) -> list:
     if len(counties):
         contents.append({"section": "Fylkeskommuner", "contents": [unit_page(u) for _, u in counties.iterrows()]})
     if len(indicators):
-        contents.append({"section": "Indikatorer", "contents": [
-            {"section": dim, "contents": [indicator_page(slug) for slug in group["slug"]]}
-            for dim, group in indicators.groupby("dimension_nb", sort=False)]})
+        contents.append(
+            {
+                "section": "Indikatorer",
+                "contents": [
+                    {"section": dim, "contents": [indicator_page(slug) for slug in group["slug"]]}
+                    for dim, group in indicators.groupby("dimension_nb", sort=False)
+                ],
+            }
+        )
     return contents
 
 
-def prepare_project(source: Path, staging: Path, units: pd.DataFrame, indicators: pd.DataFrame, is_demo: bool,
-                    downloads: dict[str, pd.DataFrame], methods: dict | None = None) -> None:
+def prepare_project(
+    source: Path,
+    staging: Path,
+    units: pd.DataFrame,
+    indicators: pd.DataFrame,
+    is_demo: bool,
+    downloads: dict[str, pd.DataFrame],
+    methods: dict | None = None,
+) -> None:
     """Copy the hand-written project into ``staging`` and add what the build knows: sidebar, notice, CSVs."""
     staging.mkdir(parents=True, exist_ok=True)
     for name in SOURCE_FILES:
@@ -73,8 +86,9 @@ def prepare_project(source: Path, staging: Path, units: pd.DataFrame, indicators
     config["website"]["sidebar"]["contents"] = sidebar(units, indicators)
     write_atomic_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), staging / "_quarto.yml")
     write_atomic_text(demo_notice() if is_demo else "", staging / "_notice.md")
-    write_atomic_text(methods_markdown() + (method_settings_markdown(methods) if methods else ""),
-                      staging / "_metoder.md")
+    write_atomic_text(
+        methods_markdown() + (method_settings_markdown(methods) if methods else ""), staging / "_metoder.md"
+    )
     for name, table in downloads.items():
         write_atomic_csv(table, staging / "nedlastinger" / f"{name}.csv")
 

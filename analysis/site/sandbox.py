@@ -33,17 +33,30 @@ def make_project(tmp: Path, network: str = SMALL_NETWORK, indicator_pages: str =
     """A copy of the project with a small network; indicator pages only for the key KPIs by default."""
     for folder in ("params", "data/raw", "data/reference", "data/templates", "notebooks"):
         shutil.copytree(ROOT / folder, tmp / folder)
-    shutil.copytree(ROOT / "reports", tmp / "reports",
-                    ignore=shutil.ignore_patterns("_site", "_build", "_failed", "_logs", "_site.old"))
+    shutil.copytree(
+        ROOT / "reports",
+        tmp / "reports",
+        ignore=shutil.ignore_patterns("_site", "_build", "_failed", "_logs", "_site.old"),
+    )
     (tmp / "params" / "network.yaml").write_text(network, encoding="utf-8")
     settings = tmp / "params" / "report.yaml"
-    text = re.sub(r"^indicator_pages: \w+", f"indicator_pages: {indicator_pages}",
-                  settings.read_text(encoding="utf-8"), flags=re.M)
+    text = re.sub(
+        r"^indicator_pages: \w+",
+        f"indicator_pages: {indicator_pages}",
+        settings.read_text(encoding="utf-8"),
+        flags=re.M,
+    )
     settings.write_text(text, encoding="utf-8")
     return tmp
 
 
 def run_report(project: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "BAEREKRAFT_ROOT": str(project), "BAEREKRAFT_SHARED": str(config.SHARED_DIR)}
-    return subprocess.run([sys.executable, "-m", "analysis", "report", "--workers", "2", *args], cwd=project,
-                          env=env, capture_output=True, text=True, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "analysis", "report", "--workers", "2", *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )

@@ -62,9 +62,9 @@ REASONS: dict[str, str] = {
     "singular_fit": "The model fit is singular (standard errors undefined); no estimate is reported.",
     "target_year_not_after_base": "The target year is not after the base year.",
     "band_kpi": "Growth classes without a target do not apply to a target-band indicator; "
-                "see the methods with a target.",
+    "see the methods with a target.",
     "overshot_band": "The value went past the whole target band and is now nearer to it than at the base; "
-                     "growth towards one edge of the band says nothing about that.",
+    "growth towards one edge of the band says nothing about that.",
     "not_computed": "Not computed.",
 }
 
@@ -82,8 +82,8 @@ def reason_text(codes: pd.Series) -> pd.Series:
 # observations
 # --------------------------------------------------------------------------------------------
 
-def prepare_observations(observations: pd.DataFrame, report_year: int,
-                         first_year: int | None = None) -> pd.DataFrame:
+
+def prepare_observations(observations: pd.DataFrame, report_year: int, first_year: int | None = None) -> pd.DataFrame:
     """Normalise types, keep the years in the window, de-duplicate, and flag usable values.
 
     Returns the rows with columns ``unit_code, kpi_id, year, value, status, usable`` where
@@ -94,20 +94,22 @@ def prepare_observations(observations: pd.DataFrame, report_year: int,
     missing = [c for c in need if c not in observations.columns]
     if missing:
         raise InputError(None, f"observations lack column(s) {missing}", field=missing[0])
-    df = pd.DataFrame({
-        "unit_code": observations["unit_code"].astype(str).to_numpy(),
-        "kpi_id": observations["kpi_id"].astype(str).to_numpy(),
-        "year": pd.to_numeric(observations["year"], errors="coerce").to_numpy(),
-        "value": pd.to_numeric(observations["value"], errors="coerce").astype(float).to_numpy(),
-    })
+    df = pd.DataFrame(
+        {
+            "unit_code": observations["unit_code"].astype(str).to_numpy(),
+            "kpi_id": observations["kpi_id"].astype(str).to_numpy(),
+            "year": pd.to_numeric(observations["year"], errors="coerce").to_numpy(),
+            "value": pd.to_numeric(observations["value"], errors="coerce").astype(float).to_numpy(),
+        }
+    )
     if "status" in observations.columns:
         df["status"] = observations["status"].fillna("").astype(str).str.strip().to_numpy()
     else:
         df["status"] = ""
-    df["vintage"] = (observations["vintage"].fillna("").astype(str).to_numpy()
-                     if "vintage" in observations.columns else "")
-    df["source"] = (observations["source"].fillna("").astype(str).to_numpy()
-                    if "source" in observations.columns else "")
+    df["vintage"] = (
+        observations["vintage"].fillna("").astype(str).to_numpy() if "vintage" in observations.columns else ""
+    )
+    df["source"] = observations["source"].fillna("").astype(str).to_numpy() if "source" in observations.columns else ""
     bad_year = ~np.isfinite(df["year"].to_numpy(dtype=float))
     if bad_year.any():
         row = int(np.flatnonzero(bad_year)[0]) + 2
@@ -120,9 +122,9 @@ def prepare_observations(observations: pd.DataFrame, report_year: int,
     usable = np.isfinite(df["value"].to_numpy()) & ~df["status"].isin(MISSING_SYMBOLS).to_numpy()
     df = df.assign(usable=usable)
     if df.duplicated(["unit_code", "kpi_id", "year"]).any():
-        df = (df.sort_values(["unit_code", "kpi_id", "year", "vintage", "usable", "source"],
-                             kind="mergesort")
-                .drop_duplicates(["unit_code", "kpi_id", "year"], keep="last"))
+        df = df.sort_values(
+            ["unit_code", "kpi_id", "year", "vintage", "usable", "source"], kind="mergesort"
+        ).drop_duplicates(["unit_code", "kpi_id", "year"], keep="last")
     df.loc[~df["usable"], "value"] = np.nan
     return df[["unit_code", "kpi_id", "year", "value", "status", "usable"]].reset_index(drop=True)
 
@@ -174,21 +176,23 @@ def kpi_natural_limits(catalog: pd.DataFrame) -> dict[str, float]:
 # the series grid: one row per unit × KPI, one column per year
 # --------------------------------------------------------------------------------------------
 
+
 @dataclass
 class SeriesGrid:
     """All unit × KPI series as a padded matrix (NaN where there is no usable value)."""
 
-    index: pd.DataFrame          # unit_code, kpi_id, direction, n_rows, n_suppressed, ...
-    years: np.ndarray            # the year of each column, ascending
-    Y: np.ndarray                # shape (n_series, n_years), NaN = no usable value
+    index: pd.DataFrame  # unit_code, kpi_id, direction, n_rows, n_suppressed, ...
+    years: np.ndarray  # the year of each column, ascending
+    Y: np.ndarray  # shape (n_series, n_years), NaN = no usable value
 
     @property
     def mask(self) -> np.ndarray:
         return np.isfinite(self.Y)
 
 
-def build_grid(obs: pd.DataFrame, catalog: pd.DataFrame, units: pd.DataFrame | None = None,
-               complete: bool = True) -> SeriesGrid:
+def build_grid(
+    obs: pd.DataFrame, catalog: pd.DataFrame, units: pd.DataFrame | None = None, complete: bool = True
+) -> SeriesGrid:
     """Build the series grid from prepared observations.
 
     The series are every unit × KPI pair that occurs in the observations, plus (``complete``) every
@@ -197,9 +201,10 @@ def build_grid(obs: pd.DataFrame, catalog: pd.DataFrame, units: pd.DataFrame | N
     """
     pairs = obs[["unit_code", "kpi_id"]].drop_duplicates()
     if complete and units is not None and len(units) and len(catalog):
-        grid = pd.MultiIndex.from_product([units["unit_code"].astype(str).unique(),
-                                           catalog["kpi_id"].astype(str).unique()],
-                                          names=["unit_code", "kpi_id"]).to_frame(index=False)
+        grid = pd.MultiIndex.from_product(
+            [units["unit_code"].astype(str).unique(), catalog["kpi_id"].astype(str).unique()],
+            names=["unit_code", "kpi_id"],
+        ).to_frame(index=False)
         pairs = pd.concat([pairs, grid], ignore_index=True).drop_duplicates()
     index = pairs.sort_values(["unit_code", "kpi_id"], kind="mergesort").reset_index(drop=True)
     directions = kpi_directions(catalog)
@@ -220,50 +225,65 @@ def build_grid(obs: pd.DataFrame, catalog: pd.DataFrame, units: pd.DataFrame | N
     index["n_rows"] = np.bincount(rows_all, minlength=n)
     st = obs["status"].to_numpy()
     unusable = ~obs["usable"].to_numpy()
-    index["n_suppressed"] = np.bincount(rows_all, weights=(unusable & np.isin(st, list(SUPPRESSED_SYMBOLS))),
-                                        minlength=n).astype(int)
-    index["n_not_applicable"] = np.bincount(rows_all, weights=(unusable & np.isin(st, list(NOT_APPLICABLE_SYMBOLS))),
-                                            minlength=n).astype(int)
+    index["n_suppressed"] = np.bincount(
+        rows_all, weights=(unusable & np.isin(st, list(SUPPRESSED_SYMBOLS))), minlength=n
+    ).astype(int)
+    index["n_not_applicable"] = np.bincount(
+        rows_all, weights=(unusable & np.isin(st, list(NOT_APPLICABLE_SYMBOLS))), minlength=n
+    ).astype(int)
     index["n_unusable"] = np.bincount(rows_all, weights=unusable, minlength=n).astype(int)
-    index["reason_empty"] = empty_reason(index["n_rows"].to_numpy(), index["n_suppressed"].to_numpy(),
-                                         index["n_not_applicable"].to_numpy())
+    index["reason_empty"] = empty_reason(
+        index["n_rows"].to_numpy(), index["n_suppressed"].to_numpy(), index["n_not_applicable"].to_numpy()
+    )
     return SeriesGrid(index=index, years=years, Y=Y)
 
 
 def empty_reason(n_rows: np.ndarray, n_suppressed: np.ndarray, n_not_applicable: np.ndarray) -> np.ndarray:
     """Reason code for a series (or cell set) without any usable value."""
-    return np.select([n_rows == 0, n_suppressed > 0, n_not_applicable > 0],
-                     ["no_data", "suppressed", "not_applicable"], default="missing").astype(object)
+    return np.select(
+        [n_rows == 0, n_suppressed > 0, n_not_applicable > 0],
+        ["no_data", "suppressed", "not_applicable"],
+        default="missing",
+    ).astype(object)
 
 
 # --------------------------------------------------------------------------------------------
 # targets
 # --------------------------------------------------------------------------------------------
 
+
 def prepare_targets(targets: pd.DataFrame | None) -> pd.DataFrame:
     """The targets table with documented types; duplicate (kpi_id, unit_code) rows are refused."""
     cols = list(TARGET_COLUMNS) + ["natural_limit", "c_factor"]
     if targets is None or len(targets) == 0:
-        return pd.DataFrame({c: pd.Series(dtype=object if c in ("kpi_id", "unit_code") else float)
-                             for c in cols})
+        return pd.DataFrame({c: pd.Series(dtype=object if c in ("kpi_id", "unit_code") else float) for c in cols})
     if "kpi_id" not in targets.columns:
         raise InputError(None, "targets lack column 'kpi_id'", field="kpi_id")
     t = pd.DataFrame({"kpi_id": targets["kpi_id"].astype(str).to_numpy()})
-    t["unit_code"] = (targets["unit_code"].fillna("").astype(str).str.strip().to_numpy()
-                      if "unit_code" in targets.columns else "")
+    t["unit_code"] = (
+        targets["unit_code"].fillna("").astype(str).str.strip().to_numpy() if "unit_code" in targets.columns else ""
+    )
     for c in ("target", "target_year", "band_low", "band_high", "natural_limit", "c_factor"):
-        t[c] = (pd.to_numeric(targets[c], errors="coerce").astype(float).to_numpy()
-                if c in targets.columns else np.nan)
+        t[c] = pd.to_numeric(targets[c], errors="coerce").astype(float).to_numpy() if c in targets.columns else np.nan
     dup = t.duplicated(["kpi_id", "unit_code"])
     if dup.any():
         i = int(np.flatnonzero(dup.to_numpy())[0])
-        raise InputError(None, f"targets: more than one row for kpi {t['kpi_id'].iat[i]!r} and unit "
-                         f"{t['unit_code'].iat[i]!r}", row=i + 2, field="unit_code")
+        raise InputError(
+            None,
+            f"targets: more than one row for kpi {t['kpi_id'].iat[i]!r} and unit {t['unit_code'].iat[i]!r}",
+            row=i + 2,
+            field="unit_code",
+        )
     return t
 
 
-def resolve_targets(index: pd.DataFrame, targets: pd.DataFrame, units: pd.DataFrame,
-                    default_target_year: int, natural_limits: dict[str, float] | None = None) -> pd.DataFrame:
+def resolve_targets(
+    index: pd.DataFrame,
+    targets: pd.DataFrame,
+    units: pd.DataFrame,
+    default_target_year: int,
+    natural_limits: dict[str, float] | None = None,
+) -> pd.DataFrame:
     """Per series: the target that applies, its year, band and scope.
 
     A local row (``unit_code`` = the unit) wins over the network default (``unit_code`` = ""), which

@@ -70,18 +70,60 @@ MAD_SCALE = 1.4826
 COVERAGE_SHARE = MethodSettings.coverage_share  # default; params/methods.yaml sets it for a report
 
 COMPARISON_COLUMNS = [
-    "unit_code", "kpi_id", "year", "value", "network_median", "network_mean", "national_value",
-    "county_value", "peer_median", "percentile_rank", "robust_z", "n_compared", "reason",
-    "unit_type", "n_network", "n_peer", "oriented", "note",
+    "unit_code",
+    "kpi_id",
+    "year",
+    "value",
+    "network_median",
+    "network_mean",
+    "national_value",
+    "county_value",
+    "peer_median",
+    "percentile_rank",
+    "robust_z",
+    "n_compared",
+    "reason",
+    "unit_type",
+    "n_network",
+    "n_peer",
+    "oriented",
+    "note",
 ]
 SLOPE_TEST_COLUMNS = [
-    "unit_code", "kpi_id", "slope_unit", "slope_group", "diff", "ci_low", "ci_high", "p_value",
-    "q_value", "better", "n_group_units", "reason", "n_unit_points", "n_group_points", "df",
-    "model", "group",
+    "unit_code",
+    "kpi_id",
+    "slope_unit",
+    "slope_group",
+    "diff",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "q_value",
+    "better",
+    "n_group_units",
+    "reason",
+    "n_unit_points",
+    "n_group_points",
+    "df",
+    "model",
+    "group",
 ]
 NETWORK_TREND_COLUMNS = [
-    "kpi_id", "n_units", "mixed_slope", "mixed_ci_low", "mixed_ci_high", "mixed_p", "spread_measure",
-    "spread_slope", "spread_p", "convergence", "method", "reason", "n_obs", "n_years", "note",
+    "kpi_id",
+    "n_units",
+    "mixed_slope",
+    "mixed_ci_low",
+    "mixed_ci_high",
+    "mixed_p",
+    "spread_measure",
+    "spread_slope",
+    "spread_p",
+    "convergence",
+    "method",
+    "reason",
+    "n_obs",
+    "n_years",
+    "note",
 ]
 SPREAD_COLUMNS = ["kpi_id", "year", "n_units", "median", "q1", "q3", "mean", "std", "cv"]
 
@@ -89,6 +131,7 @@ SPREAD_COLUMNS = ["kpi_id", "year", "n_units", "median", "q1", "q3", "mean", "st
 # --------------------------------------------------------------------------------------------
 # small helpers with a scalar face (used by tests and notebooks)
 # --------------------------------------------------------------------------------------------
+
 
 def orient(values, direction: str, band_low=np.nan, band_high=np.nan) -> np.ndarray:
     """Oriented values: larger is better (see the module docstring)."""
@@ -124,6 +167,7 @@ def percentile_rank(x: float, values, direction: str = "higher_is_better") -> fl
 # levels
 # --------------------------------------------------------------------------------------------
 
+
 def comparison_years(typed: pd.DataFrame, coverage_share: float = COVERAGE_SHARE) -> pd.Series:
     """Per KPI and unit type: the latest year with values for at least half as many units as the
     best-covered year (so that a few early publications do not make a year with almost no data
@@ -134,16 +178,21 @@ def comparison_years(typed: pd.DataFrame, coverage_share: float = COVERAGE_SHARE
     return ok.groupby(["kpi_id", "type"])["year"].max().rename("year")
 
 
-def compute_comparisons(obs: pd.DataFrame, grid: SeriesGrid, units: pd.DataFrame,
-                        network_bands: dict[str, tuple[float, float]] | None = None,
-                        national_code: str = NATIONAL_CODE,
-                        coverage_share: float = COVERAGE_SHARE) -> pd.DataFrame:
+def compute_comparisons(
+    obs: pd.DataFrame,
+    grid: SeriesGrid,
+    units: pd.DataFrame,
+    network_bands: dict[str, tuple[float, float]] | None = None,
+    national_code: str = NATIONAL_CODE,
+    coverage_share: float = COVERAGE_SHARE,
+) -> pd.DataFrame:
     """Level comparisons for every series of a unit in the units table."""
     network_bands = network_bands or {}
     idx = grid.index
     u = units.set_index("unit_code")
-    rows = idx.loc[idx["unit_code"].isin(u.index),
-                   ["unit_code", "kpi_id", "direction", "n_rows", "reason_empty"]].reset_index(drop=True)
+    rows = idx.loc[
+        idx["unit_code"].isin(u.index), ["unit_code", "kpi_id", "direction", "n_rows", "reason_empty"]
+    ].reset_index(drop=True)
     rows = rows.join(u[["type", "county_code", "peer_group", "is_member"]], on="unit_code")
 
     usable = obs.loc[obs["usable"], ["unit_code", "kpi_id", "year", "value"]]
@@ -173,9 +222,12 @@ def compute_comparisons(obs: pd.DataFrame, grid: SeriesGrid, units: pd.DataFrame
     bh = cur["kpi_id"].map(lambda k: network_bands.get(k, (np.nan, np.nan))[1]).to_numpy(dtype=float)
     v = cur["value"].to_numpy()
     band_ok = np.isfinite(bl) | np.isfinite(bh)
-    o = np.select([cur_dir == "lower_is_better", (cur_dir == "target_band") & band_ok],
-                  [-v, -band_distance(v, bl, bh)], default=v)
-    oriented = np.isin(cur_dir, ["higher_is_better", "lower_is_better", "binary"]) | ((cur_dir == "target_band") & band_ok)
+    o = np.select(
+        [cur_dir == "lower_is_better", (cur_dir == "target_band") & band_ok], [-v, -band_distance(v, bl, bh)], default=v
+    )
+    oriented = np.isin(cur_dir, ["higher_is_better", "lower_is_better", "binary"]) | (
+        (cur_dir == "target_band") & band_ok
+    )
     cur = cur.assign(o=o, oriented=oriented)
     g = cur.groupby(["kpi_id", "type"])
     cur["n"] = g["o"].transform("size")
@@ -209,46 +261,57 @@ def compute_comparisons(obs: pd.DataFrame, grid: SeriesGrid, units: pd.DataFrame
     cell = sym.reindex(key).fillna("").to_numpy()
     no_year = rows["year"].isna().to_numpy()
     any_rows = rows["n_rows"].to_numpy() > 0
-    unit_has_usable = np.isfinite(grid.Y[idx["unit_code"].isin(u.index).to_numpy()]).any(axis=1) \
-        if grid.Y.shape[1] else np.zeros(len(rows), bool)
-    reason = np.select([has_value, no_year | ~any_rows, ~unit_has_usable, cell == ":", cell == ".", cell != ""],
-                       ["", "no_data", rows["reason_empty"].to_numpy(), "suppressed", "not_applicable", "missing"],
-                       default="no_value_in_year").astype(object)
+    unit_has_usable = (
+        np.isfinite(grid.Y[idx["unit_code"].isin(u.index).to_numpy()]).any(axis=1)
+        if grid.Y.shape[1]
+        else np.zeros(len(rows), bool)
+    )
+    reason = np.select(
+        [has_value, no_year | ~any_rows, ~unit_has_usable, cell == ":", cell == ".", cell != ""],
+        ["", "no_data", rows["reason_empty"].to_numpy(), "suppressed", "not_applicable", "missing"],
+        default="no_value_in_year",
+    ).astype(object)
     mad0 = has_value & (rows["mad"].to_numpy() == 0)
     note = join_codes(
         np.where(has_value & ~np.isfinite(rows["national_value"].to_numpy()), "no_national", ""),
-        np.where(has_value & ~np.isfinite(rows["county_value"].to_numpy()) & (rows["county_code"] != "").to_numpy(),
-                 "no_county", ""),
+        np.where(
+            has_value & ~np.isfinite(rows["county_value"].to_numpy()) & (rows["county_code"] != "").to_numpy(),
+            "no_county",
+            "",
+        ),
         np.where(has_value & (rows["peer_group"] == "").to_numpy(), "no_peer_group", ""),
         np.where(mad0, "mad_zero", ""),
         np.where(has_value & ~rows["oriented"].fillna(False).astype(bool).to_numpy(), "not_oriented", ""),
     )
-    out = pd.DataFrame({
-        "unit_code": rows["unit_code"],
-        "kpi_id": rows["kpi_id"],
-        "year": rows["year"].astype("Float64").astype("Int64"),
-        "value": rows["value"],
-        "network_median": rows["network_median"].astype(float),
-        "network_mean": rows["network_mean"].astype(float),
-        "national_value": rows["national_value"],
-        "county_value": rows["county_value"],
-        "peer_median": rows["peer_median"].astype(float),
-        "percentile_rank": np.where(has_value, rows["pct"].astype(float), np.nan),
-        "robust_z": np.where(has_value, rows["rz"].astype(float), np.nan),
-        "n_compared": rows["n_compared"].fillna(0).astype(int),
-        "reason": reason,
-        "unit_type": rows["type"],
-        "n_network": rows["n_network"].fillna(0).astype(int),
-        "n_peer": rows["n_peer"].fillna(0).astype(int),
-        "oriented": rows["oriented"].fillna(False).astype(bool) & has_value,
-        "note": note,
-    })
+    out = pd.DataFrame(
+        {
+            "unit_code": rows["unit_code"],
+            "kpi_id": rows["kpi_id"],
+            "year": rows["year"].astype("Float64").astype("Int64"),
+            "value": rows["value"],
+            "network_median": rows["network_median"].astype(float),
+            "network_mean": rows["network_mean"].astype(float),
+            "national_value": rows["national_value"],
+            "county_value": rows["county_value"],
+            "peer_median": rows["peer_median"].astype(float),
+            "percentile_rank": np.where(has_value, rows["pct"].astype(float), np.nan),
+            "robust_z": np.where(has_value, rows["rz"].astype(float), np.nan),
+            "n_compared": rows["n_compared"].fillna(0).astype(int),
+            "reason": reason,
+            "unit_type": rows["type"],
+            "n_network": rows["n_network"].fillna(0).astype(int),
+            "n_peer": rows["n_peer"].fillna(0).astype(int),
+            "oriented": rows["oriented"].fillna(False).astype(bool) & has_value,
+            "note": note,
+        }
+    )
     return out.sort_values(["unit_code", "kpi_id"], kind="mergesort").reset_index(drop=True)[COMPARISON_COLUMNS]
 
 
 # --------------------------------------------------------------------------------------------
 # slopes against a group
 # --------------------------------------------------------------------------------------------
+
 
 def bh_qvalues(p: pd.Series, groups: pd.Series) -> pd.Series:
     """Benjamini–Hochberg q-values of ``p`` within each group (NaN p stays NaN)."""
@@ -259,9 +322,14 @@ def bh_qvalues(p: pd.Series, groups: pd.Series) -> pd.Series:
     return q
 
 
-def compute_slope_tests(grid: SeriesGrid, units: pd.DataFrame, alpha: float = ALPHA,
-                        group: str = "network", model: str = "unit_fe",
-                        min_points: int = MIN_POINTS) -> pd.DataFrame:
+def compute_slope_tests(
+    grid: SeriesGrid,
+    units: pd.DataFrame,
+    alpha: float = ALPHA,
+    group: str = "network",
+    model: str = "unit_fe",
+    min_points: int = MIN_POINTS,
+) -> pd.DataFrame:
     """Unit slope vs group slope for every series of a unit in the units table."""
     if model not in ("unit_fe", "pooled"):
         raise ValueError(f"model must be 'unit_fe' or 'pooled', not {model!r}")
@@ -290,15 +358,25 @@ def compute_slope_tests(grid: SeriesGrid, units: pd.DataFrame, alpha: float = AL
     sxx = np.where(has, ols.sxx, 0.0)
     sxy = np.where(has, ols.sxy, 0.0)
     syy = np.where(has, ols.syy, 0.0)
-    comp = pd.DataFrame({
-        "n": n, "k": has.astype(float), "sxx": sxx, "sxy": sxy, "syy": syy,
-        "sx": n * xb, "sy": n * yb, "rxx": sxx + n * xb * xb, "rxy": sxy + n * xb * yb, "ryy": syy + n * yb * yb,
-    })
+    comp = pd.DataFrame(
+        {
+            "n": n,
+            "k": has.astype(float),
+            "sxx": sxx,
+            "sxy": sxy,
+            "syy": syy,
+            "sx": n * xb,
+            "sy": n * yb,
+            "rxx": sxx + n * xb * xb,
+            "rxy": sxy + n * xb * yb,
+            "ryy": syy + n * yb * yb,
+        }
+    )
     in_group = df["in_units"].to_numpy() & (df["is_member"].to_numpy() if group == "network" else True)
     keys = [df["kpi_id"].to_numpy(), df["type"].to_numpy()]
     contrib = comp.mul(in_group.astype(float), axis=0)
     tot = contrib.groupby(keys).transform("sum")
-    grp = tot - contrib                                 # the group without the unit itself
+    grp = tot - contrib  # the group without the unit itself
     NG = grp["n"].to_numpy()
     KG = grp["k"].to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -313,7 +391,7 @@ def compute_slope_tests(grid: SeriesGrid, units: pd.DataFrame, alpha: float = AL
             syy_g = grp["ryy"].to_numpy() - grp["sy"].to_numpy() ** 2 / NG
             dof = n + NG - 4.0
         b_g = np.where(sxx_g > 0, sxy_g / sxx_g, np.nan)
-        ssr_g = np.maximum(syy_g - np.where(sxx_g > 0, sxy_g ** 2 / sxx_g, 0.0), 0.0)
+        ssr_g = np.maximum(syy_g - np.where(sxx_g > 0, sxy_g**2 / sxx_g, 0.0), 0.0)
         b_u = ols.slope
         ssr_u = np.where(has, ols.ssr, 0.0)
         s2 = (ssr_u + ssr_g) / dof
@@ -325,32 +403,43 @@ def compute_slope_tests(grid: SeriesGrid, units: pd.DataFrame, alpha: float = AL
         p = 2.0 * stats.t.sf(np.abs(tval), ok_df)
     reason = np.select(
         [~df["in_units"].to_numpy(), n == 0, n < min_points, KG == 0, ~(sxx_g > 0), dof < 1, ~np.isfinite(p)],
-        ["not_in_units", idx["reason_empty"].to_numpy(), "too_few_points", "no_group", "no_group_data",
-         "too_few_points", "zero_variance"], default="").astype(object)
+        [
+            "not_in_units",
+            idx["reason_empty"].to_numpy(),
+            "too_few_points",
+            "no_group",
+            "no_group_data",
+            "too_few_points",
+            "zero_variance",
+        ],
+        default="",
+    ).astype(object)
     ok = reason == ""
     direction = df["direction"].to_numpy()
     better = pd.array(np.where(direction == "lower_is_better", diff < 0, diff > 0), dtype="boolean")
     better[~(ok & np.isin(direction, ["higher_is_better", "lower_is_better", "binary"]))] = pd.NA
     n_group_units = KG.astype(int)
-    out = pd.DataFrame({
-        "unit_code": df["unit_code"].to_numpy(),
-        "kpi_id": df["kpi_id"].to_numpy(),
-        "slope_unit": np.where(ok, b_u, np.nan),
-        "slope_group": np.where(ok, b_g, np.nan),
-        "diff": np.where(ok, diff, np.nan),
-        "ci_low": np.where(ok, diff - tcrit * se, np.nan),
-        "ci_high": np.where(ok, diff + tcrit * se, np.nan),
-        "p_value": np.where(ok, p, np.nan),
-        "q_value": np.nan,
-        "better": better,
-        "n_group_units": n_group_units,
-        "reason": reason,
-        "n_unit_points": n.astype(int),
-        "n_group_points": NG.astype(int),
-        "df": np.where(ok, dof, np.nan),
-        "model": model,
-        "group": group,
-    })
+    out = pd.DataFrame(
+        {
+            "unit_code": df["unit_code"].to_numpy(),
+            "kpi_id": df["kpi_id"].to_numpy(),
+            "slope_unit": np.where(ok, b_u, np.nan),
+            "slope_group": np.where(ok, b_g, np.nan),
+            "diff": np.where(ok, diff, np.nan),
+            "ci_low": np.where(ok, diff - tcrit * se, np.nan),
+            "ci_high": np.where(ok, diff + tcrit * se, np.nan),
+            "p_value": np.where(ok, p, np.nan),
+            "q_value": np.nan,
+            "better": better,
+            "n_group_units": n_group_units,
+            "reason": reason,
+            "n_unit_points": n.astype(int),
+            "n_group_points": NG.astype(int),
+            "df": np.where(ok, dof, np.nan),
+            "model": model,
+            "group": group,
+        }
+    )
     out = out.loc[df["in_units"].to_numpy()].reset_index(drop=True)
     out["q_value"] = bh_qvalues(out["p_value"], out["unit_code"]).to_numpy()
     return out[SLOPE_TEST_COLUMNS]
@@ -359,6 +448,7 @@ def compute_slope_tests(grid: SeriesGrid, units: pd.DataFrame, alpha: float = AL
 # --------------------------------------------------------------------------------------------
 # the network: mixed model and spread
 # --------------------------------------------------------------------------------------------
+
 
 def fit_mixed_trend(years: np.ndarray, values: np.ndarray, groups: np.ndarray, alpha: float = ALPHA) -> dict:
     """Random-intercept model ``value ~ year`` with one intercept per group (unit).
@@ -418,8 +508,13 @@ def fit_mixed_trend(years: np.ndarray, values: np.ndarray, groups: np.ndarray, a
     z = stats.norm.ppf(1 - alpha / 2)
     b = float(fit.fe_params[1])
     se = float(bse[1])
-    res.update(slope=b * sd, ci_low=(b - z * se) * sd, ci_high=(b + z * se) * sd,
-               p=float(2 * stats.norm.sf(abs(b / se))), note=";".join(notes))
+    res.update(
+        slope=b * sd,
+        ci_low=(b - z * se) * sd,
+        ci_high=(b + z * se) * sd,
+        p=float(2 * stats.norm.sf(abs(b / se))),
+        note=";".join(notes),
+    )
     return res
 
 
@@ -457,23 +552,28 @@ def compute_spread(grid: SeriesGrid, units: pd.DataFrame, network_type: str = "k
     sel = idx["unit_code"].isin(members).to_numpy()
     if not sel.any() or grid.Y.shape[1] == 0:
         return pd.DataFrame({c: pd.Series(dtype=float) for c in SPREAD_COLUMNS}).astype(
-            {"kpi_id": object, "year": "Int64", "n_units": int})
+            {"kpi_id": object, "year": "Int64", "n_units": int}
+        )
     Y = grid.Y[sel]
     kpi = idx.loc[sel, "kpi_id"].to_numpy()
-    long = pd.DataFrame({
-        "kpi_id": np.repeat(kpi, Y.shape[1]),
-        "year": np.tile(grid.years, len(kpi)),
-        "value": Y.ravel(),
-    }).dropna(subset=["value"])
+    long = pd.DataFrame(
+        {
+            "kpi_id": np.repeat(kpi, Y.shape[1]),
+            "year": np.tile(grid.years, len(kpi)),
+            "value": Y.ravel(),
+        }
+    ).dropna(subset=["value"])
     g = long.groupby(["kpi_id", "year"])["value"]
-    out = pd.DataFrame({
-        "n_units": g.size(),
-        "median": g.median(),
-        "q1": g.quantile(0.25),
-        "q3": g.quantile(0.75),
-        "mean": g.mean(),
-        "std": g.std(ddof=1),
-    }).reset_index()
+    out = pd.DataFrame(
+        {
+            "n_units": g.size(),
+            "median": g.median(),
+            "q1": g.quantile(0.25),
+            "q3": g.quantile(0.75),
+            "mean": g.mean(),
+            "std": g.std(ddof=1),
+        }
+    ).reset_index()
     with np.errstate(invalid="ignore", divide="ignore"):
         out["cv"] = np.where((out["mean"] != 0) & (out["n_units"] >= 2), out["std"] / out["mean"].abs(), np.nan)
     out["year"] = out["year"].astype("Int64")
@@ -485,9 +585,15 @@ MIN_UNITS_MIXED = 3
 MIN_UNITS_SPREAD = 3
 
 
-def compute_network_trends(grid: SeriesGrid, units: pd.DataFrame, spread: pd.DataFrame | None = None,
-                           alpha: float = ALPHA, network_type: str = "kommune",
-                           kpis: list[str] | None = None, min_points: int = MIN_POINTS) -> pd.DataFrame:
+def compute_network_trends(
+    grid: SeriesGrid,
+    units: pd.DataFrame,
+    spread: pd.DataFrame | None = None,
+    alpha: float = ALPHA,
+    network_type: str = "kommune",
+    kpis: list[str] | None = None,
+    min_points: int = MIN_POINTS,
+) -> pd.DataFrame:
     """Mixed-model common trend and convergence per KPI across the network members."""
     members = _members(units, network_type)
     if spread is None:
@@ -507,17 +613,35 @@ def compute_network_trends(grid: SeriesGrid, units: pd.DataFrame, spread: pd.Dat
         n_units = int(M.any(axis=1).sum())
         units_k = sub_idx["unit_code"].to_numpy()[r]
         ri, ci = np.nonzero(M)
-        row = {"kpi_id": k, "n_units": n_units, "n_obs": int(M.sum()),
-               "n_years": int(M.any(axis=0).sum()), "method": "mixedlm_random_intercept+spread_ols"}
+        row = {
+            "kpi_id": k,
+            "n_units": n_units,
+            "n_obs": int(M.sum()),
+            "n_years": int(M.any(axis=0).sum()),
+            "method": "mixedlm_random_intercept+spread_ols",
+        }
         enough = (n_units >= MIN_UNITS_MIXED) and (M.sum(axis=1) >= 2).sum() >= 2 and len(np.unique(ci)) >= 2
         if enough:
             fit = fit_mixed_trend(grid.years[ci], Yk[ri, ci], units_k[ri], alpha)
         else:
-            fit = {"slope": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": np.nan,
-                   "reason": ("no_data" if n_units == 0 else "too_few_units" if n_units < MIN_UNITS_MIXED
-                              else "too_few_points"), "note": ""}
-        row.update(mixed_slope=fit["slope"], mixed_ci_low=fit["ci_low"], mixed_ci_high=fit["ci_high"],
-                   mixed_p=fit["p"], reason=fit["reason"], note=fit["note"])
+            fit = {
+                "slope": np.nan,
+                "ci_low": np.nan,
+                "ci_high": np.nan,
+                "p": np.nan,
+                "reason": (
+                    "no_data" if n_units == 0 else "too_few_units" if n_units < MIN_UNITS_MIXED else "too_few_points"
+                ),
+                "note": "",
+            }
+        row.update(
+            mixed_slope=fit["slope"],
+            mixed_ci_low=fit["ci_low"],
+            mixed_ci_high=fit["ci_high"],
+            mixed_p=fit["p"],
+            reason=fit["reason"],
+            note=fit["note"],
+        )
         # convergence: the trend of the spread
         s = spread_by.get(k)
         measure, s_slope, s_p, conv, conv_reason = "", np.nan, np.nan, "not_assessed", "too_few_points"
@@ -539,7 +663,7 @@ def compute_network_trends(grid: SeriesGrid, units: pd.DataFrame, spread: pd.Dat
                 elif np.isfinite(s_p):
                     conv_reason = ""
                     conv = ("converging" if s_slope < 0 else "diverging") if s_p < alpha else "stable"
-                else:   # a perfect line: p = 0 in the t-test
+                else:  # a perfect line: p = 0 in the t-test
                     conv_reason = ""
                     conv = "converging" if s_slope < 0 else "diverging"
             elif n_units < MIN_UNITS_SPREAD:

@@ -87,16 +87,34 @@ CLASSES = {
 }
 
 PROGRESS_COLUMNS = [
-    "unit_code", "kpi_id", "method", "base_year", "base_value", "current_year", "current_value",
-    "target", "target_year", "cagr_observed", "cagr_required", "ratio", "progress_class", "reason",
-    "direction", "growth_good_direction", "c_factor", "natural_limit", "change_observed",
-    "change_required", "note",
+    "unit_code",
+    "kpi_id",
+    "method",
+    "base_year",
+    "base_value",
+    "current_year",
+    "current_value",
+    "target",
+    "target_year",
+    "cagr_observed",
+    "cagr_required",
+    "ratio",
+    "progress_class",
+    "reason",
+    "direction",
+    "growth_good_direction",
+    "c_factor",
+    "natural_limit",
+    "change_observed",
+    "change_required",
+    "note",
 ]
 
 
 # --------------------------------------------------------------------------------------------
 # the published formulas and thresholds (vectorised; scalars work too)
 # --------------------------------------------------------------------------------------------
+
 
 def cagr(y0, yt, t0, t):
     """Compound annual growth rate ``(yt / y0)^(1/(t − t0)) − 1`` (NaN if undefined)."""
@@ -118,9 +136,11 @@ def classify_target_ratio(r) -> np.ndarray:
     r = _at_boundary_precision(r)
     hi, med, lo = RATIO_THRESHOLDS
     with np.errstate(invalid="ignore"):
-        return np.select([r >= hi, r >= med, r >= lo, r < lo],
-                         ["on_track", "acceleration_needed", "limited_progress", "deterioration"],
-                         default="").astype(object)
+        return np.select(
+            [r >= hi, r >= med, r >= lo, r < lo],
+            ["on_track", "acceleration_needed", "limited_progress", "deterioration"],
+            default="",
+        ).astype(object)
 
 
 def classify_eurostat_growth(g) -> np.ndarray:
@@ -128,9 +148,11 @@ def classify_eurostat_growth(g) -> np.ndarray:
     g = _at_boundary_precision(g)
     hi, mid, lo = EUROSTAT_THRESHOLDS
     with np.errstate(invalid="ignore"):
-        return np.select([g > hi, g > mid, g >= lo, g < lo],
-                         ["significant_progress", "moderate_progress", "moderate_away", "significant_away"],
-                         default="").astype(object)
+        return np.select(
+            [g > hi, g > mid, g >= lo, g < lo],
+            ["significant_progress", "moderate_progress", "moderate_away", "significant_away"],
+            default="",
+        ).astype(object)
 
 
 def classify_statcan_growth(g, c=1.0) -> np.ndarray:
@@ -141,9 +163,11 @@ def classify_statcan_growth(g, c=1.0) -> np.ndarray:
     med = _at_boundary_precision(STATCAN_THRESHOLDS[1] * c)
     lo = STATCAN_THRESHOLDS[2]
     with np.errstate(invalid="ignore"):
-        return np.select([g >= hi, g >= med, g >= lo, g < lo],
-                         ["on_track", "acceleration_needed", "limited_progress", "deterioration"],
-                         default="").astype(object)
+        return np.select(
+            [g >= hi, g >= med, g >= lo, g < lo],
+            ["on_track", "acceleration_needed", "limited_progress", "deterioration"],
+            default="",
+        ).astype(object)
 
 
 def classify_sdsn(r) -> np.ndarray:
@@ -151,9 +175,11 @@ def classify_sdsn(r) -> np.ndarray:
     r = _at_boundary_precision(r)
     hi, med, lo = SDSN_THRESHOLDS
     with np.errstate(invalid="ignore"):
-        return np.select([r >= hi, r >= med, r >= lo, r < lo],
-                         ["on_track", "moderately_improving", "stagnating", "decreasing"],
-                         default="").astype(object)
+        return np.select(
+            [r >= hi, r >= med, r >= lo, r < lo],
+            ["on_track", "moderately_improving", "stagnating", "decreasing"],
+            default="",
+        ).astype(object)
 
 
 def statcan_c_factor(y0, limit, direction) -> np.ndarray:
@@ -168,8 +194,7 @@ def statcan_c_factor(y0, limit, direction) -> np.ndarray:
     e = STATCAN_C_EXPONENT
     with np.errstate(invalid="ignore", divide="ignore"):
         c_max = np.where(y0 >= lim, 0.0, np.where(y0 >= 0, 1.0 - np.power(np.abs(y0 / lim), e), 1.0))
-        c_min = np.where(y0 >= 2 * lim, 1.0,
-                         np.where(y0 >= lim, 1.0 - np.power(np.abs((2 * lim - y0) / lim), e), 0.0))
+        c_min = np.where(y0 >= 2 * lim, 1.0, np.where(y0 >= lim, 1.0 - np.power(np.abs((2 * lim - y0) / lim), e), 0.0))
     c = np.where(d == "higher_is_better", c_max, np.where(d == "lower_is_better", c_min, 1.0))
     c = np.where(np.isfinite(lim) & np.isfinite(y0), c, 1.0)
     return np.clip(c, 0.0, 1.0)
@@ -189,6 +214,7 @@ def badge_rows(progress: pd.DataFrame) -> pd.DataFrame:
 # all series at once
 # --------------------------------------------------------------------------------------------
 
+
 def compute_progress(grid: SeriesGrid, resolved: pd.DataFrame, base_year: int = 2015) -> pd.DataFrame:
     """Progress rows (five methods) for every series of ``grid``."""
     idx = grid.index
@@ -201,7 +227,11 @@ def compute_progress(grid: SeriesGrid, resolved: pd.DataFrame, base_year: int = 
     in_window = M & (years[None, :] >= base_year) if len(years) else M
     bi = first_index(in_window)
     ci = latest_index(M)
-    yr = (lambda i: np.where(i >= 0, years[np.clip(i, 0, None)], np.nan)) if len(years) else (lambda i: np.full(N, np.nan))
+    yr = (
+        (lambda i: np.where(i >= 0, years[np.clip(i, 0, None)], np.nan))
+        if len(years)
+        else (lambda i: np.full(N, np.nan))
+    )
     t0, t = yr(bi), yr(ci)
     y0_raw, yt = take(Y, bi), take(Y, ci)
     enough = (bi >= 0) & (ci > bi)
@@ -210,7 +240,7 @@ def compute_progress(grid: SeriesGrid, resolved: pd.DataFrame, base_year: int = 
     T = resolved["target_year"].to_numpy(dtype=float)
     bl = resolved["band_low"].to_numpy(dtype=float)
     bh = resolved["band_high"].to_numpy(dtype=float)
-    has_target = (resolved["target_scope"].to_numpy() != "")
+    has_target = resolved["target_scope"].to_numpy() != ""
     limit = resolved["natural_limit"].to_numpy(dtype=float) if "natural_limit" in resolved else np.full(N, np.nan)
     c_given = resolved["c_factor"].to_numpy(dtype=float) if "c_factor" in resolved else np.full(N, np.nan)
 
@@ -223,8 +253,11 @@ def compute_progress(grid: SeriesGrid, resolved: pd.DataFrame, base_year: int = 
     # desired direction d and (for target-band KPIs) the band edge that acts as target
     with np.errstate(invalid="ignore"):
         side_below = np.where(y0_raw < lo, True, np.where(y0_raw > hi, False, yt < lo))
-    d = np.select([np.isin(direction, ["higher_is_better", "binary"]), direction == "lower_is_better",
-                   is_band & band_known], [1.0, -1.0, np.where(side_below, 1.0, -1.0)], default=np.nan)
+    d = np.select(
+        [np.isin(direction, ["higher_is_better", "binary"]), direction == "lower_is_better", is_band & band_known],
+        [1.0, -1.0, np.where(side_below, 1.0, -1.0)],
+        default=np.nan,
+    )
     band_target = np.where(side_below, lo, hi)
     tgt = np.where(is_band, band_target, target)
     has_tgt = np.where(is_band, band_known, has_target)
@@ -263,11 +296,15 @@ def compute_progress(grid: SeriesGrid, resolved: pd.DataFrame, base_year: int = 
     base_reason = np.select(
         [empty, direction == "unknown", is_band & ~band_known, is_bin, bi < 0, ~enough],
         [idx["reason_empty"].to_numpy(), "no_direction", "no_band", "", "no_base_year", "too_few_points"],
-        default="").astype(object)
+        default="",
+    ).astype(object)
 
     frames = []
-    c = np.where(np.isfinite(c_given), np.clip(c_given, 0.0, 1.0),
-                 np.where(negative | is_band, 1.0, statcan_c_factor(y0_raw, limit, direction)))
+    c = np.where(
+        np.isfinite(c_given),
+        np.clip(c_given, 0.0, 1.0),
+        np.where(negative | is_band, 1.0, statcan_c_factor(y0_raw, limit, direction)),
+    )
     nan = np.full(N, np.nan)
     for method in METHODS:
         needs_target = method in TARGET_METHODS
@@ -302,11 +339,13 @@ def compute_progress(grid: SeriesGrid, resolved: pd.DataFrame, base_year: int = 
             edge = ~achieved & base_met
             worse = (edge & (method == "eurostat_target")) | crossed  # classed without a ratio
             r = np.where(ok & ~is_bin & ~achieved & ~worse, r, np.nan)
-            cls = np.where(achieved, "achieved",
-                           np.where(worse, "deterioration", classify_target_ratio(r))).astype(object)
-            ratio = np.where(np.isfinite(r), r, np.nan)    # ±inf (required growth 0) is classed, not stored
-            note = np.where(ok & ~is_bin & crossed, "overshot_band",
-                            np.where(ok & ~is_bin & edge, "base_met_target", note)).astype(object)
+            cls = np.where(achieved, "achieved", np.where(worse, "deterioration", classify_target_ratio(r))).astype(
+                object
+            )
+            ratio = np.where(np.isfinite(r), r, np.nan)  # ±inf (required growth 0) is classed, not stored
+            note = np.where(
+                ok & ~is_bin & crossed, "overshot_band", np.where(ok & ~is_bin & edge, "base_met_target", note)
+            ).astype(object)
         elif method == "eurostat_no_target":
             cls = classify_eurostat_growth(g)
         elif method == "statcan_no_target":
@@ -320,45 +359,54 @@ def compute_progress(grid: SeriesGrid, resolved: pd.DataFrame, base_year: int = 
             worse = edge | crossed
             ratio = np.where(ok & ~is_bin & ~achieved & ~worse, r, np.nan)
             cls = np.where(achieved, "achieved", np.where(worse, "decreasing", classify_sdsn(ratio))).astype(object)
-            note = np.where(ok & ~is_bin & crossed, "overshot_band",
-                            np.where(ok & ~is_bin & edge, "base_met_target", note)).astype(object)
+            note = np.where(
+                ok & ~is_bin & crossed, "overshot_band", np.where(ok & ~is_bin & edge, "base_met_target", note)
+            ).astype(object)
             ch_obs = np.where(ok & ~is_bin, ch_obs, np.nan)
             ch_req = np.where(ok & ~is_bin, ch_req, np.nan)
 
         # binary KPIs: achieved / not achieved only, from the latest value
         cls = np.where(is_bin, binary_class, cls).astype(object)
         cls = np.where(ok, cls, "").astype(object)
-        note = np.where(ok & negative & ~is_bin & (method != "sdsn_linear"), "all_negative_direction_flipped",
-                        note).astype(object)
-        note = np.where(ok & ~is_bin & ((y0_raw == 0) | (yt == 0) | (needs_target & (tgt == 0)))
-                        & (method != "sdsn_linear"),
-                        np.where(note == "", "zero_replaced", note + ";zero_replaced"), note).astype(object)
+        note = np.where(
+            ok & negative & ~is_bin & (method != "sdsn_linear"), "all_negative_direction_flipped", note
+        ).astype(object)
+        note = np.where(
+            ok & ~is_bin & ((y0_raw == 0) | (yt == 0) | (needs_target & (tgt == 0))) & (method != "sdsn_linear"),
+            np.where(note == "", "zero_replaced", note + ";zero_replaced"),
+            note,
+        ).astype(object)
         compute_growth = ok & ~is_bin
         show_target = needs_target & has_tgt
-        frames.append(pd.DataFrame({
-            "unit_code": idx["unit_code"].to_numpy(),
-            "kpi_id": idx["kpi_id"].to_numpy(),
-            "method": method,
-            "base_year": int_or_na(np.where(bi >= 0, t0, np.nan)),
-            "base_value": y0_raw,
-            "current_year": int_or_na(t),
-            "current_value": yt,
-            "target": np.where(show_target, tgt, np.nan) if needs_target else nan,
-            "target_year": int_or_na(np.where(show_target, T, np.nan)) if needs_target else int_or_na(nan),
-            "cagr_observed": np.where(compute_growth & (method != "sdsn_linear"), cagr_o, np.nan),
-            "cagr_required": creq if method != "sdsn_linear" else nan,
-            "ratio": ratio,
-            "progress_class": cls,
-            "reason": reason,
-            "direction": direction,
-            "growth_good_direction": np.where(compute_growth & (method in ("eurostat_no_target", "statcan_no_target")),
-                                              g, np.nan),
-            "c_factor": np.where(compute_growth & (method == "statcan_no_target"), c, np.nan),
-            "natural_limit": limit if method == "statcan_no_target" else nan,
-            "change_observed": ch_obs,
-            "change_required": ch_req,
-            "note": note,
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "unit_code": idx["unit_code"].to_numpy(),
+                    "kpi_id": idx["kpi_id"].to_numpy(),
+                    "method": method,
+                    "base_year": int_or_na(np.where(bi >= 0, t0, np.nan)),
+                    "base_value": y0_raw,
+                    "current_year": int_or_na(t),
+                    "current_value": yt,
+                    "target": np.where(show_target, tgt, np.nan) if needs_target else nan,
+                    "target_year": int_or_na(np.where(show_target, T, np.nan)) if needs_target else int_or_na(nan),
+                    "cagr_observed": np.where(compute_growth & (method != "sdsn_linear"), cagr_o, np.nan),
+                    "cagr_required": creq if method != "sdsn_linear" else nan,
+                    "ratio": ratio,
+                    "progress_class": cls,
+                    "reason": reason,
+                    "direction": direction,
+                    "growth_good_direction": np.where(
+                        compute_growth & (method in ("eurostat_no_target", "statcan_no_target")), g, np.nan
+                    ),
+                    "c_factor": np.where(compute_growth & (method == "statcan_no_target"), c, np.nan),
+                    "natural_limit": limit if method == "statcan_no_target" else nan,
+                    "change_observed": ch_obs,
+                    "change_required": ch_req,
+                    "note": note,
+                }
+            )
+        )
     out = pd.concat(frames, ignore_index=True)
     order = {m: i for i, m in enumerate(METHODS)}
     out = out.assign(_m=out["method"].map(order)).sort_values(["unit_code", "kpi_id", "_m"], kind="mergesort")

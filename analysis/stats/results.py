@@ -67,11 +67,20 @@ def _network_bands(targets: pd.DataFrame, catalog: pd.DataFrame) -> dict[str, tu
     return out
 
 
-def compute_all(observations: pd.DataFrame, catalog: pd.DataFrame, units: pd.DataFrame,
-                targets: pd.DataFrame | None, report_year: int, base_year: int = 2015,
-                default_target_year: int = 2030, *, first_year: int | None = None,
-                methods: MethodSettings | None = None,
-                network_type: str = "kommune", national_code: str = NATIONAL_CODE) -> dict[str, pd.DataFrame]:
+def compute_all(
+    observations: pd.DataFrame,
+    catalog: pd.DataFrame,
+    units: pd.DataFrame,
+    targets: pd.DataFrame | None,
+    report_year: int,
+    base_year: int = 2015,
+    default_target_year: int = 2030,
+    *,
+    first_year: int | None = None,
+    methods: MethodSettings | None = None,
+    network_type: str = "kommune",
+    national_code: str = NATIONAL_CODE,
+) -> dict[str, pd.DataFrame]:
     """Compute every result table for all units and KPIs (see the module docstring), with the method
     choices of ``methods`` (params/methods.yaml; the defaults of :class:`MethodSettings` when None)."""
     m = methods or MethodSettings()
@@ -84,13 +93,14 @@ def compute_all(observations: pd.DataFrame, catalog: pd.DataFrame, units: pd.Dat
 
     results: dict[str, pd.DataFrame] = {}
     results["trends"] = compute_trends(grid, resolved[["band_low", "band_high"]], alpha, m.min_points)
-    results["status"] = compute_status(grid, resolved, report_year,
-                                       _report_year_symbols(obs, grid.index, report_year))
+    results["status"] = compute_status(grid, resolved, report_year, _report_year_symbols(obs, grid.index, report_year))
     results["progress"] = compute_progress(grid, resolved, base_year)
-    results["comparisons"] = compute_comparisons(obs, grid, u, _network_bands(t, catalog), national_code,
-                                                 m.coverage_share)
-    results["slope_tests"] = compute_slope_tests(grid, u, alpha, group=m.slope_group, model=m.slope_model,
-                                                 min_points=m.min_points)
+    results["comparisons"] = compute_comparisons(
+        obs, grid, u, _network_bands(t, catalog), national_code, m.coverage_share
+    )
+    results["slope_tests"] = compute_slope_tests(
+        grid, u, alpha, group=m.slope_group, model=m.slope_model, min_points=m.min_points
+    )
     spread = compute_spread(grid, u, network_type)
     kpis = sorted(set(catalog["kpi_id"].astype(str)) | set(grid.index["kpi_id"]))
     results["network_trends"] = compute_network_trends(grid, u, spread, alpha, network_type, kpis, m.min_points)
@@ -117,5 +127,4 @@ def write_all(results: dict[str, pd.DataFrame], directory: str | Path) -> list[P
 def read_all(directory: str | Path, keys=RESULT_KEYS) -> dict[str, pd.DataFrame]:
     """Read the tables written by :func:`write_all` (the keys that exist)."""
     directory = Path(directory)
-    return {k: pd.read_parquet(directory / f"{k}.parquet") for k in keys
-            if (directory / f"{k}.parquet").exists()}
+    return {k: pd.read_parquet(directory / f"{k}.parquet") for k in keys if (directory / f"{k}.parquet").exists()}

@@ -33,8 +33,20 @@ BANDS = ("ge95", "66to95", "33to66", "lt33")
 BAND_EDGES = (95.0, 66.0, 33.0)
 
 STATUS_COLUMNS = [
-    "unit_code", "kpi_id", "year", "value", "target", "target_year", "target_scope",
-    "achieved_pct", "band", "reason", "direction", "band_low", "band_high", "report_year_symbol",
+    "unit_code",
+    "kpi_id",
+    "year",
+    "value",
+    "target",
+    "target_year",
+    "target_scope",
+    "achieved_pct",
+    "band",
+    "reason",
+    "direction",
+    "band_low",
+    "band_high",
+    "report_year_symbol",
 ]
 
 
@@ -61,8 +73,11 @@ def achieved_pct(value, target, direction, band_low=np.nan, band_high=np.nan):
         above = np.where(v > 0, 100.0 * hi / v, np.nan)
         band = np.where(v < lo, below, np.where(v > hi, above, 100.0))
         band = np.where(np.isfinite(bl) | np.isfinite(bh), band, np.nan)
-    out = np.select([d == "higher_is_better", d == "lower_is_better", d == "binary", d == "target_band"],
-                    [higher, lower, binary, band], default=np.nan)
+    out = np.select(
+        [d == "higher_is_better", d == "lower_is_better", d == "binary", d == "target_band"],
+        [higher, lower, binary, band],
+        default=np.nan,
+    )
     out = np.where(np.isfinite(v), out, np.nan)
     return np.clip(out, 0.0, 100.0)
 
@@ -76,8 +91,9 @@ def band_of(achieved):
     return str(out[0]) if raw.ndim == 0 else out
 
 
-def compute_status(grid: SeriesGrid, resolved: pd.DataFrame, report_year: int,
-                   report_year_symbol: np.ndarray | None = None) -> pd.DataFrame:
+def compute_status(
+    grid: SeriesGrid, resolved: pd.DataFrame, report_year: int, report_year_symbol: np.ndarray | None = None
+) -> pd.DataFrame:
     """Status table for every series; ``resolved`` comes from ``stats_common.resolve_targets``."""
     idx = grid.index
     M = grid.mask
@@ -96,33 +112,45 @@ def compute_status(grid: SeriesGrid, resolved: pd.DataFrame, report_year: int,
     has_value = np.isfinite(value)
     is_band = direction == "target_band"
     reason = np.select(
-        [~has_value,
-         ~has_target,
-         direction == "unknown",
-         is_band & ~(np.isfinite(bl) | np.isfinite(bh)),
-         (direction == "higher_is_better") & ~(target > 0),
-         ~np.isfinite(ach) & (direction == "lower_is_better"),
-         ~np.isfinite(ach)],
-        [idx["reason_empty"].to_numpy(), "no_target", "no_direction", "no_band", "target_not_positive",
-         "value_not_positive", "not_computed"],
-        default="").astype(object)
+        [
+            ~has_value,
+            ~has_target,
+            direction == "unknown",
+            is_band & ~(np.isfinite(bl) | np.isfinite(bh)),
+            (direction == "higher_is_better") & ~(target > 0),
+            ~np.isfinite(ach) & (direction == "lower_is_better"),
+            ~np.isfinite(ach),
+        ],
+        [
+            idx["reason_empty"].to_numpy(),
+            "no_target",
+            "no_direction",
+            "no_band",
+            "target_not_positive",
+            "value_not_positive",
+            "not_computed",
+        ],
+        default="",
+    ).astype(object)
     # a series whose rows are all unusable: explain with the symbol kind
     if report_year_symbol is None:
         report_year_symbol = np.full(len(idx), "", dtype=object)
-    out = pd.DataFrame({
-        "unit_code": idx["unit_code"].to_numpy(),
-        "kpi_id": idx["kpi_id"].to_numpy(),
-        "year": int_or_na(year),
-        "value": value,
-        "target": np.where(has_target, target, np.nan),
-        "target_year": int_or_na(np.where(has_target, resolved["target_year"].to_numpy(dtype=float), np.nan)),
-        "target_scope": scope.astype(object),
-        "achieved_pct": ach,
-        "band": np.where(reason == "", band_of(ach), "").astype(object),
-        "reason": reason,
-        "direction": direction,
-        "band_low": bl,
-        "band_high": bh,
-        "report_year_symbol": report_year_symbol,
-    })
+    out = pd.DataFrame(
+        {
+            "unit_code": idx["unit_code"].to_numpy(),
+            "kpi_id": idx["kpi_id"].to_numpy(),
+            "year": int_or_na(year),
+            "value": value,
+            "target": np.where(has_target, target, np.nan),
+            "target_year": int_or_na(np.where(has_target, resolved["target_year"].to_numpy(dtype=float), np.nan)),
+            "target_scope": scope.astype(object),
+            "achieved_pct": ach,
+            "band": np.where(reason == "", band_of(ach), "").astype(object),
+            "reason": reason,
+            "direction": direction,
+            "band_low": bl,
+            "band_high": bh,
+            "report_year_symbol": report_year_symbol,
+        }
+    )
     return out[STATUS_COLUMNS]

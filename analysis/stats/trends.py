@@ -54,10 +54,32 @@ METHOD_BAND = "ols+theil_sen+mann_kendall(distance_to_band)"
 METHOD_DESCRIPTIVE = "descriptive"
 
 TREND_COLUMNS = [
-    "unit_code", "kpi_id", "n_points", "first_year", "last_year", "first_value", "last_value",
-    "change_per_year", "ols_slope", "ols_ci_low", "ols_ci_high", "ols_p", "rel_change_per_year",
-    "theil_sen_slope", "theil_sen_low", "theil_sen_high", "mk_tau", "mk_p", "verdict", "method",
-    "reason", "direction", "mk_s", "mk_z", "n_suppressed", "note",
+    "unit_code",
+    "kpi_id",
+    "n_points",
+    "first_year",
+    "last_year",
+    "first_value",
+    "last_value",
+    "change_per_year",
+    "ols_slope",
+    "ols_ci_low",
+    "ols_ci_high",
+    "ols_p",
+    "rel_change_per_year",
+    "theil_sen_slope",
+    "theil_sen_low",
+    "theil_sen_high",
+    "mk_tau",
+    "mk_p",
+    "verdict",
+    "method",
+    "reason",
+    "direction",
+    "mk_s",
+    "mk_z",
+    "n_suppressed",
+    "note",
 ]
 
 
@@ -65,11 +87,12 @@ TREND_COLUMNS = [
 # batch (matrix) versions: rows are series, columns are years, NaN = no value
 # --------------------------------------------------------------------------------------------
 
+
 @dataclass
 class OLSBatch:
     n: np.ndarray
     slope: np.ndarray
-    intercept_at_mean: np.ndarray   # mean of y (the fitted value at mean x)
+    intercept_at_mean: np.ndarray  # mean of y (the fitted value at mean x)
     se: np.ndarray
     ci_low: np.ndarray
     ci_high: np.ndarray
@@ -111,8 +134,21 @@ def ols_batch(x: np.ndarray, Y: np.ndarray, alpha: float = ALPHA) -> OLSBatch:
         tcrit = np.where(ok, stats.t.ppf(1 - alpha / 2, np.where(ok, dof, 1)), np.nan)
         lo = slope - tcrit * se
         hi = slope + tcrit * se
-    return OLSBatch(n=n, slope=slope, intercept_at_mean=ybar, se=se, ci_low=lo, ci_high=hi, p=p,
-                    xbar=xbar, ybar=ybar, sxx=sxx, sxy=sxy, syy=syy, ssr=ssr)
+    return OLSBatch(
+        n=n,
+        slope=slope,
+        intercept_at_mean=ybar,
+        se=se,
+        ci_low=lo,
+        ci_high=hi,
+        p=p,
+        xbar=xbar,
+        ybar=ybar,
+        sxx=sxx,
+        sxy=sxy,
+        syy=syy,
+        ssr=ssr,
+    )
 
 
 @dataclass
@@ -133,10 +169,10 @@ def _pairs(T: int) -> tuple[np.ndarray, np.ndarray]:
 def tie_term_batch(Y: np.ndarray) -> np.ndarray:
     """Σ over groups of tied values of t(t−1)(2t+5), per row (NaN cells ignored)."""
     M = np.isfinite(Y)
-    eq = Y[:, :, None] == Y[:, None, :]            # NaN never equals anything
-    cnt = eq.sum(axis=2).astype(float)              # group size seen from each present cell
+    eq = Y[:, :, None] == Y[:, None, :]  # NaN never equals anything
+    cnt = eq.sum(axis=2).astype(float)  # group size seen from each present cell
     per_cell = np.where(M, (cnt - 1.0) * (2.0 * cnt + 5.0), 0.0)
-    return per_cell.sum(axis=1)                     # each group of size t adds t·(t−1)(2t+5)
+    return per_cell.sum(axis=1)  # each group of size t adds t·(t−1)(2t+5)
 
 
 def mann_kendall_batch(Y: np.ndarray) -> MKBatch:
@@ -157,9 +193,15 @@ def mann_kendall_batch(Y: np.ndarray) -> MKBatch:
         tau = s / (n * (n - 1) / 2.0)
     enough = n >= 2
     nan = np.nan
-    return MKBatch(n=n.astype(int), s=np.where(enough, s, nan), var_s=np.where(enough, var_s, nan),
-                   z=np.where(enough, z, nan), p=np.where(enough, p, nan),
-                   tau=np.where(enough, tau, nan), tie_term=tie)
+    return MKBatch(
+        n=n.astype(int),
+        s=np.where(enough, s, nan),
+        var_s=np.where(enough, var_s, nan),
+        z=np.where(enough, z, nan),
+        p=np.where(enough, p, nan),
+        tau=np.where(enough, tau, nan),
+        tie_term=tie,
+    )
 
 
 @dataclass
@@ -169,8 +211,9 @@ class TheilSenBatch:
     high: np.ndarray
 
 
-def theil_sen_batch(x: np.ndarray, Y: np.ndarray, alpha: float = ALPHA,
-                    tie_term: np.ndarray | None = None) -> TheilSenBatch:
+def theil_sen_batch(
+    x: np.ndarray, Y: np.ndarray, alpha: float = ALPHA, tie_term: np.ndarray | None = None
+) -> TheilSenBatch:
     """Theil–Sen slope and its confidence interval, as ``scipy.stats.theilslopes`` computes them.
 
     ``x`` must be strictly increasing (years), so there are no ties in x.
@@ -185,7 +228,7 @@ def theil_sen_batch(x: np.ndarray, Y: np.ndarray, alpha: float = ALPHA,
     iu, ju = _pairs(T)
     with np.errstate(invalid="ignore"):
         slopes = (Y[:, ju] - Y[:, iu]) / (x[ju] - x[iu])[None, :]
-    slopes.sort(axis=1)                              # NaN to the end
+    slopes.sort(axis=1)  # NaN to the end
     nt = np.isfinite(slopes).sum(axis=1)
     rows = np.arange(R)
     lo_i = np.maximum((nt - 1) // 2, 0)
@@ -219,6 +262,7 @@ def theil_sen_batch(x: np.ndarray, Y: np.ndarray, alpha: float = ALPHA,
 # single-series conveniences (same code path as the batch, for notebooks and tests)
 # --------------------------------------------------------------------------------------------
 
+
 def _one(x, y):
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -232,15 +276,27 @@ def mann_kendall(y) -> dict:
     """Mann–Kendall test of one series in time order (NaN values are dropped)."""
     y = np.asarray(y, dtype=float)
     r = mann_kendall_batch(y[np.isfinite(y)][None, :])
-    return {"n": int(r.n[0]), "s": float(r.s[0]), "var_s": float(r.var_s[0]), "z": float(r.z[0]),
-            "p": float(r.p[0]), "tau": float(r.tau[0])}
+    return {
+        "n": int(r.n[0]),
+        "s": float(r.s[0]),
+        "var_s": float(r.var_s[0]),
+        "z": float(r.z[0]),
+        "p": float(r.p[0]),
+        "tau": float(r.tau[0]),
+    }
 
 
 def ols_trend(x, y, alpha: float = ALPHA) -> dict:
     xs, Y = _one(x, y)
     r = ols_batch(xs, Y, alpha)
-    return {"n": int(r.n[0]), "slope": float(r.slope[0]), "se": float(r.se[0]), "ci_low": float(r.ci_low[0]),
-            "ci_high": float(r.ci_high[0]), "p": float(r.p[0])}
+    return {
+        "n": int(r.n[0]),
+        "slope": float(r.slope[0]),
+        "se": float(r.se[0]),
+        "ci_low": float(r.ci_low[0]),
+        "ci_high": float(r.ci_high[0]),
+        "p": float(r.p[0]),
+    }
 
 
 def theil_sen(x, y, alpha: float = ALPHA) -> dict:
@@ -249,8 +305,15 @@ def theil_sen(x, y, alpha: float = ALPHA) -> dict:
     return {"slope": float(r.slope[0]), "low": float(r.low[0]), "high": float(r.high[0])}
 
 
-def verdict_from_mk(direction: str, mk_p: float, mk_s: float, n: int, alpha: float = ALPHA,
-                    band_known: bool = True, min_points: int = MIN_POINTS) -> str:
+def verdict_from_mk(
+    direction: str,
+    mk_p: float,
+    mk_s: float,
+    n: int,
+    alpha: float = ALPHA,
+    band_known: bool = True,
+    min_points: int = MIN_POINTS,
+) -> str:
     """The direction-aware verdict rule for one series (see the module docstring).
 
     For target-band KPIs pass the Mann–Kendall result of the *distance from the band*.
@@ -274,8 +337,10 @@ def verdict_from_mk(direction: str, mk_p: float, mk_s: float, n: int, alpha: flo
 # all series at once
 # --------------------------------------------------------------------------------------------
 
-def compute_trends(grid: SeriesGrid, bands: pd.DataFrame | None = None, alpha: float = ALPHA,
-                   min_points: int = MIN_POINTS) -> pd.DataFrame:
+
+def compute_trends(
+    grid: SeriesGrid, bands: pd.DataFrame | None = None, alpha: float = ALPHA, min_points: int = MIN_POINTS
+) -> pd.DataFrame:
     """Trend table for every series of ``grid`` (columns: :data:`TREND_COLUMNS`).
 
     ``bands`` (optional) holds ``band_low``/``band_high`` aligned with ``grid.index`` and is used
@@ -327,50 +392,58 @@ def compute_trends(grid: SeriesGrid, bands: pd.DataFrame | None = None, alpha: f
     sig = assessed & np.isfinite(mk_p_verdict) & (mk_p_verdict < alpha) & (mk_s_verdict != 0)
     up = mk_s_verdict > 0
     verdict = np.select(
-        [~assessed,
-         ~(good_up | good_down | (is_band & band_known)),
-         ~sig,
-         (good_up & up) | (good_down & ~up) | (is_band & ~up)],
+        [
+            ~assessed,
+            ~(good_up | good_down | (is_band & band_known)),
+            ~sig,
+            (good_up & up) | (good_down & ~up) | (is_band & ~up),
+        ],
         ["not_assessed", "no_direction", "no_clear_trend", "improving"],
-        default="worsening").astype(object)
+        default="worsening",
+    ).astype(object)
 
-    reason = np.where(n == 0, idx["reason_empty"].to_numpy(),
-                      np.where(~assessed, "too_few_points", "")).astype(object)
-    method = np.where(~assessed, METHOD_DESCRIPTIVE,
-                      np.where(is_band & band_known, METHOD_BAND, METHOD_FULL)).astype(object)
-    note_dir = np.where(assessed & (direction == "unknown"), "direction_unknown",
-                        np.where(assessed & is_band & ~band_known, "no_band", "")).astype(object)
+    reason = np.where(n == 0, idx["reason_empty"].to_numpy(), np.where(~assessed, "too_few_points", "")).astype(object)
+    method = np.where(~assessed, METHOD_DESCRIPTIVE, np.where(is_band & band_known, METHOD_BAND, METHOD_FULL)).astype(
+        object
+    )
+    note_dir = np.where(
+        assessed & (direction == "unknown"),
+        "direction_unknown",
+        np.where(assessed & is_band & ~band_known, "no_band", ""),
+    ).astype(object)
     note_mean = np.where(assessed & (ols.ybar == 0), "mean_zero", "").astype(object)
     note_const = np.where(assessed & (ols.syy == 0), "constant_series", "").astype(object)
     note_supp = np.where((idx["n_suppressed"].to_numpy() > 0) & (n > 0), "some_suppressed", "").astype(object)
     note = join_codes(note_dir, note_mean, note_const, note_supp)
 
-    out = pd.DataFrame({
-        "unit_code": idx["unit_code"].to_numpy(),
-        "kpi_id": idx["kpi_id"].to_numpy(),
-        "n_points": n.astype(int),
-        "first_year": int_or_na(first_year),
-        "last_year": int_or_na(last_year),
-        "first_value": first_value,
-        "last_value": last_value,
-        "change_per_year": change,
-        "ols_slope": gate(ols.slope),
-        "ols_ci_low": gate(ols.ci_low),
-        "ols_ci_high": gate(ols.ci_high),
-        "ols_p": gate(ols.p),
-        "rel_change_per_year": rel,
-        "theil_sen_slope": gate(ts.slope),
-        "theil_sen_low": gate(ts.low),
-        "theil_sen_high": gate(ts.high),
-        "mk_tau": gate(mk_tau),
-        "mk_p": gate(mk_p_verdict),
-        "verdict": verdict,
-        "method": method,
-        "reason": reason,
-        "direction": direction,
-        "mk_s": gate(mk_s_verdict),
-        "mk_z": gate(mk_z),
-        "n_suppressed": idx["n_suppressed"].to_numpy().astype(int),
-        "note": note,
-    })
+    out = pd.DataFrame(
+        {
+            "unit_code": idx["unit_code"].to_numpy(),
+            "kpi_id": idx["kpi_id"].to_numpy(),
+            "n_points": n.astype(int),
+            "first_year": int_or_na(first_year),
+            "last_year": int_or_na(last_year),
+            "first_value": first_value,
+            "last_value": last_value,
+            "change_per_year": change,
+            "ols_slope": gate(ols.slope),
+            "ols_ci_low": gate(ols.ci_low),
+            "ols_ci_high": gate(ols.ci_high),
+            "ols_p": gate(ols.p),
+            "rel_change_per_year": rel,
+            "theil_sen_slope": gate(ts.slope),
+            "theil_sen_low": gate(ts.low),
+            "theil_sen_high": gate(ts.high),
+            "mk_tau": gate(mk_tau),
+            "mk_p": gate(mk_p_verdict),
+            "verdict": verdict,
+            "method": method,
+            "reason": reason,
+            "direction": direction,
+            "mk_s": gate(mk_s_verdict),
+            "mk_z": gate(mk_z),
+            "n_suppressed": idx["n_suppressed"].to_numpy().astype(int),
+            "note": note,
+        }
+    )
     return out[TREND_COLUMNS]

@@ -23,7 +23,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from analysis.core.errors import InputError
+from analysis.core.errors import InputError, Problems
 from analysis.core.schema import OBSERVATION_COLUMNS, STATUS_SYMBOLS, SUPPRESSED
 
 UNIT_CODE_PATTERN = r"^(?:\d{4}|\d{2}|0)$"
@@ -33,22 +33,41 @@ EXTRA_KEYS = ("age", "road_category")
 STRING_COLUMNS = ("unit_code", "kpi_id", "status", "source", "vintage")
 
 
-def _fail(df: pd.DataFrame, mask: pd.Series | np.ndarray, path, field: str, reason: Callable[[pd.Series], str]):
-    """Raise for the first row where ``mask`` is true, naming its source row when known."""
+#: At most this many rows are named per check; the rest are counted.
+ROWS_PER_CHECK = 20
+
+
+def _fail(
+    problems: Problems | None,
+    df: pd.DataFrame,
+    mask: pd.Series | np.ndarray,
+    path,
+    field: str,
+    reason: Callable[[pd.Series], str],
+):
+    """Name every row where ``mask`` is true (its source row when known) in ``problems``; raise at
+    once when no collector is given."""
     mask = np.asarray(mask, dtype=bool)
     if not mask.any():
         return
-    i = int(np.flatnonzero(mask)[0])
-    r = df.iloc[i]
-    row = None
-    if "source_row" in df.columns and pd.notna(r["source_row"]):
-        row = int(r["source_row"])
-    where = f" ({r.get('unit_code', '?')}, {r.get('year', '?')}, {r.get('kpi_id', '?')})"
-    raise InputError(path, reason(r) + where, row=row, field=field)
+    rows = np.flatnonzero(mask)
+    collect = problems if problems is not None else Problems()
+    for i in rows[:ROWS_PER_CHECK]:
+        r = df.iloc[int(i)]
+        row = None
+        if "source_row" in df.columns and pd.notna(r["source_row"]):
+            row = int(r["source_row"])
+        where = f" ({r.get('unit_code', '?')}, {r.get('year', '?')}, {r.get('kpi_id', '?')})"
+        collect.add(InputError(path, reason(r) + where, row=row, field=field))
+    if len(rows) > ROWS_PER_CHECK:
+        collect.add(InputError(path, f"and {len(rows) - ROWS_PER_CHECK} more rows with the same problem", field=field))
+    if problems is None:
+        collect.raise_if_any()
 
 
-def validate_schema(df: pd.DataFrame, path: str | Path | None = None) -> None:
-    """Columns, types, codes, years, statuses and duplicates of an observation table."""
+def validate_schema(df: pd.DataFrame, path: str | Path | None = None, problems: Problems | None = None) -> None:
+    """Columns, types, codes, years, statuses and duplicates of an observation table. A missing column or a
+    column of the wrong type stops at once; row problems go to ``problems`` (raised at once without one)."""
     missing = [c for c in OBSERVATION_COLUMNS if c not in df.columns]
     if missing:
         raise InputError(path, f"missing columns {missing}", field=missing[0])
@@ -56,29 +75,72 @@ def validate_schema(df: pd.DataFrame, path: str | Path | None = None) -> None:
         if pd.api.types.is_string_dtype(df[col]) and not df[col].isna().any():
             continue
         not_str = ~df[col].map(lambda v: isinstance(v, str))
-        _fail(df, not_str, path, col, lambda r, c=col: f"{c} must be text, got {r[c]!r}")
+        _fail(None, df, not_str, path, col, lambda r, c=col: f"{c} must be text, got {r[c]!r}")
     if not pd.api.types.is_integer_dtype(df["year"]) or df["year"].isna().any():
         raise InputError(path, f"year must be whole numbers (dtype {df['year'].dtype})", field="year")
     if not pd.api.types.is_float_dtype(df["value"]):
-        raise InputError(path, f"value must be float (dtype {df['value'].dtype}); text in a number column?",
-                         field="value")
-    _fail(df, ~df["unit_code"].str.match(UNIT_CODE_PATTERN), path, "unit_code",
-          lambda r: f"unit code {r['unit_code']!r} is not 4 digits, 2 digits or '0'")
+        raise InputError(
+            path, f"value must be float (dtype {df['value'].dtype}); text in a number column?", field="value"
+        )
+    _fail(
+        problems,
+        df,
+        ~df["unit_code"].str.match(UNIT_CODE_PATTERN),
+        path,
+        "unit_code",
+        lambda r: f"unit code {r['unit_code']!r} is not 4 digits, 2 digits or '0'",
+    )
     last = date.today().year + 1
-    _fail(df, (df["year"] < YEAR_MIN) | (df["year"] > last), path, "year",
-          lambda r: f"year {r['year']} outside {YEAR_MIN}-{last}")
-    _fail(df, ~df["status"].isin(STATUS_SYMBOLS), path, "status",
-          lambda r: f"status {r['status']!r} is not an SSB symbol ({sorted(STATUS_SYMBOLS)})")
+    _fail(
+        problems,
+        df,
+        (df["year"] < YEAR_MIN) | (df["year"] > last),
+        path,
+        "year",
+        lambda r: f"year {r['year']} outside {YEAR_MIN}-{last}",
+    )
+    _fail(
+        problems,
+        df,
+        ~df["status"].isin(STATUS_SYMBOLS),
+        path,
+        "status",
+        lambda r: f"status {r['status']!r} is not an SSB symbol ({sorted(STATUS_SYMBOLS)})",
+    )
     suppressed = df["status"].isin(SUPPRESSED)
-    _fail(df, suppressed & df["value"].notna(), path, "value",
-          lambda r: f"value {r['value']} given although status {r['status']!r} says it is suppressed")
-    _fail(df, ~suppressed & df["value"].isna(), path, "value",
-          lambda r: "value missing without a status symbol (use '..' for missing, ':' for confidential)")
-    _fail(df, (df["status"] == "-") & (df["value"] != 0), path, "value",
-          lambda r: f"status '-' means nil but value is {r['value']}")
+    _fail(
+        problems,
+        df,
+        suppressed & df["value"].notna(),
+        path,
+        "value",
+        lambda r: f"value {r['value']} given although status {r['status']!r} says it is suppressed",
+    )
+    _fail(
+        problems,
+        df,
+        ~suppressed & df["value"].isna(),
+        path,
+        "value",
+        lambda r: "value missing without a status symbol (use '..' for missing, ':' for confidential)",
+    )
+    _fail(
+        problems,
+        df,
+        (df["status"] == "-") & (df["value"] != 0),
+        path,
+        "value",
+        lambda r: f"status '-' means nil but value is {r['value']}",
+    )
     key = ["unit_code", "year", "kpi_id"] + [c for c in EXTRA_KEYS if c in df.columns]
-    _fail(df, df.duplicated(key, keep="first"), path, "kpi_id",
-          lambda r: f"duplicate row for {', '.join(f'{k}={r[k]}' for k in key)}")
+    _fail(
+        problems,
+        df,
+        df.duplicated(key, keep="first"),
+        path,
+        "kpi_id",
+        lambda r: f"duplicate row for {', '.join(f'{k}={r[k]}' for k in key)}",
+    )
 
 
 def _range_for(unit: str, direction: str) -> tuple[float, float, str]:
@@ -92,15 +154,24 @@ def _range_for(unit: str, direction: str) -> tuple[float, float, str]:
     return 0.0, np.inf, "must not be negative"
 
 
-def validate_rules(df: pd.DataFrame, catalog: pd.DataFrame, path: str | Path | None = None) -> None:
+def validate_rules(
+    df: pd.DataFrame, catalog: pd.DataFrame, path: str | Path | None = None, problems: Problems | None = None
+) -> None:
     """Per-KPI rules from the catalog; source variables must be non-negative."""
     cat = catalog.set_index("kpi_id")
     is_source = df["kpi_id"].str.startswith(SOURCE_NAMESPACES)
-    _fail(df, ~is_source & ~df["kpi_id"].isin(cat.index), path, "kpi_id",
-          lambda r: f"unknown kpi_id {r['kpi_id']!r} (not in the catalog, not ssb/... or kostra/...)")
+    _fail(
+        problems,
+        df,
+        ~is_source & ~df["kpi_id"].isin(cat.index),
+        path,
+        "kpi_id",
+        lambda r: f"unknown kpi_id {r['kpi_id']!r} (not in the catalog, not ssb/... or kostra/...)",
+    )
     v = df["value"]
-    _fail(df, is_source & (v < 0), path, "value", lambda r: f"{r['value']} must not be negative")
-    for kpi, idx in df.loc[~is_source].groupby("kpi_id").groups.items():
+    _fail(problems, df, is_source & (v < 0), path, "value", lambda r: f"{r['value']} must not be negative")
+    known = ~is_source & df["kpi_id"].isin(cat.index)
+    for kpi, idx in df.loc[known].groupby("kpi_id").groups.items():
         low, high, why = _range_for(str(cat.at[kpi, "unit"]), str(cat.at[kpi, "direction"]))
         sub = v.loc[idx]
         bad = (sub < low) | (sub > high)
@@ -108,7 +179,7 @@ def validate_rules(df: pd.DataFrame, catalog: pd.DataFrame, path: str | Path | N
             bad |= sub.notna() & ~sub.isin([0.0, 1.0])
         mask = pd.Series(False, index=df.index)
         mask.loc[bad[bad].index] = True
-        _fail(df, mask.to_numpy(), path, "value", lambda r, w=why: f"{r['value']} for {r['kpi_id']}: {w}")
+        _fail(problems, df, mask.to_numpy(), path, "value", lambda r, w=why: f"{r['value']} for {r['kpi_id']}: {w}")
 
 
 def _geography_check() -> Callable[[str, int], bool] | None:
@@ -119,8 +190,12 @@ def _geography_check() -> Callable[[str, int], bool] | None:
     return getattr(geo, "code_valid_in", None)
 
 
-def validate_codes(df: pd.DataFrame, path: str | Path | None = None,
-                   valid_in: Callable[[str, int], bool] | None = None) -> None:
+def validate_codes(
+    df: pd.DataFrame,
+    path: str | Path | None = None,
+    valid_in: Callable[[str, int], bool] | None = None,
+    problems: Problems | None = None,
+) -> None:
     """Each municipality/county code existed in the year whose borders it follows."""
     valid_in = valid_in or _geography_check()
     if valid_in is None:
@@ -131,14 +206,29 @@ def validate_codes(df: pd.DataFrame, path: str | Path | None = None,
     invalid = {(c, int(y)) for c, y in zip(pairs["unit_code"], pairs["y"]) if not valid_in(c, int(y))}
     if invalid:
         mask = [(c, int(y)) in invalid for c, y in zip(df["unit_code"], years)]
-        _fail(df, mask, path, "unit_code",
-              lambda r: f"unit code {r['unit_code']} did not exist in "
-                        f"{int(r['code_year']) if 'code_year' in r.index else int(r['year'])}")
+        _fail(
+            problems,
+            df,
+            mask,
+            path,
+            "unit_code",
+            lambda r: (
+                f"unit code {r['unit_code']} did not exist in "
+                f"{int(r['code_year']) if 'code_year' in r.index else int(r['year'])}"
+            ),
+        )
 
 
-def validate_observations(df: pd.DataFrame, catalog: pd.DataFrame, path: str | Path | None = None,
-                          valid_in: Callable[[str, int], bool] | None = None) -> None:
-    """All checks; raises ``InputError`` at the first problem, returns None when the table is sound."""
-    validate_schema(df, path)
-    validate_rules(df, catalog, path)
-    validate_codes(df, path, valid_in)
+def validate_observations(
+    df: pd.DataFrame,
+    catalog: pd.DataFrame,
+    path: str | Path | None = None,
+    valid_in: Callable[[str, int], bool] | None = None,
+) -> None:
+    """All checks; raises :class:`InputErrors` with every problem found (an ``InputError`` naming the
+    first), returns None when the table is sound."""
+    problems = Problems()
+    validate_schema(df, path, problems)
+    validate_rules(df, catalog, path, problems)
+    validate_codes(df, path, valid_in, problems)
+    problems.raise_if_any()

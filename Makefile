@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 WORKERS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help report data test test-fast lab preview bench clean quarto
+.PHONY: help report data test test-fast lab preview bench clean quarto browser
 
 help: ## list the targets
 	@echo "Bærekraftsnettverket — targets:"
@@ -27,7 +27,7 @@ report: $(STAMP) ## build the whole site from the bundled data into reports/_sit
 data: $(STAMP) ## build data/processed only (tidy tables and all statistics)
 	$(PY) -m analysis build-data
 
-test: $(STAMP) ## run the whole test suite (lint, unit, data, notebooks with nbval, site build)
+test: $(STAMP) browser ## run the whole test suite (lint, unit, data, notebooks with nbval, site build, browser)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m analysis build-data
@@ -56,6 +56,15 @@ quarto: $(STAMP) ## try to install Quarto (needs internet beyond PyPI); the buil
 	    echo "Quarto installed."; \
 	  else echo "Quarto could not be installed here; the site is rendered with smalldocs instead."; \
 	    touch $(VENV)/.no-quarto; fi; fi
+
+browser: ## install Chromium for the browser tests where this machine allows it (Debian/Ubuntu as root)
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Chromium for the browser tests (apt-get install chromium) ..."; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	    || echo "Chromium could not be installed: the browser tests will be reported as skipped."; \
+	else echo "Chromium is missing and cannot be installed here (needs root and apt-get):" \
+	  "the browser tests will be reported as skipped. Install it with: apt-get install chromium"; fi
 
 clean: ## remove generated data, executed notebooks and the site (keeps .venv)
 	rm -rf data/processed reports/_build reports/_failed reports/_logs reports/_cache reports/_site data/cache

@@ -20,7 +20,7 @@ from analysis.pages import content as pages
 from analysis.pages import report_data
 from analysis.process.pipeline import read_inputs, write_processed
 from analysis.site.batch import Job, run_jobs
-from analysis.site.render import indicator_page, prepare_project, publish, render, unit_page
+from analysis.site.render import externalise_figures, indicator_page, prepare_project, publish, render, unit_page
 from analysis.stats.results import compute_all, write_all
 
 NETWORK_TITLE = "Bærekraftsnettverket"
@@ -225,6 +225,7 @@ def build_report(workers: int | None = None, reuse: bool = True, out=sys.stdout)
         downloads(data),
         data.metadata.get("methods"),
     )
+    externalise_figures(staging)
     rendered = render(staging)
     for warning in rendered.warnings:
         print(f"      renderer warning: {warning}", file=out)

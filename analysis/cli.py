@@ -93,6 +93,28 @@ def _preview(args) -> int:
     return 0
 
 
+def _audit_site(args) -> int:
+    """Every page in Chromium with axe-core (WCAG 2.1 AA), third-party requests and scripts from data."""
+    from pathlib import Path
+
+    from analysis.core import config
+    from analysis.site.audit import audit_site
+
+    site = Path(args.site) if args.site else config.SITE_DIR
+    if not (site / "index.html").is_file():
+        print(f"No site at {site}; run `make report` first.", file=sys.stderr)
+        return 1
+    failing = 0
+    for viewport in ("desktop", "mobile"):
+        reports = audit_site(site, viewport=viewport)
+        bad = [r for r in reports if not r.ok]
+        failing += len(bad)
+        print(f"{viewport}: {len(reports)} pages, {len(bad)} with problems")
+        for report in bad:
+            print(report.summary())
+    return 1 if failing else 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m analysis", description="Bærekraftsnettverket: data, statistics, report."
@@ -125,6 +147,11 @@ def parser() -> argparse.ArgumentParser:
         help="write data/reference/population.csv (latest year per member) for the pages",
     )
     s.set_defaults(func=_population)
+    s = sub.add_parser(
+        "audit-site", help="open every page of the built site in Chromium: axe (WCAG 2.1 AA), requests, scripts"
+    )
+    s.add_argument("--site", default=None, help="the site folder (default: reports/_site)")
+    s.set_defaults(func=_audit_site)
     s = sub.add_parser("preview", help="serve reports/_site on localhost")
     s.add_argument("--port", type=int, default=4200)
     s.set_defaults(func=_preview)

@@ -1,7 +1,36 @@
+import html
+import re
+
 import matplotlib.pyplot as plt
 import pandas as pd
+import pytest
 
-from analysis.pages.present import NBSP, figure_html, fmt_number, fmt_p, fmt_value, markdown_table
+from analysis.pages.present import (
+    NBSP,
+    Md,
+    csv_cells,
+    esc,
+    figure_html,
+    fmt_kpi_value,
+    fmt_number,
+    fmt_p,
+    fmt_target,
+    fmt_value,
+    link,
+    markdown_table,
+    p_text,
+)
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(2)>',
+    "[klikk](javascript:alert(3))",
+    "![x](http://evil.example/x.png)",
+    "*em* _u_ `code` $x$ @cite {.cls} ~sub~ ^sup^ {{< include x >}}",
+    "O'Brien \\ back | pipe # hash",
+    "Nord--Fron ... slutt",
+    "&amp; &#60; entity",
+]
 
 
 def test_numbers_in_norwegian_format():
@@ -15,22 +44,65 @@ def test_numbers_in_norwegian_format():
 
 
 def test_suppressed_value_shows_the_symbol_with_its_meaning():
-    assert fmt_value(float("nan"), ":") == ": (skjult (konfidensielt))"
-    assert fmt_value(float("nan"), "..") == ".. (manglende tall)"
+    assert fmt_value(float("nan"), ":") == ": (skjermet)"
+    assert fmt_value(float("nan"), "..") == ".. (mangler)"
 
 
-def test_markdown_table_escapes_pipes_and_aligns():
-    md = markdown_table(pd.DataFrame({"Navn": ["Ålesund | Haram"], "Verdi": ["1"]}), align={"Verdi": "right"})
-    assert md.splitlines() == ["| Navn | Verdi |", "|:---|---:|", "| Ålesund \\| Haram | 1 |"]
+@pytest.mark.parametrize("text", HOSTILE)
+def test_escaped_text_keeps_no_syntax_and_reads_back_as_itself(text):
+    shown = esc(text)
+    bare = re.sub(r"&#\d+;", "", shown)  # what is left besides the character references
+    assert not set(bare) & set("<>[]*_`\\|$@~^{}\"'#")  # nothing left that Markdown or HTML would read
+    assert "--" not in bare and ".." not in bare and "&" not in bare  # no smart dashes or ellipsis either
+    assert html.unescape(shown) == text  # and a browser shows exactly the string
 
 
-def test_figure_has_caption_and_alt_text():
+def test_line_breaks_controls_and_bidi_overrides_do_not_survive():
+    assert html.unescape(esc("Ålesund\r\n  kommune\u202e\x00")) == "Ålesund kommune"
+    assert esc(None) == "" and esc(float("nan")) == ""
+
+
+def test_the_projects_own_markdown_passes_and_links_escape_their_text():
+    assert esc(Md("**fet**")) == "**fet**"
+    assert str(link("A [b]", "x.html")) == "[A &#91;b&#93;](x.html)"
+
+
+def test_markdown_table_escapes_data_cells_and_aligns():
+    md = markdown_table(
+        pd.DataFrame({"Navn": ["Ålesund | Haram"], "Lenke": [link("Ålesund", "a.html")], "Verdi": ["1"]}),
+        align={"Verdi": "right"},
+    )
+    assert md.splitlines() == [
+        "| Navn | Lenke | Verdi |",
+        "|:---|:---|---:|",
+        "| Ålesund &#124; Haram | [Ålesund](a.html) | 1 |",
+    ]
+
+
+def test_figure_is_svg_with_escaped_caption_and_alt_text():
     fig, ax = plt.subplots()
     ax.plot([1, 2], [3, 4])
-    html = figure_html(fig, "Bildetekst «Ålesund»", 'Alt "tekst"')
-    assert 'alt="Alt &quot;tekst&quot;"' in html
-    assert "<figcaption>Bildetekst «Ålesund»</figcaption>" in html
-    assert html.count("data:image/png;base64,") == 1
+    out = figure_html(fig, "Bildetekst «Ålesund» <b>", 'Alt "tekst"')
+    assert 'alt="Alt &#34;tekst&#34;"' in out
+    assert "<figcaption>Bildetekst «Ålesund» &#60;b&#62;</figcaption>" in out
+    assert out.count("data:image/svg+xml;base64,") == 1
+
+
+def test_csv_cells_are_never_live_formulas():
+    table = pd.DataFrame(
+        {"navn": ["=cmd|' /C calc'!A0", "+1", "@SUM(A1)", "-2+3", "-", "Ålesund"], "v": [1, -2, 3, 4, 5, 6]}
+    )
+    out = csv_cells(table)
+    assert out["navn"].tolist() == ["'=cmd|' /C calc'!A0", "'+1", "'@SUM(A1)", "'-2+3", "-", "Ålesund"]
+    assert out["v"].tolist() == [1, -2, 3, 4, 5, 6]  # numbers stay numbers
+
+
+def test_yes_no_values_local_targets_and_p_in_text():
+    assert fmt_kpi_value(1.0, "", "binary") == "ja" and fmt_kpi_value(0.0, "", "binary") == "nei"
+    assert fmt_kpi_value(1.0, "", "higher_is_better") == "1,00"
+    assert fmt_target(2.0, 2030, "local") == "2,00 (2030, lokalt mål)"
+    assert fmt_target(1.0, 2030, "network", "binary") == "ja (2030)"
+    assert p_text(0.0004) == f"p{NBSP}<{NBSP}0,001" and p_text(0.0321) == f"p{NBSP}={NBSP}0,032"
 
 
 def test_better_text_reads_numpy_and_pandas_booleans():

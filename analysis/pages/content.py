@@ -2,6 +2,10 @@
 
 A notebook cell calls one function here and shows what it returns; the CSV downloads are made
 from the same tables, so a download always holds exactly the numbers on the page.
+
+Every string from data (names, labels, notes, sources) enters Markdown through
+:func:`~analysis.pages.present.esc` or a :func:`~analysis.pages.present.markdown_table` cell;
+figure captions and alt text are escaped by :func:`~analysis.pages.present.figure_html`.
 """
 
 from __future__ import annotations
@@ -17,12 +21,18 @@ from analysis.pages.present import (
     PROGRESS_NB,
     TYPE_NB,
     VERDICT_NB,
+    Md,
+    esc,
+    fmt_kpi_value,
     fmt_number,
     fmt_p,
     fmt_percent,
-    fmt_value,
+    fmt_target,
     fmt_year,
+    link,
     markdown_table,
+    nb_sorted,
+    p_text,
 )
 from analysis.pages.report_data import ReportData
 from analysis.pages.text_nb import reason_nb
@@ -171,9 +181,9 @@ def progress_text(progress_class, method) -> str:
     return f"{label} (uten mål)" if method == "eurostat_no_target" else label
 
 
-def linked_name(data: ReportData, kpi_id: str, name: str) -> str:
+def linked_name(data: ReportData, kpi_id: str, name: str) -> Md:
     href = indicator_href(data, kpi_id)
-    return f"[{name}]({href})" if href else name
+    return link(name, href) if href else Md(esc(name))
 
 
 def kpi_table_markdown(data: ReportData, table: pd.DataFrame, dimension: str) -> str:
@@ -181,16 +191,17 @@ def kpi_table_markdown(data: ReportData, table: pd.DataFrame, dimension: str) ->
     shown = pd.DataFrame(
         {
             "Indikator": [
-                f"{linked_name(data, k, n)} *({u})*"
+                Md(f"{linked_name(data, k, n)} *({esc(u)})*")
                 for k, n, u in zip(part["kpi_id"], part["name_nb"], part["unit_nb"])
             ],
             "År": [fmt_year(y if pd.notna(y) else ly) for y, ly in zip(part["year"], part["latest_year"])],
             "Verdi": [
-                fmt_value(v, s if isinstance(s, str) else "") for v, s in zip(part["value"], part["latest_status"])
+                fmt_kpi_value(v, s if isinstance(s, str) else "", d)
+                for v, s, d in zip(part["value"], part["latest_status"], part["direction"])
             ],
             "Mål (år)": [
-                f"{fmt_number(t)} ({fmt_year(ty)})" if pd.notna(t) else "–"
-                for t, ty in zip(part["target"], part["target_year"])
+                fmt_target(t, ty, sc, d)
+                for t, ty, sc, d in zip(part["target"], part["target_year"], part["target_scope"], part["direction"])
             ],
             "Status (andel av mål)": [status_text(b, a) for b, a in zip(part["band"], part["achieved_pct"])],
             "Utvikling (Mann–Kendall)": [
@@ -292,9 +303,10 @@ def differing_trends_markdown(data: ReportData, unit_code: str) -> str:
     tests = data.for_unit("slope_tests", unit_code)
     n_tested = int(tests["p_value"].notna().sum())
     name = data.unit(unit_code)["name"]
+    shown_name = esc(name)
     if sig.empty:
         return (
-            f"Ingen av de {n_tested} testede indikatorene har en utvikling i {name} som skiller seg sikkert fra "
+            f"Ingen av de {n_tested} testede indikatorene har en utvikling i {shown_name} som skiller seg sikkert fra "
             f"resten av nettverket (q < 0,05 etter kontroll for mange samtidige tester)."
         )
     shown = pd.DataFrame(
@@ -311,7 +323,7 @@ def differing_trends_markdown(data: ReportData, unit_code: str) -> str:
         }
     )
     intro = (
-        f"{len(sig)} av {n_tested} testede indikatorer utvikler seg i {name} annerledes enn i resten av "
+        f"{len(sig)} av {n_tested} testede indikatorer utvikler seg i {shown_name} annerledes enn i resten av "
         f"nettverket (q < 0,05):\n\n"
     )
     return intro + markdown_table(shown, align={c: "right" for c in shown.columns[1:5]})
@@ -325,7 +337,9 @@ def network_status_table(data: ReportData) -> pd.DataFrame:
     status = data.results["status"]
     trends = data.results["trends"]
     rows = []
-    for unit in data.members.itertuples(index=False):
+    members = nb_sorted(data.members, "name")  # municipalities by name, then the counties by name
+    members = pd.concat([members.loc[members["type"] == "kommune"], members.loc[members["type"] != "kommune"]])
+    for unit in members.itertuples(index=False):
         s = status.loc[status["unit_code"] == unit.unit_code, "band"]
         t = trends.loc[trends["unit_code"] == unit.unit_code, "verdict"]
         rows.append(
@@ -353,7 +367,7 @@ def network_status_markdown(data: ReportData) -> str:
     table = network_status_table(data)
     shown = pd.DataFrame(
         {
-            "Enhet": [f"[{n}]({unit_href(t, s)})" for n, t, s in zip(table["name"], table["type"], table["slug"])],
+            "Enhet": [link(n, unit_href(t, s)) for n, t, s in zip(table["name"], table["type"], table["slug"])],
             "Folketall": [fmt_number(p) for p in table["population"]],
             **{f"Status {BAND_NB[b]}": table[b].astype(str) for b in BAND_ORDER},
             # a unit with too few years for a trend to be significant (Viken, 2020-23) shows a dash, not a zero
@@ -390,15 +404,23 @@ def overview_figure(data: ReportData, dimension: str) -> tuple:
     if matrix.dropna(how="all").empty:  # e.g. a network of one municipality: nothing to compare with
         return None, "", ""
     best = matrix.mean(axis=0).sort_values(ascending=False)
+    in_dimension = int((data.catalog["dimension_nb"] == dimension).sum())
+    left_out = (
+        f" {in_dimension - matrix.shape[0]} av dimensjonens {in_dimension} indikatorer er utelatt fordi "
+        "kommunene ikke har tall å sammenligne for dem."
+        if matrix.shape[0] < in_dimension
+        else ""
+    )
     alt = (
         f"Fargekart for {dimension.lower()} med {matrix.shape[0]} indikatorer i rader og {matrix.shape[1]} "
-        f"kommuner i kolonner; grønt er bedre og rødt svakere enn nettverkets median. Høyest gjennomsnitt: "
+        f"kommuner i kolonner; blått er bedre og rødt svakere enn nettverkets median. Høyest gjennomsnitt: "
         f"{best.index[0]}; lavest: {best.index[-1]}."
     )
     caption = (
         f"{dimension}: kommunene side om side i sammenligningsåret (det siste året de fleste har tall for, "
         f"normalt {data.report_year}). Fargen er robust z-verdi per indikator, "
         f"(verdi − median) / (1,4826 · MAD), snudd slik at positiv alltid betyr bedre. Hvite celler mangler tall."
+        f"{left_out}"
     )
     return figures.heatmap(matrix, "", "robust z (positiv = bedre)"), caption, alt
 
@@ -468,10 +490,10 @@ def notice(data: ReportData) -> str:
 
 def unit_intro(data: ReportData, unit_code: str) -> str:
     unit = data.unit(unit_code)
-    where = f"i {unit['county_name']}" if unit["type"] == "kommune" else "fylkeskommune"
+    where = f"i {esc(unit['county_name'])}" if unit["type"] == "kommune" else "fylkeskommune"
     text = (
         f"{notice(data)}\n"
-        f"Denne siden viser hvordan {unit['name']} ({where}) ligger an på U4SSC-indikatorene for smarte og "
+        f"Denne siden viser hvordan {esc(unit['name'])} ({where}) ligger an på U4SSC-indikatorene for smarte og "
         f"bærekraftige byer, med tall til og med {last_year_shown(data, unit_code)}.\n\n"
         f"{unit_profile(data, unit_code)}\n\n"
         f"[⬇ Last ned tallene på denne siden (CSV)](../nedlastinger/{unit['slug']}.csv)\n"
@@ -483,7 +505,7 @@ def kpi_tables_markdown(data: ReportData, unit_code: str) -> str:
     table = kpi_table(data, unit_code)
     parts = []
     for dim in data.catalog["dimension_nb"].unique():
-        parts.append(f"### {dim}\n\n{kpi_table_markdown(data, table, dim)}\n")
+        parts.append(f"### {esc(dim)}\n\n{kpi_table_markdown(data, table, dim)}\n")
     return "\n".join(parts)
 
 
@@ -495,10 +517,10 @@ def comparison_section(data: ReportData, unit_code: str) -> str:
         f"Nivået i sammenligningsåret (det siste året de fleste har tall for, normalt {data.report_year}) for de "
         f"utvalgte indikatorene, sammenlignet med de andre {peers} i "
         f"nettverket, fylket og hele landet der tallene finnes. Persentilen er andelen av enhetene med tall som "
-        f"{unit['name']} ligger bedre an enn (like verdier teller halvt); den robuste z-verdien er snudd slik at "
+        f"{esc(unit['name'])} ligger bedre an enn (like verdier teller halvt); den robuste z-verdien er snudd slik at "
         f"positiv betyr bedre.\n\n{comparison_markdown(data, unit_code, kpis)}\n\n"
         f"### Hvor skiller utviklingen seg ut?\n\n"
-        f"For hver indikator er endringen per år i {unit['name']} sammenlignet med endringen i resten av "
+        f"For hver indikator er endringen per år i {esc(unit['name'])} sammenlignet med endringen i resten av "
         f"nettverket (regresjon der hver kommune har sitt eget nivå). Fordi over hundre indikatorer testes samtidig, "
         f"er p-verdiene justert til q-verdier (Benjamini–Hochberg).\n\n{differing_trends_markdown(data, unit_code)}\n"
     )
@@ -529,12 +551,12 @@ def page_footer(data: ReportData) -> str:
     import analysis
 
     meta = data.metadata
-    sources = "; ".join(meta.get("sources", []))
-    vintages = ", ".join(meta.get("vintages", []))
+    sources = "; ".join(esc(s) for s in meta.get("sources", []))
+    vintages = ", ".join(esc(v) for v in meta.get("vintages", []))
     return (
         "---\n\n"
-        f"**Kilde:** {sources} (versjon {vintages}). **Laget med** analysis {analysis.__version__}, "
-        f"Python {platform.python_version()} og pandas {pd.__version__}.\n"
+        f"**Kilde:** {sources} (versjon {vintages}). **Beregnet med** Bærekraftsnettverkets analysepakke "
+        f"(versjon {analysis.__version__}), Python {platform.python_version()} og pandas {pd.__version__}.\n"
     )
 
 
@@ -586,7 +608,7 @@ def indicator_intro(data: ReportData, kpi_id: str) -> str:
     if kpi["direction_inferred"]:
         direction += " (utledet av definisjonen, ikke trykt av ITU)"
     facts = [
-        ("U4SSC-kode", f"`{kpi['code']}`" + (f", datapunkt {kpi['data_point']}" if kpi["data_point"] else "")),
+        ("U4SSC-kode", kpi["code"] + (f", datapunkt {kpi['data_point']}" if kpi["data_point"] else "")),
         ("Engelsk navn", kpi["name_en"]),
         ("Dimensjon", f"{kpi['dimension_nb']} › {kpi['subdimension_nb']} › {kpi['category_nb']}"),
         ("Type", "kjerneindikator" if kpi["core_or_advanced"] == "Core" else "avansert indikator"),
@@ -633,11 +655,12 @@ def indicator_table(data: ReportData, kpi_id: str) -> pd.DataFrame:
 
 def indicator_table_markdown(data: ReportData, kpi_id: str) -> str:
     t = indicator_table(data, kpi_id)
+    direction = indicator_row(data, kpi_id)["direction"]
     shown = pd.DataFrame(
         {
-            "Enhet": [f"[{n}](../{unit_href(ty, s)})" for n, ty, s in zip(t["name"], t["type"], t["slug"])],
+            "Enhet": [link(n, f"../{unit_href(ty, s)}") for n, ty, s in zip(t["name"], t["type"], t["slug"])],
             "År": [fmt_year(y) for y in t["year"]],
-            "Verdi": [fmt_number(v) for v in t["value"]],
+            "Verdi": [fmt_kpi_value(v, "", direction) for v in t["value"]],
             "Status (andel av mål)": [status_text(b, a) for b, a in zip(t["band"], t["achieved_pct"])],
             "Endring per år (OLS)": [fmt_number(v) for v in t["ols_slope"]],
             "Utvikling (Mann–Kendall)": [VERDICT_NB.get(v, "–") if isinstance(v, str) else "–" for v in t["verdict"]],
@@ -694,6 +717,6 @@ def indicator_network_text(data: ReportData, kpi_id: str) -> str:
     return (
         f"Felles endring per år for medlemmene (blandet modell med eget nivå for hver enhet): "
         f"**{fmt_number(r['mixed_slope'])}** (95 % KI {fmt_number(r['mixed_ci_low'])} til "
-        f"{fmt_number(r['mixed_ci_high'])}, p = {fmt_p(r['mixed_p'])}) {r['unit_nb']} — {reading}. "
+        f"{fmt_number(r['mixed_ci_high'])}, {p_text(r['mixed_p'])}) {esc(r['unit_nb'])} — {reading}. "
         f"Spredningen mellom medlemmene: {CONVERGENCE_NB.get(r['convergence'], '–')}."
     )

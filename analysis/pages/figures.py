@@ -2,7 +2,13 @@
 alternative text are written by the page functions that know the context.
 
 The backend is not chosen here: the batch starts its kernels with ``MPLBACKEND=Agg``
-(:mod:`analysis.site.batch`), and in JupyterLab the notebook's own inline backend is kept."""
+(:mod:`analysis.site.batch`), and in JupyterLab the notebook's own inline backend is kept.
+
+Names and labels come from data, so Matplotlib's maths (``$...$``) is switched off: a dollar sign in a
+name is a dollar sign. Value axes use the site's number format (decimal comma, thin space between
+thousands, a real minus sign); years are left as they are. Colours are safe for colour-blind
+readers (blue-red for the heat map, the Okabe-Ito-based ``colorblind`` palette with a marker and dash
+per line for the many-lines chart)."""
 
 from __future__ import annotations
 
@@ -14,10 +20,32 @@ import seaborn as sns
 
 from analysis.pages.present import BAND_COLOURS, BAND_NB, BAND_ORDER
 
-sns.set_theme(style="whitegrid", context="notebook", font="DejaVu Sans")
+sns.set_theme(style="whitegrid", context="notebook", font="DejaVu Sans", rc={"text.parse_math": False})
 UNIT_COLOUR = "#1f5fa8"
-NETWORK_COLOUR = "#9a9a9a"
+NETWORK_COLOUR = "#6b6b6b"
 TARGET_COLOUR = "#c0392b"
+HEATMAP_COLOURS = "RdBu"  # red (worse) to blue (better): distinguishable with red-green colour blindness
+THIN_SPACE = "\u2009"
+
+
+class NorwegianFormatter(matplotlib.ticker.ScalarFormatter):
+    """Tick labels as on the rest of the site: '12,5', '10 000', '−3'."""
+
+    def __init__(self) -> None:
+        super().__init__(useOffset=False, useMathText=False)
+        self.set_scientific(False)
+
+    def __call__(self, x, pos=None) -> str:
+        text = super().__call__(x, pos).replace("-", "\u2212")
+        sign = "\u2212" if text.startswith("\u2212") else ""
+        whole, _, decimals = text.removeprefix("\u2212").partition(".")
+        if len(whole) > 4:  # '1000' stays, '10 000' gets its space (SSB's rule)
+            whole = f"{int(whole):,}".replace(",", THIN_SPACE)
+        return sign + whole + ("," + decimals if decimals else "")
+
+
+def norwegian_values(axis) -> None:
+    axis.set_major_formatter(NorwegianFormatter())
 
 
 def band_bars(counts: pd.DataFrame) -> plt.Figure:
@@ -65,6 +93,7 @@ def key_series(panel: pd.DataFrame, titles: dict[str, str], targets: dict[str, f
         ax.set_title(titles[kpi], fontsize=9.5, loc="left", wrap=True)
         ax.tick_params(labelsize=8)
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins=5))
+        norwegian_values(ax.yaxis)
     for ax in list(axes.flat)[len(kpis) :]:
         ax.set_visible(False)
     handles = [
@@ -84,7 +113,7 @@ def heatmap(matrix: pd.DataFrame, xlabel: str, cbar_label: str) -> plt.Figure:
     sns.heatmap(
         matrix.clip(-3, 3),
         ax=ax,
-        cmap="RdYlGn",
+        cmap=HEATMAP_COLOURS,
         center=0,
         vmin=-3,
         vmax=3,
@@ -92,6 +121,7 @@ def heatmap(matrix: pd.DataFrame, xlabel: str, cbar_label: str) -> plt.Figure:
         linecolor="white",
         cbar_kws={"label": cbar_label, "shrink": min(1.0, 8 / matrix.shape[0])},
     )
+    norwegian_values(ax.collections[0].colorbar.ax.yaxis)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("")
     ax.tick_params(axis="y", labelsize=8.5)
@@ -112,6 +142,7 @@ def spread_lines(spread: pd.DataFrame, titles: dict[str, str], ncols: int = 3) -
         ax.set_title(titles[kpi], fontsize=9.5, loc="left")
         ax.tick_params(labelsize=8)
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins=5))
+        norwegian_values(ax.yaxis)
     for ax in list(axes.flat)[len(kpis) :]:
         ax.set_visible(False)
     fig.tight_layout()
@@ -126,12 +157,13 @@ def all_units(obs: pd.DataFrame, ylabel: str, target: float | None) -> plt.Figur
         x="year",
         y="value",
         hue="name",
+        style="name",  # a marker and a dash pattern per municipality, not colour alone
+        markers=True,
+        dashes=True,
         ax=ax,
-        linewidth=1.1,
-        alpha=0.8,
-        marker="o",
-        markersize=3.5,
-        palette="tab20",
+        linewidth=1.2,
+        markersize=5,
+        palette="colorblind",
     )
     median = obs.groupby("year")["value"].median()
     ax.plot(median.index, median.to_numpy(), color="black", linewidth=2.6, label="Median")
@@ -140,5 +172,6 @@ def all_units(obs: pd.DataFrame, ylabel: str, target: float | None) -> plt.Figur
     ax.set_xlabel("År")
     ax.set_ylabel(ylabel, fontsize=9)
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    norwegian_values(ax.yaxis)
     ax.legend(bbox_to_anchor=(1.01, 1), loc="upper left", frameon=False, fontsize=8)
     return fig

@@ -1,17 +1,25 @@
-"""Norwegian text, numbers, tables and figures for the pages.
+"""Norwegian text, numbers, tables and figures for the pages, and the one door data strings pass through.
 
 Everything a reader sees is formatted here, so that the notebooks stay thin and the wording is
 the same on every page. Tables are Markdown (both Quarto and the fallback turn them into real
-HTML tables, and neither then pulls scripts from a CDN); figures are PNG embedded in HTML
-``<figure>`` with a caption and alternative text.
+HTML tables, and neither then pulls scripts from a CDN); figures are SVG in HTML ``<figure>``
+with a caption and alternative text (the build moves them into files, see
+:mod:`analysis.site.render`).
+
+**Data is never code.** Names, labels, notes and sources come from files that members and
+analysts write, so every such string reaches a page through :func:`esc`, which makes it literal
+text wherever it lands: Markdown (Pandoc's and the fallback's: no links, images, emphasis, maths,
+citations, raw HTML), HTML text and quoted attributes (alt text, captions). Markdown the project
+writes itself is marked :class:`Md`; :func:`markdown_table` escapes every cell that is not.
+:func:`csv_cells` does the same for the CSV downloads (no live formulas in a spreadsheet).
 """
 
 from __future__ import annotations
 
 import base64
-import html
 import io
 import math
+import re
 
 import pandas as pd
 
@@ -29,12 +37,25 @@ DIRECTION_NB = {
 BAND_ORDER = ["ge95", "66to95", "33to66", "lt33"]
 BAND_COLOURS = {"ge95": "#1a7f37", "66to95": "#8fbf3f", "33to66": "#e0a100", "lt33": "#c0392b", "": "#b0b0b0"}
 # The words for result codes are those of the methods page (analysis.pages.text_nb), so both agree.
-BAND_NB = {**{b: LABELS_NB[b] for b in BAND_ORDER}, "": "–"}
+BAND_NB = {**{b: LABELS_NB[b].replace(" %", f"{NBSP}%") for b in BAND_ORDER}, "": "–"}
 VERDICT_NB = {k: LABELS_NB[k] for k in ("improving", "no_clear_trend", "worsening", "not_assessed", "no_direction")}
 PROGRESS_NB = {k: v for k, v in LABELS_NB.items() if k not in BAND_NB and k not in VERDICT_NB} | {"": "–"}
 CONVERGENCE_NB = {k: LABELS_NB[k] for k in ("converging", "diverging", "stable")} | {"not_assessed": "ikke vurdert"}
-STATUS_SYMBOL_NB = {"..": "manglende tall", ":": "skjult (konfidensielt)", ".": "ikke mulig å oppgi"}
+# SSB's symbols, named as on the methods page and in the submission template
+STATUS_SYMBOL_NB = {"..": "mangler", ":": "skjermet", ".": "ikke aktuelt"}
 TYPE_NB = {"kommune": "Kommune", "fylke": "Fylkeskommune", "land": "Hele landet"}
+
+
+_NB_LETTERS = str.maketrans({"æ": "{", "ø": "|", "å": "}", "ä": "{", "ö": "|", "ü": "y"})
+
+
+def nb_sort_key(name) -> str:
+    """Sort names as a Norwegian reader does: ... Y, Z, Æ, Ø, Å (Ålesund last, not between A and B)."""
+    return str(name).casefold().translate(_NB_LETTERS)
+
+
+def nb_sorted(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    return frame.sort_values(column, key=lambda c: c.map(nb_sort_key), kind="stable")
 
 
 def fmt_number(value: float | int | None, decimals: int | None = None) -> str:
@@ -56,6 +77,21 @@ def fmt_value(value: float, status: str = "") -> str:
     return fmt_number(value)
 
 
+def fmt_kpi_value(value: float, status: str = "", direction: str = "") -> str:
+    """A KPI's value as a reader reads it: 'ja'/'nei' for a yes/no indicator, else :func:`fmt_value`."""
+    if direction == "binary" and value is not None and not pd.isna(value):
+        return "ja" if value >= 0.5 else "nei"
+    return fmt_value(value, status)
+
+
+def fmt_target(target: float, year, scope: str = "", direction: str = "") -> str:
+    """'2,00 (2030, lokalt mål)': the target, its year, and whether the member set it itself."""
+    if target is None or pd.isna(target):
+        return "–"
+    local = ", lokalt mål" if scope == "local" else ""
+    return f"{fmt_kpi_value(target, '', direction)} ({fmt_year(year)}{local})"
+
+
 def fmt_year(value) -> str:
     return "–" if value is None or pd.isna(value) else str(int(value))
 
@@ -71,17 +107,93 @@ def fmt_p(value: float) -> str:
     return f"<{NBSP}0,001" if value < 0.001 else fmt_number(value, 3)
 
 
-def md_escape(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+def p_text(value: float) -> str:
+    """'p = 0,012' or 'p < 0,001' in running text (never 'p = < 0,001')."""
+    shown = fmt_p(value)
+    return f"p{NBSP}{shown}" if shown.startswith("<") else f"p{NBSP}={NBSP}{shown}"
+
+
+class Md:
+    """Markdown the project wrote itself (trusted), such as a link around an escaped name; any plain
+    string in a table cell is data and gets escaped. Not a ``str`` subclass, so that pandas keeps it
+    as it is in a column (it turns strings into its own string type)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = str(text)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __format__(self, spec: str) -> str:
+        return format(self.text, spec)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Md) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+    def __repr__(self) -> str:
+        return f"Md({self.text!r})"
+
+
+#: The characters that are syntax in Markdown (Pandoc's, with Quarto's extensions, and the fallback's) or
+#: in HTML become numeric character references, which both renderers show as the character and never read
+#: as syntax: links and images need ``[``, emphasis ``*`` ``_``, code `````, maths ``$``, citations ``@``,
+#: sub/superscript ``~`` ``^``, attributes and shortcodes ``{`` ``}``, tables ``|``, raw HTML and autolinks
+#: ``<`` ``>``, smart quotes ``"`` ``'``. Runs of ``-`` and ``.`` would become dashes and an ellipsis.
+_SYNTAX = re.compile(r"""[&<>\[\]*_`\\|$@~^{}"'#]|-{2,}|\.{2,}""")
+_BREAKS = re.compile(r"\s*[\r\n\t\v\f]+\s*")
+# C0 controls and the bidirectional embeddings/overrides/isolates, which would reverse the text around a name
+_CONTROLS = re.compile("[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def esc(value) -> str:
+    """A string from data or params as literal text for Markdown, HTML text and quoted HTML attributes.
+
+    Line breaks become spaces (a name is one line), control characters and bidi overrides are
+    dropped; ``None``/NaN is empty. An :class:`Md` is the project's own Markdown and passes as it is.
+    """
+    if isinstance(value, Md):
+        return value.text
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = _CONTROLS.sub("", _BREAKS.sub(" ", str(value)))
+    return _SYNTAX.sub(lambda m: "".join(f"&#{ord(c)};" for c in m.group(0)), text)
+
+
+def link(text, href: str) -> Md:
+    """A Markdown link with data as its text; ``href`` is built by the project (slugs), never taken from data."""
+    return Md(f"[{esc(text)}]({href})")
 
 
 def markdown_table(df: pd.DataFrame, align: dict[str, str] | None = None) -> str:
-    """A pipe table from already formatted (string) columns; numbers right-aligned via ``align``."""
+    """A pipe table; every header and cell that is not :class:`Md` is escaped. Numbers right-aligned via
+    ``align``."""
     align = align or {}
-    header = "| " + " | ".join(md_escape(c) for c in df.columns) + " |"
+    header = "| " + " | ".join(esc(c) for c in df.columns) + " |"
     rule = "|" + "|".join("---:" if align.get(c) == "right" else ":---" for c in df.columns) + "|"
-    rows = ["| " + " | ".join(md_escape(v) for v in row) + " |" for row in df.astype(str).itertuples(index=False)]
+    rows = ["| " + " | ".join(esc(v) for v in row) + " |" for row in df.itertuples(index=False)]
     return "\n".join([header, rule, *rows])
+
+
+#: A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cells(table: pd.DataFrame) -> pd.DataFrame:
+    """The table for a CSV download with every text cell that a spreadsheet would run as a formula
+    prefixed with ``'`` (shown as text, the apostrophe hidden). Numbers stay numbers; SSB's own
+    symbol ``-`` (nil) alone is not a formula and stays as it is."""
+    out = table.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) and v != "-" else v
+            )
+    return out
 
 
 def callout(kind: str, title: str, body: str) -> str:
@@ -92,22 +204,30 @@ def demo_notice() -> str:
     return callout(
         "warning",
         "Demonstrasjonsdata",
-        "Tallene på denne siden er **demonstrasjonsdata**, laget av en tilfeldighetsgenerator med fast frø. "
-        "De viser hvordan rapporten ser ut, men sier ingenting om kommunenes faktiske bærekraft.",
+        "Tallene på denne siden er **demonstrasjonsdata**: de er trukket tilfeldig (de samme hver gang "
+        "rapporten lages) og viser hvordan rapporten ser ut, men sier ingenting om kommunenes faktiske bærekraft.",
     )
 
 
-def figure_html(fig, caption: str, alt: str, dpi: int = 110) -> str:
-    """Embed a Matplotlib figure as a PNG with caption and alternative text, then close it."""
+def figure_svg(fig) -> bytes:
+    """A Matplotlib figure as SVG with its text kept as text (sharp, small, searchable), then closed.
+    Reproducible: no date, no random ids."""
     import matplotlib.pyplot as plt
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": "baerekraft"}):
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
     plt.close(fig)
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return buf.getvalue()
+
+
+def figure_html(fig, caption: str, alt: str) -> str:
+    """A figure with caption and alternative text (both escaped). The image travels inside the
+    notebook as a data URL, so a notebook stays whole on its own; the site build writes it to a file."""
+    data = base64.b64encode(figure_svg(fig)).decode("ascii")
     return (
-        f'<figure class="figure">\n<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
-        f'class="img-fluid">\n<figcaption>{html.escape(caption)}</figcaption>\n</figure>\n'
+        f'<figure class="figure" tabindex="0">\n<img src="data:image/svg+xml;base64,{data}" alt="{esc(alt)}" '
+        f'class="img-fluid">\n<figcaption>{esc(caption)}</figcaption>\n</figure>\n'
     )
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import nbformat
 
 from analysis.core.errors import ParameterError
+from analysis.pages.present import esc
 
 TYPE_NAMES = {"str": str, "int": int, "float": float, "bool": bool}
 
@@ -174,8 +175,8 @@ def _finish(path: Path, title: str) -> None:
         tags = cell.get("metadata", {}).get("tags", [])
         if "injected-parameters" in tags and "remove-cell" not in tags:
             cell.metadata["tags"] = [*tags, "remove-cell"]
-    if title:
-        front = f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n---"
+    if title:  # both renderers read a title as Markdown: a name from data is escaped like any other text
+        front = f"---\ntitle: {json.dumps(esc(title), ensure_ascii=False)}\n---"
         nb.cells.insert(0, nbformat.v4.new_raw_cell(front))
     nbformat.write(nb, path)
 

@@ -8,20 +8,24 @@ published site.
 
 from __future__ import annotations
 
+import base64
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 import yaml
 
 from analysis.core.atomic import write_atomic_csv, write_atomic_text
-from analysis.pages.present import demo_notice
+from analysis.pages.present import csv_cells, demo_notice, esc, nb_sort_key, nb_sorted
 from analysis.pages.text_nb import method_settings_markdown, methods_markdown
+from analysis.site.finish import finish_site
 
-SOURCE_FILES = ("_quarto.yml", "styles.css", "metode.qmd", "om-dataene.qmd")
+SOURCE_FILES = ("_quarto.yml", "styles.css", "_skip-link.html", "_anchor-labels.html", "metode.qmd", "om-dataene.qmd")
 
 
 def find_quarto() -> str | None:
@@ -43,16 +47,22 @@ def indicator_page(slug: str) -> str:
     return f"indikatorer/{slug}.ipynb"
 
 
-def sidebar(units: pd.DataFrame, indicators: pd.DataFrame) -> list:
+def nav_text(text: str, quarto: bool) -> str:
+    """A name from data as navigation text: Quarto reads navigation text as Markdown, the fallback as
+    plain text (it escapes it itself)."""
+    return esc(text) if quarto else str(text)
+
+
+def sidebar(units: pd.DataFrame, indicators: pd.DataFrame, quarto: bool = False) -> list:
     """Navigation by county (municipalities under their county), county municipalities, then indicators
     by dimension."""
     sections = []
     towns = units.loc[units["type"] == "kommune"]
-    for county_code, group in towns.groupby("county_code", sort=True):
-        title = group["county_name"].iloc[0]
-        sections.append({"section": title, "contents": [unit_page(u) for _, u in group.sort_values("name").iterrows()]})
-    sections.sort(key=lambda s: s["section"])
-    counties = units.loc[units["type"] == "fylke"].sort_values("name")
+    by_county = sorted(towns.groupby("county_code"), key=lambda g: nb_sort_key(g[1]["county_name"].iloc[0]))
+    for _, group in by_county:
+        title = nav_text(group["county_name"].iloc[0], quarto)
+        sections.append({"section": title, "contents": [unit_page(u) for _, u in nb_sorted(group, "name").iterrows()]})
+    counties = nb_sorted(units.loc[units["type"] == "fylke"], "name")
     contents: list = [{"section": "Kommuner etter fylke", "contents": sections}]
     if len(counties):
         contents.append({"section": "Fylkeskommuner", "contents": [unit_page(u) for _, u in counties.iterrows()]})
@@ -61,7 +71,7 @@ def sidebar(units: pd.DataFrame, indicators: pd.DataFrame) -> list:
             {
                 "section": "Indikatorer",
                 "contents": [
-                    {"section": dim, "contents": [indicator_page(slug) for slug in group["slug"]]}
+                    {"section": nav_text(dim, quarto), "contents": [indicator_page(slug) for slug in group["slug"]]}
                     for dim, group in indicators.groupby("dimension_nb", sort=False)
                 ],
             }
@@ -83,41 +93,48 @@ def prepare_project(
     for name in SOURCE_FILES:
         shutil.copy2(source / name, staging / name)
     config = yaml.safe_load((source / "_quarto.yml").read_text(encoding="utf-8"))
-    config["website"]["sidebar"]["contents"] = sidebar(units, indicators)
+    config["website"]["sidebar"]["contents"] = sidebar(units, indicators, quarto=find_quarto() is not None)
     write_atomic_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), staging / "_quarto.yml")
     write_atomic_text(demo_notice() if is_demo else "", staging / "_notice.md")
     write_atomic_text(
         methods_markdown() + (method_settings_markdown(methods) if methods else ""), staging / "_metoder.md"
     )
     for name, table in downloads.items():
-        write_atomic_csv(table, staging / "nedlastinger" / f"{name}.csv")
+        write_atomic_csv(csv_cells(table), staging / "nedlastinger" / f"{name}.csv")
 
 
-# smalldocs writes a few interface strings in English whatever `lang` says (Quarto translates them itself),
-# and leaves its navigation landmarks unlabelled; both are fixed here, in this order.
-INTERFACE_NB = {
-    '<nav class="navbar ': '<nav aria-label="Hovedmeny" class="navbar ',
-    '<nav class="quarto-secondary-nav">': '<nav aria-label="Meny på små skjermer" class="quarto-secondary-nav">',
-    '<nav id="quarto-sidebar" ': '<nav aria-label="Sidemeny" id="quarto-sidebar" ',
-    '<nav id="TOC" ': '<nav aria-label="Innhold på siden" id="TOC" ',
-    '<nav class="page-navigation">': '<nav aria-label="Forrige og neste side" class="page-navigation">',
-    'd-none d-lg-block" aria-label="breadcrumb"': 'd-none d-lg-block" aria-label="Brødsmulesti over tittelen"',
-    'placeholder="Search"': 'placeholder="Søk"',
-    'aria-label="Search"': 'aria-label="Søk"',
-    'aria-label="Toggle navigation"': 'aria-label="Vis eller skjul navigasjonen"',
-    'aria-label="Toggle section"': 'aria-label="Vis eller skjul delen"',
-    'aria-label="Toggle sidebar navigation"': 'aria-label="Vis eller skjul sidemenyen"',
-    'aria-label="breadcrumb"': 'aria-label="Brødsmulesti"',
-}
+FIGURES_DIR = "figurer"
+_DATA_IMAGE = re.compile(r'src="data:image/(svg\+xml|png);base64,([A-Za-z0-9+/=]+)"')
 
 
-def norwegian_interface(site: Path) -> None:
-    for page in site.rglob("*.html"):
-        text = original = page.read_text(encoding="utf-8")
-        for english, norwegian in INTERFACE_NB.items():
-            text = text.replace(english, norwegian)
-        if text != original:
-            page.write_text(text, encoding="utf-8")
+def externalise_figures(staging: Path) -> int:
+    """Move every figure of the executed notebooks out of the page into ``figurer/<page>-<n>.svg`` next
+    to it, so that pages stay small and figures are cached, saved and printed as images. The notebooks
+    in the cache keep theirs inside (a notebook opened on its own still shows its figures)."""
+    written = 0
+    for path in sorted(staging.rglob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        count = 0
+
+        def to_file(match: re.Match) -> str:
+            nonlocal count
+            count += 1
+            ext = "svg" if match.group(1) == "svg+xml" else "png"
+            name = f"{FIGURES_DIR}/{path.stem}-{count}.{ext}"
+            (path.parent / FIGURES_DIR).mkdir(exist_ok=True)
+            (path.parent / name).write_bytes(base64.b64decode(match.group(2)))
+            return f'src="{name}"'
+
+        for cell in nb.cells:
+            for output in cell.get("outputs", []):
+                data = output.get("data", {})
+                if "text/markdown" in data:
+                    text = "".join(data["text/markdown"])
+                    data["text/markdown"] = _DATA_IMAGE.sub(to_file, text)
+        if count:
+            nbformat.write(nb, path)
+            written += count
+    return written
 
 
 @dataclass
@@ -140,11 +157,15 @@ def render(staging: Path, quiet: bool = True) -> RenderResult:
         from smalldocs.site import build
 
         warnings = build(staging, quiet=quiet).warnings
-        norwegian_interface(site)
         renderer = "smalldocs (pure-Python fallback; Quarto not found)"
     downloads = staging / "nedlastinger"
     if downloads.is_dir() and not (site / "nedlastinger").is_dir():
         shutil.copytree(downloads, site / "nedlastinger")  # a renderer that ignores `resources`
+    for folder in staging.rglob(FIGURES_DIR):
+        target = site / folder.relative_to(staging)
+        if folder.is_dir() and not folder.is_relative_to(site) and not target.is_dir():
+            shutil.copytree(folder, target)
+    finish_site(site)
     pages = sum(1 for _ in site.rglob("*.html"))
     return RenderResult(renderer, site, pages, list(warnings))
 

@@ -1,0 +1,136 @@
+"""The last pass over the rendered site: what both renderers leave for a Norwegian, accessible site.
+
+Quarto and the fallback write the same page skeleton (smalldocs imitates Quarto's HTML), and both
+have the same gaps for a public Norwegian site (WCAG 2.1 AA), so one pass fixes them after either:
+
+* sidebar groups are ``<a>`` without ``href`` and with ``role="navigation"``: a keyboard cannot
+  reach or open them and a screen reader hears one extra "navigation" landmark per group. They
+  become ``<button type="button">`` with ``aria-controls``; the chevron duplicate leaves the tab order;
+* breadcrumbs link a sidebar group to the group's first page (on Ålesund's page "Møre og Romsdal"
+  opened Kristiansund's): groups have no page, so a crumb is text, the last one the current page;
+* a few interface strings stay English whatever ``lang`` says (the fallback's search and anchors);
+* tables of four or more columns get each cell's column name (``data-label``) and the class
+  ``cards``, so that on a phone styles.css can show one card per row instead of a sideways scroll;
+* the search index learns plain digits for sub- and superscripts, so "CO2" finds "CO₂".
+
+The skip link, the theme and the Norwegian interface strings of Quarto itself are in
+``reports/_quarto.yml`` and ``reports/styles.css``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+# Landmarks and labels the fallback writes in English or leaves unlabelled (Quarto takes its own from
+# `language:` in _quarto.yml).
+INTERFACE_NB = {
+    '<nav class="navbar ': '<nav aria-label="Hovedmeny" class="navbar ',
+    '<nav class="quarto-secondary-nav">': '<nav aria-label="Meny på små skjermer" class="quarto-secondary-nav">',
+    '<nav id="quarto-sidebar" ': '<nav aria-label="Sidemeny" id="quarto-sidebar" ',
+    '<nav id="TOC" ': '<nav aria-label="Innhold på siden" id="TOC" ',
+    '<nav class="page-navigation">': '<nav aria-label="Forrige og neste side" class="page-navigation">',
+    'd-none d-lg-block" aria-label="breadcrumb"': 'd-none d-lg-block" aria-label="Brødsmulesti over tittelen"',
+    'placeholder="Search"': 'placeholder="Søk"',
+    'aria-label="Search"': 'aria-label="Søk"',
+    'aria-label="Toggle navigation"': 'aria-label="Vis eller skjul navigasjonen"',
+    'aria-label="Toggle section"': 'aria-label="Vis eller skjul delen"',
+    'aria-label="Toggle sidebar navigation"': 'aria-label="Vis eller skjul sidemenyen"',
+    'aria-label="breadcrumb"': 'aria-label="Brødsmulesti"',
+}
+# The fallback's own script, copied into site_libs/
+SCRIPT_NB = {'"No results"': '"Ingen treff"', ">No results<": ">Ingen treff<", '"Anchor"': '"Lenke til denne delen"'}
+
+# <a ... data-bs-toggle="collapse" ...>…</a> without href: a sidebar group's toggle
+_TOGGLE = re.compile(r'<a ((?:(?!href=)[^>])*?data-bs-toggle="collapse"(?:(?!href=)[^>])*)>(.*?)</a>', re.S)
+_BREADCRUMBS = re.compile(r'(<ol class="breadcrumb">)(.*?)(</ol>)', re.S)
+_CRUMB = re.compile(r'<li class="breadcrumb-item">(?:<a [^>]*>(.*?)</a>|(.*?))</li>', re.S)
+_TABLE = re.compile(r"<table( [^>]*)?>(.*?)</table>", re.S)
+_TH = re.compile(r"<th[^>]*>(.*?)</th>", re.S)
+_TD = re.compile(r"<td( [^>]*)?>", re.S)
+_ROW = re.compile(r"(<tr[^>]*>)(.*?)(</tr>)", re.S)
+_TAGS = re.compile(r"<[^>]+>")
+CARD_COLUMNS = 4
+_SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉⁰¹²³⁴⁵⁶⁷⁸⁹", "01234567890123456789")
+
+
+def _button(match: re.Match) -> str:
+    attrs, inner = match.group(1), match.group(2)
+    attrs = attrs.replace(' role="navigation"', "")
+    target = re.search(r'data-bs-target="#([^"]+)"', attrs)
+    if target and "aria-controls=" not in attrs:
+        attrs += f' aria-controls="{target.group(1)}"'
+    if "sidebar-item-toggle" in attrs:  # the chevron does what the group's name does: one tab stop, not two
+        attrs += ' tabindex="-1" aria-hidden="true"'
+    return f'<button type="button" {attrs}>{inner}</button>'
+
+
+def _crumbs(match: re.Match) -> str:
+    items = [m.group(1) if m.group(1) is not None else m.group(2) for m in _CRUMB.finditer(match.group(2))]
+    if not items:
+        return match.group(0)
+    lis = [f'<li class="breadcrumb-item">{text}</li>' for text in items[:-1]]
+    lis.append(f'<li class="breadcrumb-item active" aria-current="page">{items[-1]}</li>')
+    return match.group(1) + "".join(lis) + match.group(3)
+
+
+def _cards(match: re.Match) -> str:
+    attrs, body = match.group(1) or "", match.group(2)
+    head, sep, rows = body.partition("</thead>")
+    labels = [_TAGS.sub("", th).replace('"', "&quot;").strip() for th in _TH.findall(head)]
+    if not sep or len(labels) < CARD_COLUMNS or "data-label=" in body:
+        return match.group(0)
+
+    def label_cells(row: re.Match) -> str:
+        cells = iter(labels)
+        return (
+            row.group(1)
+            + _TD.sub(lambda td: f'<td data-label="{next(cells, "")}"{td.group(1) or ""}>', row.group(2))
+            + row.group(3)
+        )
+
+    if 'class="' in attrs:
+        attrs = attrs.replace('class="', 'class="cards ', 1)
+    else:
+        attrs += ' class="cards"'
+    return f"<table{attrs}>{head}{sep}{_ROW.sub(label_cells, rows)}</table>"
+
+
+def finish_page(html: str) -> str:
+    for english, norwegian in INTERFACE_NB.items():
+        html = html.replace(english, norwegian)
+    html = _TOGGLE.sub(_button, html)
+    html = _TABLE.sub(_cards, html)
+    return _BREADCRUMBS.sub(_crumbs, html)
+
+
+def finish_search_index(path: Path) -> None:
+    """Add the plain-digit spelling of sub- and superscripts to each entry's text ("CO₂" is found as "CO2")."""
+    entries = json.loads(path.read_text(encoding="utf-8"))
+    for entry in entries:
+        text = entry.get("text", "")
+        plain = text.translate(_SUBSCRIPTS)
+        if plain != text:
+            words = sorted({w for w in re.findall(r"\w+", plain) if w not in text})
+            entry["text"] = text + " " + " ".join(words)
+    path.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+
+
+def finish_site(site: Path) -> None:
+    """Apply the pass to every page, the search index and the fallback's script, in place."""
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        done = finish_page(text)
+        if done != text:
+            page.write_text(done, encoding="utf-8")
+    index = site / "search.json"
+    if index.is_file():
+        finish_search_index(index)
+    for script in (site / "site_libs").glob("*.js"):
+        text = script.read_text(encoding="utf-8")
+        done = text
+        for english, norwegian in SCRIPT_NB.items():
+            done = done.replace(english, norwegian)
+        if done != text:
+            script.write_text(done, encoding="utf-8")

@@ -1,0 +1,246 @@
+"""The built site read as a reader's browser reads it: Chromium, axe-core, the keyboard, hostile data.
+
+One small network is built with member, county, peer-group and KPI names that are attacks (script
+tags, event attributes, ``javascript:`` and image links, Markdown and maths syntax, quotes,
+backslashes, pipes, spreadsheet formulas, a right-to-left override, a very long word). Every page of
+that site is then opened in Debian's Chromium (never a downloaded browser) at 1366 and 390 px, and
+the site's promises are checked where they hold or fail: in the browser.
+
+Where Chromium or Playwright is missing the tests are skipped with the reason; ``.ci/run`` installs
+both, so in CI they always run (``BAEREKRAFT_REQUIRE_BROWSER=1`` turns a skip into a failure).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+
+import pandas as pd
+import pytest
+from site_helpers import make_project, run_report
+
+from analysis.site import audit
+
+pytestmark = pytest.mark.slow
+
+try:
+    import axe_playwright_python  # noqa: F401
+    import playwright  # noqa: F401
+
+    MISSING = None if audit.chromium_path() else "Chromium is not installed (apt-get install chromium)"
+except ImportError as exc:
+    MISSING = f"{exc.name} is not installed (pip install -e '.[test]')"
+
+if MISSING and os.environ.get("BAEREKRAFT_REQUIRE_BROWSER"):
+    raise RuntimeError(f"the browser tests must run here: {MISSING}")
+skip_without_browser = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
+
+TRONDHEIM = "Trondheim <script>alert(1)</script>"
+ALESUND = 'Ålesund "><img src=x onerror=alert(2)> [klikk](javascript:alert(3)) ![x](http://evil.example/x.png)'
+KRISTIANSUND = "Kristiansund =cmd|' /C calc'!A0 *em* _u_ `c` $x$ @cite \\ back"
+COUNTY = "Møre og Romsdal <b onmouseover=alert(4)>x</b>"
+FYLKE = "Møre og Romsdal \u202eRTL " + "langtnavn" * 12
+PEERS = "<svg onload=alert(5)>"
+TRONDELAG = "Trøndelag \"'\\"
+
+
+def _yaml(text: str) -> str:
+    return json.dumps(text)  # a JSON string is a YAML double-quoted string
+
+
+HOSTILE_NETWORK = f"""\
+members:
+  - {{code: "5001", name: {_yaml(TRONDHEIM)}, type: kommune, county: "50", peer_group: {_yaml(PEERS)}}}
+  - {{code: "1508", name: {_yaml(ALESUND)}, type: kommune, county: "15", peer_group: "Mellomstore | byer"}}
+  - {{code: "1505", name: {_yaml(KRISTIANSUND)}, type: kommune, county: "15", peer_group: "Mellomstore | byer"}}
+  - {{code: "15", name: {_yaml(FYLKE)}, type: fylke}}
+counties:
+  "15": {_yaml(COUNTY)}
+  "50": {_yaml(TRONDELAG)}
+"""
+EMISSIONS_SUFFIX = " <script>alert(6)</script> | [l](javascript:alert(7))"
+INTERNET_PREFIX = "=cmd|' /C calc'!A0 "
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory):
+    if MISSING:
+        pytest.skip(MISSING)
+    project = make_project(tmp_path_factory.mktemp("hostile"), HOSTILE_NETWORK)
+    catalog_path = project / "data" / "reference" / "u4ssc_catalog.csv"
+    catalog = pd.read_csv(catalog_path, dtype=str, keep_default_na=False)
+    emissions = catalog["kpi_id"] == "EN:EN:AQ:2C"
+    catalog.loc[emissions, "name_nb"] += EMISSIONS_SUFFIX
+    internet = catalog["kpi_id"] == "EC:ICT:ICT:1C"
+    catalog.loc[internet, "name_nb"] = (
+        INTERNET_PREFIX + catalog.loc[internet, "name_nb"] + " <img src=x onerror=alert(8)>"
+    )
+    catalog.loc[internet, "unit_nb"] = "<i>t</i> $\\frac{1}{2}$"
+    catalog.to_csv(catalog_path, index=False)
+    result = run_report(project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return project / "reports" / "_site"
+
+
+@pytest.fixture(scope="module")
+def desktop(hostile_site):
+    return audit.audit_site(hostile_site, viewport="desktop")
+
+
+@pytest.fixture(scope="module")
+def mobile(hostile_site):
+    return audit.audit_site(hostile_site, viewport="mobile")
+
+
+def _problems(reports, attribute):
+    return {r.page: getattr(r, attribute) for r in reports if getattr(r, attribute)}
+
+
+@skip_without_browser
+def test_every_page_has_no_wcag_21_aa_violation(desktop, mobile):
+    assert len(desktop) >= 20
+    for reports in (desktop, mobile):
+        failing = [r.summary() for r in reports if r.violations]
+        assert not failing, "\n".join(failing[:5])
+
+
+@skip_without_browser
+def test_no_page_asks_another_host_for_anything(desktop, mobile):
+    """CSS @import, fonts, url(), scripts, images from data: every request goes to the site itself."""
+    assert not _problems(desktop, "foreign_requests")
+    assert not _problems(mobile, "foreign_requests")
+    assert not _problems(desktop, "missing")
+
+
+@skip_without_browser
+def test_no_script_from_the_data_runs(desktop):
+    assert not _problems(desktop, "dialogs")
+    assert not _problems(desktop, "script_errors")
+
+
+def _open(browser, base, path, width=1366):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(base + path)
+    return page
+
+
+def _page_of(site, folder, start):
+    return next(p.relative_to(site).as_posix() for p in (site / folder).glob("*.html") if p.name.startswith(start))
+
+
+@skip_without_browser
+def test_hostile_names_show_as_the_text_they_are(hostile_site):
+    trondheim = _page_of(hostile_site, "kommuner", "trondheim")
+    alesund = _page_of(hostile_site, "kommuner", "alesund")
+    kristiansund = _page_of(hostile_site, "kommuner", "kristiansund")
+    with audit.serve(hostile_site) as base, audit.browser() as b:
+        page = _open(b, base, trondheim)
+        assert page.locator("h1").first.inner_text().strip() == f"{TRONDHEIM} kommune"
+        assert TRONDHEIM in page.title()
+        body = page.locator("main").inner_text()
+        assert f"i {TRONDELAG}" in body and PEERS in body
+        assert "Klimagassutslipp" + EMISSIONS_SUFFIX in body
+        assert page.locator("main img[src*='evil']").count() == 0
+        assert page.locator("main a[href^='javascript']").count() == 0
+        page = _open(b, base, alesund)
+        assert page.locator("h1").first.inner_text().strip() == f"{ALESUND} kommune"
+        assert page.locator("img[src*='evil.example']").count() == 0
+        sidebar = page.locator("#quarto-sidebar").inner_text()
+        assert COUNTY in sidebar
+        page = _open(b, base, kristiansund)
+        assert page.locator("h1").first.inner_text().strip() == f"{KRISTIANSUND} kommune"
+        markup = page.evaluate(
+            "[...document.querySelectorAll('main em, main code, main .math')].map(e => e.textContent)"
+        )
+        assert not {"em", "u", "c", "x"} & set(markup)  # *em* _u_ `c` $x$ stayed text
+        fylke = _open(b, base, _page_of(hostile_site, "fylker", "more"))
+        heading = fylke.locator("h1").first.inner_text()
+        assert "\u202e" not in heading and heading.startswith("Møre og Romsdal RTL langtnavn")
+        assert fylke.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # a long word wraps
+
+
+@skip_without_browser
+def test_downloads_hold_the_names_but_no_live_formula(hostile_site):
+    rows = list(csv.DictReader((hostile_site / "nedlastinger" / "trondheim-script-alert-1-script.csv").open()))
+    names = {r["name_nb"] for r in rows}
+    assert "'" + INTERNET_PREFIX + "Husholdninger med internettilgang <img src=x onerror=alert(8)>" in names
+    assert not [n for n in names if n and n[0] in "=+-@"]
+
+
+@skip_without_browser
+def test_keyboard_reaches_the_content_first_and_opens_sidebar_groups(hostile_site):
+    with audit.serve(hostile_site) as base, audit.browser() as b:
+        page = _open(b, base, _page_of(hostile_site, "kommuner", "trondheim"))
+        page.keyboard.press("Tab")
+        first = page.evaluate(
+            "({text: document.activeElement.textContent, href: document.activeElement.getAttribute('href')})"
+        )
+        assert first == {"text": "Hopp til hovedinnholdet", "href": "#quarto-document-content"}
+        assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+        page.keyboard.press("Enter")
+        assert page.evaluate("location.hash") == "#quarto-document-content"
+        groups = page.locator("#quarto-sidebar button.sidebar-item-text")
+        assert groups.count() >= 4 and page.locator("#quarto-sidebar a:not([href])").count() == 0
+        assert page.locator("[role=navigation]:not(nav)").count() == 0  # one landmark per real navigation
+        target = page.locator("#quarto-sidebar button.sidebar-item-text[aria-expanded='false']").first.get_attribute(
+            "aria-controls"
+        )
+        closed = page.locator(f"#quarto-sidebar button.sidebar-item-text[aria-controls='{target}']")
+        closed.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(400)
+        assert closed.get_attribute("aria-expanded") == "true"
+        assert page.locator(f"#{target}").is_visible()
+
+
+@skip_without_browser
+def test_breadcrumbs_name_the_county_without_sending_the_reader_to_another_member(hostile_site):
+    with audit.serve(hostile_site) as base, audit.browser() as b:
+        page = _open(b, base, _page_of(hostile_site, "kommuner", "alesund"))
+        crumbs = page.locator("nav.quarto-page-breadcrumbs").first
+        assert COUNTY in crumbs.inner_text()
+        assert crumbs.locator("a").count() == 0
+        assert crumbs.locator("[aria-current=page]").inner_text().startswith("Ålesund")
+
+
+@skip_without_browser
+def test_kpi_tables_fit_a_phone_with_status_trend_and_progress_visible(hostile_site):
+    with audit.serve(hostile_site) as base, audit.browser() as b:
+        page = _open(b, base, _page_of(hostile_site, "kommuner", "trondheim"), width=390)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        row = page.locator("table.cards tbody tr").first
+        for label in ("Status (andel av mål)", "Utvikling (Mann–Kendall)", "Fremdrift (Eurostat)"):
+            cell = row.locator(f"td[data-label='{label}']")
+            box = cell.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, label
+
+
+def _search(page, words):
+    page.locator("#quarto-search").first.click()
+    field = page.locator("#quarto-search input[type=search], input.aa-Input").first
+    field.fill(words)
+    page.wait_for_timeout(600)
+    return page.locator(".smalldocs-search-results, .aa-Panel").first.inner_text()
+
+
+@skip_without_browser
+def test_search_in_norwegian_finds_co2_climate_gas_and_members(hostile_site):
+    with audit.serve(hostile_site) as base, audit.browser() as b:
+        page = _open(b, base, "index.html")
+        assert "Klimagassutslipp" in _search(page, "CO2")  # the page says CO₂-ekvivalenter
+        assert "Klimagassutslipp" in _search(page, "klimagass")
+        assert "Trondheim" in _search(page, "Trondheim")
+        assert "Ingen treff" in _search(page, "xyzzyqwerty")
+
+
+def test_no_page_with_its_own_assets_is_over_a_megabyte(hostile_site):
+    """Figures are files, not base64 inside the HTML; a page plus the images it shows stays under 1 MB."""
+    for page in hostile_site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "data:image" not in html, page
+        images = [page.parent / src for src in re.findall(r'<img [^>]*src="([^"#?]+)"', html) if "://" not in src]
+        size = page.stat().st_size + sum(p.stat().st_size for p in images if p.is_file())
+        assert size < 1_000_000, (page, size)

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
-from scipy import stats
+from scipy import optimize, stats
 from statsmodels.stats.multitest import multipletests
 
 from analysis.stats import compare
@@ -247,6 +247,99 @@ def test_mixed_trend_zero_variance_and_boundary():
     assert r["reason"] in ("", "singular_fit")
     if r["reason"] == "":
         assert r["slope"] == pytest.approx(2.0, abs=0.5)
+
+
+def reml_criterion_dense(gamma: float, x: np.ndarray, y: np.ndarray, groups: np.ndarray):
+    """−2 × the REML log-likelihood of ``y ~ 1 + x`` with a random intercept per group, written out
+    with dense matrices: V = σ²(I + γ·[same group]); σ² profiled out, constants dropped. Returns the
+    criterion and the GLS coefficients at γ (an independent reference for ``fit_mixed_trend``)."""
+    X = np.column_stack([np.ones_like(x), x])
+    H = np.eye(len(y)) + gamma * (groups[:, None] == groups[None, :])
+    Hi = np.linalg.inv(H)
+    A = X.T @ Hi @ X
+    beta = np.linalg.solve(A, X.T @ Hi @ y)
+    r = y - X @ beta
+    return np.linalg.slogdet(H)[1] + np.linalg.slogdet(A)[1] + (len(y) - 2) * np.log(r @ Hi @ r), beta
+
+
+GAMMA_GRID = np.concatenate([[0.0], np.logspace(-8, 4, 1201)])
+
+
+def boundary_panel(within: float, noise: float):
+    """Four units of four years, windows 2010–13, 2013–16, 2016–19, 2019–22. Every unit's mean lies
+    exactly on the line 0.3 · (year − 2016) (identical intercepts: no level differences between
+    units), each unit's own slope is 0.3 + ``within``, and a zig-zag (+1, −1, −1, +1) · ``noise``
+    adds residual variance without touching means or slopes. The between-unit variance of the
+    REML fit is then 0, and the REML slope is the OLS slope with one common intercept."""
+    years, values, groups = [], [], []
+    for i, start in enumerate((2010, 2013, 2016, 2019)):
+        t = np.arange(start, start + 4, dtype=float)
+        years += list(t)
+        values += list(0.3 * (t - 2016) + within * (t - t.mean()) + noise * np.array([1.0, -1.0, -1.0, 1.0]))
+        groups += [f"u{i}"] * 4
+    return np.array(years), np.array(values), np.array(groups)
+
+
+def identical_intercepts_panel(seed: int):
+    """Units with one and the same intercept and slope 0.1 plus N(0, 1) noise, each observed in a
+    random subset of the years 2012–2024. Seed 234 is one where statsmodels' gradient fit stops at a
+    random-intercept variance of about 1e-12 with a slope that is not the GLS slope there."""
+    rng = np.random.default_rng(seed)
+    years, values, groups = [], [], []
+    for i in range(rng.integers(4, 12)):
+        t = np.sort(rng.choice(np.arange(2012, 2025), rng.integers(2, 13), replace=False)).astype(float)
+        years += list(t)
+        values += list(0.1 * (t - 2015) + rng.normal(0, 1, len(t)))
+        groups += [f"u{i}"] * len(t)
+    return np.array(years), np.array(values), np.array(groups)
+
+
+@pytest.mark.parametrize(
+    "panel, within",
+    [
+        pytest.param(boundary_panel(1.0, 1.0), 1.3, id="zigzag-1-1"),
+        pytest.param(boundary_panel(3.0, 3.0), 3.3, id="zigzag-3-3"),
+        pytest.param(boundary_panel(2.0, 3.0), 2.3, id="zigzag-2-3"),
+        pytest.param(identical_intercepts_panel(234), None, id="identical-intercepts-234"),
+    ],
+)
+def test_mixed_trend_on_the_boundary_is_the_reml_optimum_with_variance_zero(panel, within):
+    x, y, groups = panel
+    # the REML optimum over the variance ratio is at 0 (brute force over the grid) ...
+    crit = np.array([reml_criterion_dense(g, x, y, groups)[0] for g in GAMMA_GRID])
+    assert crit[0] <= crit.min()
+    # ... where the model is plain OLS with one common intercept (closed form, numpy lstsq)
+    X = np.column_stack([np.ones_like(x), x - x.mean()])
+    (_, slope), ssr, *_ = np.linalg.lstsq(X, y, rcond=None)
+    se = np.sqrt(ssr[0] / (len(y) - 2) / ((x - x.mean()) ** 2).sum())  # REML scale SSR / (n − 2)
+    z = stats.norm.ppf(0.975)
+    got = fit_mixed_trend(x, y, groups)
+    assert got["slope"] == pytest.approx(slope, rel=1e-9)
+    assert got["reason"] == "" and got["note"] == "boundary_fit"
+    assert got["ci_low"] == pytest.approx(slope - z * se, rel=1e-9)
+    assert got["ci_high"] == pytest.approx(slope + z * se, rel=1e-9)
+    assert got["p"] == pytest.approx(2 * stats.norm.sf(abs(slope / se)), rel=1e-6)
+    if within is not None:  # the within-unit (fixed-effects) slope is a different number
+        assert abs(got["slope"] - within) > 0.1
+
+
+def test_mixed_trend_off_the_boundary_is_the_reml_optimum():
+    d = network_data()
+    x, y, groups = d["year"].to_numpy(float), d["value"].to_numpy(), d["unit_code"].to_numpy()
+    crit = np.array([reml_criterion_dense(g, x, y, groups)[0] for g in GAMMA_GRID])
+    best = int(np.argmin(crit))
+    assert 0 < best < len(GAMMA_GRID) - 1  # an interior optimum: a real between-unit variance
+    lo, hi = np.log(GAMMA_GRID[best - 1]), np.log(GAMMA_GRID[best + 1])
+    opt = optimize.minimize_scalar(
+        lambda s: reml_criterion_dense(np.exp(s), x, y, groups)[0],
+        bounds=(lo, hi),
+        method="bounded",
+        options={"xatol": 1e-10},
+    )
+    slope = reml_criterion_dense(np.exp(opt.x), x, y, groups)[1][1]
+    got = fit_mixed_trend(x, y, groups)
+    assert got["reason"] == "" and got["note"] == ""
+    assert got["slope"] == pytest.approx(slope, rel=1e-6)
 
 
 # --------------------------------------------------------------------------------------------

@@ -100,3 +100,29 @@ def test_intro_names_the_last_year_with_data_when_it_is_before_the_report_year()
     assert "med tall til og med 2024." in unit_intro(data, "1867")
     data.observations = data.observations.loc[data.observations["year"] <= 2022]  # as Viken, whose data stop
     assert "med tall til og med 2022." in unit_intro(data, "1867")
+
+
+def test_methods_page_states_every_departure_from_the_published_formulas():
+    """Each place where the code departs from the literal published formula (see the docstrings of
+    analysis.stats.progress, .status and analysis.pages.present) is named on the public methods page."""
+    from analysis.pages.text_nb import LABELS_NB, methods_markdown
+
+    body = " ".join(methods_markdown().split())  # the texts wrap lines anywhere
+    # target met in the base year and missed now: deterioration (Statistics Canada), not Eurostat's "on track"
+    assert "nådd i basisåret" in body and "**forverring**" in body and "**i rute**" in body
+    assert "Statistics Canadas regel" in body and "base_met_target" in body
+    # zeros: 0.001 as published, and our extensions (current value 0, −0.001 in negative series)
+    assert "0,001" in body and "−0,001" in body and "sluttverdi på 0" in body
+    # negative series: one sign, else no class; all negative: the direction is turned round
+    assert "mixed_signs" in body and "bare negative verdier" in body and "snur" in body
+    # the natural-limit factor: the formula and our reading of the limits
+    assert "opphøyd i 4,44" in body and "100 for indikatorer i prosent der høyere er bedre" in body
+    # yes/no KPIs: what target 1 and target 0 mean, in status and progress alike
+    assert "mål 1 betyr at «ja» er målet, mål 0 at «nei» er målet" in body and "100 %" in body
+    # the share on the pages is rounded down so it never contradicts its band
+    assert "rundet ned" in body and "66–95 % (94 %)" in body
+    # Statistics Canada is called by its name, never translated
+    assert "Statistisk sentralbyrå i Canada" not in body + " ".join(LABELS_NB.values())
+    assert "Statistics Canada" in LABELS_NB["statcan_target"]
+    # and the departures are listed together, in a section of their own
+    assert "## Der vi avviker fra de publiserte formlene" in methods_markdown(["deviations"])

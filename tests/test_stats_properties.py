@@ -1,5 +1,6 @@
-"""Property-based tests (hypothesis): missing and suppressed cells never change a result, and the
-statistics behave on constant series, two points, gaps, zeros and negative values."""
+"""Property-based tests (hypothesis): missing and suppressed cells never change a result, the
+statistics behave on constant series, two points, gaps, zeros and negative values, and status and
+progress agree on whether the target is reached."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from analysis.stats.common import build_grid, prepare_observations
+from analysis.stats.common import build_grid, prepare_observations, prepare_targets, prepare_units, resolve_targets
+from analysis.stats.progress import METHODS, TARGET_METHODS, compute_progress
 from analysis.stats.results import compute_all
+from analysis.stats.status import compute_status
 from analysis.stats.trends import compute_trends, mann_kendall, theil_sen_batch
 
 SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -255,3 +258,80 @@ def test_batch_statistics_equal_single_series(rows):
             mk = mann_kendall(row)
             s = sum(np.sign(b - a) for j, a in enumerate(row[keep]) for b in row[keep][j + 1 :])
             assert mk["s"] == s
+
+
+# --------------------------------------------------------------------------------------------
+# status and progress tell the same story about reaching the target
+# --------------------------------------------------------------------------------------------
+
+ONE_UNIT = prepare_units(pd.DataFrame({"unit_code": ["A"], "type": "kommune", "is_member": True}))
+
+
+def status_and_progress(direction, vals, target=np.nan, band=(np.nan, np.nan)):
+    """Status and the five progress rows of one series of unit A (values 2015, 2016, …) with a
+    local target for 2030 (no target row at all when neither target nor band is given)."""
+    years = range(2015, 2015 + len(vals))
+    obs = prepare_observations(frame([("A", y, "K", v, "") for y, v in zip(years, vals)]), 2024)
+    cat = pd.DataFrame({"kpi_id": ["K"], "direction": [direction], "unit": "x"})
+    grid = build_grid(obs, cat, ONE_UNIT)
+    given = np.isfinite(target) or np.isfinite(band[0]) or np.isfinite(band[1])
+    rows = {"kpi_id": ["K"], "unit_code": ["A"], "target": [target], "target_year": [2030.0]}
+    rows |= {"band_low": [band[0]], "band_high": [band[1]]}
+    targets = prepare_targets(pd.DataFrame(rows) if given else None)
+    resolved = resolve_targets(grid.index, targets, ONE_UNIT, 2030)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        status = compute_status(grid, resolved, 2024).iloc[0]
+        progress = compute_progress(grid, resolved).set_index("method")
+    return status, progress
+
+
+@SETTINGS
+@given(
+    st.sampled_from([None, 0.0, 1.0]),
+    st.lists(st.sampled_from([0.0, 1.0]), min_size=1, max_size=6),
+)
+def test_binary_target_says_which_answer_is_the_goal(target, vals):
+    """A yes/no KPI: target 1 (or no target) means "yes" is the goal, target 0 means "no" is. Status
+    is 100 % exactly when progress says "achieved", in every method that gives a class."""
+    status, progress = status_and_progress("binary", vals, np.nan if target is None else target)
+    goal = 0.0 if target == 0.0 else 1.0
+    met = vals[-1] == goal
+    if target is None:
+        assert status["reason"] == "no_target" and np.isnan(status["achieved_pct"])
+    else:
+        assert status["reason"] == "" and status["achieved_pct"] == (100.0 if met else 0.0)
+        assert status["band"] == ("ge95" if met else "lt33")
+    classed = progress.loc[progress["reason"] == "", "progress_class"]
+    assert len(classed) == len(METHODS)  # a yes/no answer needs no base year: one value is enough
+    assert set(classed) <= {"achieved" if met else "not_achieved"}
+
+
+DIRECTIONS = ["higher_is_better", "lower_is_better", "binary", "target_band"]
+
+
+@SETTINGS
+@given(st.sampled_from(DIRECTIONS), st.lists(values, min_size=2, max_size=6), values, values, values, st.data())
+def test_status_is_100_exactly_when_progress_says_achieved(direction, vals, target, e1, e2, data):
+    """For every direction: a progress row classed "achieved" has status 100 %, and a status of 100 %
+    is "achieved" in every target method that gives a class, except for a value within float noise
+    of the target or band edge. Binary KPIs take values and targets 0 or 1."""
+    band = (min(e1, e2), max(e1, e2)) if direction == "target_band" else (np.nan, np.nan)
+    if direction == "binary":
+        vals = [data.draw(st.sampled_from([0.0, 1.0])) for _ in vals]
+        target = data.draw(st.sampled_from([0.0, 1.0]))
+    elif direction == "target_band":
+        target = np.nan
+    status, progress = status_and_progress(direction, vals, target, band)
+    assume(status["reason"] == "")
+    full = round(status["achieved_pct"], 9) == 100.0
+    methods = METHODS if direction == "binary" else TARGET_METHODS
+    classed = progress.loc[list(methods)]
+    classed = classed.loc[classed["reason"] == "", "progress_class"]
+    edges = [e for e in (target, *band) if np.isfinite(e)]
+    at_edge = any(abs(vals[-1] - e) <= 1e-9 * max(abs(e), 1.0) for e in edges)
+    for method, cls in classed.items():
+        if cls == "achieved":
+            assert full, (method, status["achieved_pct"])
+        elif not at_edge:
+            assert not full, (method, cls, status["achieved_pct"])

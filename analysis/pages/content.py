@@ -23,10 +23,10 @@ from analysis.pages.present import (
     VERDICT_NB,
     Md,
     esc,
+    fmt_achieved,
     fmt_kpi_value,
     fmt_number,
     fmt_p,
-    fmt_percent,
     fmt_target,
     fmt_year,
     link,
@@ -167,10 +167,11 @@ def kpi_table(data: ReportData, unit_code: str) -> pd.DataFrame:
 
 
 def status_text(band, achieved) -> str:
-    """'66–95 % (89 %)': the band, then the exact share of the target achieved."""
+    """'66–95 % (89 %)': the band, then the share of the target achieved, rounded down so that it
+    never contradicts the band (94.99 % is "66–95 % (94 %)", see ``present.fmt_achieved``)."""
     if not isinstance(band, str) or not band:
         return "–"
-    return f"{BAND_NB[band]} ({fmt_percent(achieved)})"
+    return f"{BAND_NB[band]} ({fmt_achieved(achieved)})"
 
 
 def progress_text(progress_class, method) -> str:

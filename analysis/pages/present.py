@@ -100,6 +100,19 @@ def fmt_percent(value: float, decimals: int = 0) -> str:
     return "–" if value is None or pd.isna(value) else f"{fmt_number(value, decimals)}{NBSP}%"
 
 
+def fmt_achieved(value: float) -> str:
+    """Share of the target achieved, **rounded down** to a whole percent: '94 %' for 94.99 %.
+
+    The bands' edges (95, 66, 33 %) are whole percents, so a share rounded down never lands in a
+    higher band than its own (rounded to nearest, 94.6 % would read "66–95 % (95 %)"), and 100 % is
+    shown only when the target is reached. Float noise below 9 decimals is dropped first, as in
+    ``analysis.stats.status.band_of``, so 100 · 0.95 / 1 shows as 95 %.
+    """
+    if value is None or pd.isna(value):
+        return "–"
+    return fmt_percent(math.floor(round(float(value), 9)))
+
+
 def fmt_p(value: float) -> str:
     """p- and q-values as a reader expects them: '< 0,001' rather than '0,000'."""
     if value is None or pd.isna(value):

@@ -4,7 +4,9 @@
 page body. ``LABELS_NB`` and ``REASONS_NB`` translate the codes in the result tables
 (``verdict``, ``band``, ``progress_class``, ``convergence``, ``reason``) for tables and badges.
 The texts describe exactly what ``analysis.stats.trends``, ``analysis.stats.status``, ``analysis.stats.progress``
-and ``analysis.stats.compare`` compute; change them together.
+and ``analysis.stats.compare`` compute, and how ``analysis.pages.present`` rounds the shares of the target;
+change them together. Section ``deviations`` lists every place where the code departs from the literal
+published formulas (``tests/test_pages.py`` checks that each is named).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ byggingen med en melding om hvor, i stedet for å velge ett av dem.
 
 I en kommune med under 5 000 innbyggere kan noen få hendelser flytte et tall per innbygger
 mye fra ett år til et annet. Siden for en slik kommune sier derfor at tall per innbygger er
-usikre (methods.md, avsnitt 5).
+usikre.
 """,
     ),
     "trend": (
@@ -58,11 +60,13 @@ prosenten regnes ut, så **formelen er vår egen**:
 
 * høyere er bedre: andel nådd = verdi / mål (høyst 100 %);
 * lavere er bedre: 100 % når verdien er på eller under målet, ellers mål / verdi;
-* ja/nei-indikatorer (for eksempel «har en plan»): 100 % eller 0 %;
+* ja/nei-indikatorer (for eksempel «har en plan»): 100 % når svaret er det målet ber om, ellers
+  0 % (se «Der vi avviker fra de publiserte formlene»);
 * indikatorer med et ønsket intervall: 100 % innenfor intervallet; under intervallet regnes
   verdien mot nedre grense, over intervallet mot øvre grense, på samme måte som over.
 
-Grensene hører til nivået over: nøyaktig 95 % er «minst 95 %». Vi bruker siste år med tall (til
+Grensene hører til nivået over: nøyaktig 95 % er «minst 95 %». På sidene står prosenten rundet
+ned til hel prosent, så den alltid hører til nivået ved siden av. Vi bruker siste år med tall (til
 og med rapportåret). Målene er satt av nettverket (felles mål) eller av kommunen selv (lokale
 mål fra egne planer), fordi U4SSCs egne målverdier ikke er offentlige. Mangler tallet eller
 målet, får indikatoren ikke noe nivå.
@@ -75,14 +79,14 @@ Vi sammenligner utviklingen fra **basisåret 2015** (eller første år etter 201
 **siste år med tall** med den utviklingen som trengs for å nå målet innen målåret (vanligvis
 2030). Veksten måles som gjennomsnittlig årlig vekst i prosent (*CAGR*).
 
-* **Med mål (Eurostat og Statistisk sentralbyrå i Canada, som Open SDG bruker):** forholdet *R*
+* **Med mål (Eurostat og Statistics Canada, slik Open SDG bruker dem):** forholdet *R*
   mellom faktisk og nødvendig årlig vekst. *R* ≥ 95 %: **i rute**; 60–95 %: **fremgang, men må
   øke farten**; 0–60 %: **begrenset fremgang**; under 0: **forverring**. Er målet allerede nådd,
   står det **mål nådd**. De to metodene gir samme svar når det finnes et mål.
 * **Uten mål, Eurostat:** årlig vekst i ønsket retning over 1 %: **betydelig fremgang**;
   0–1 %: **moderat fremgang**; 0 til −1 %: **moderat tilbakegang**; under −1 %: **betydelig
   tilbakegang**.
-* **Uten mål, Statistisk sentralbyrå i Canada:** samme idé med grensene 1,5 % og 0,5 %, men
+* **Uten mål, Statistics Canada:** samme idé med grensene 1,5 % og 0,5 %, men
   grensene krympes med en faktor *C* når verdien allerede er nær en naturlig grense (for
   eksempel en andel nær 100 %), fordi det da ikke er mulig å vokse like raskt.
 * **SDSN (Sustainable Development Report):** faktisk gjennomsnittlig årlig endring delt på den
@@ -90,14 +94,57 @@ Vi sammenligner utviklingen fra **basisåret 2015** (eller første år etter 201
   bedring**; 0–0,5: **stagnasjon**; under 0: **går feil vei**.
 
 **Merket på indikatorsidene** bruker Eurostats metode: med mål når det finnes et mål, ellers
-uten mål. De andre metodene finnes i nedlastbare data. Metoden bygger på vekst i prosent og
-krever at alle verdiene har samme fortegn; et mål eller en startverdi på 0 erstattes med 0,001.
-Det gjør vi også med en sluttverdi på 0 (vårt valg), slik at en serie som står stille på 0 ikke
-får «−100 % per år». For indikatorer med et ønsket intervall er målet den grensen av intervallet
-som ligger nærmest startverdien. Har verdien gått forbi hele intervallet og havnet lenger unna
-enn den startet, står det **forverring**; er den nærmere enn før, gir metoden ingen klasse (vårt
-valg: vekst mot én grense sier da ingenting). Ja/nei-indikatorer får bare «mål nådd» eller «mål
-ikke nådd».
+uten mål. De andre metodene finnes i nedlastbare data. Hva vi gjør med null, negative verdier,
+ja/nei-indikatorer og andre tilfeller som formlene ikke dekker, står i neste avsnitt.
+""",
+    ),
+    "deviations": (
+        "Der vi avviker fra de publiserte formlene",
+        """Formlene for fremdrift er publisert av Eurostat, Statistics Canada og SDSN. Noen tilfeller dekker
+de ikke, og noen steder ville formelen, brukt bokstavelig, gi et misvisende svar. Her er alle
+stedene der vi regner annerledes enn den publiserte formelen, eller der vi har valgt selv fordi
+formelen ikke sier noe. Kodene i parentes er merknadene i de nedlastbare dataene.
+
+* **Målet var nådd i basisåret, men er ikke nådd nå.** Da står det **forverring**. Det er
+  Statistics Canadas regel. Eurostats formel, brukt bokstavelig, ville ofte gitt **i rute**:
+  både den faktiske og den nødvendige veksten er da negative, og forholdet mellom to negative tall
+  er positivt. Vi bruker Statistics Canadas svar også for Eurostat (`base_met_target`), og på
+  samme måte for SDSN-metoden, der det da står **går feil vei**.
+* **Null.** Vekst i prosent kan ikke regnes ut fra 0. Som i de publiserte metodene erstatter vi en
+  startverdi eller et mål på nøyaktig 0 med 0,001. To ting har vi lagt til selv: en sluttverdi på 0
+  erstattes også, slik at en serie som står stille på 0 ikke får «−100 % per år», og i en serie
+  med bare negative verdier bruker vi −0,001 (`zero_replaced`). SDSN-metoden regner med endring
+  i verdi og trenger ikke dette.
+* **Negative verdier.** Alle verdiene fra basisåret til siste år, og målet, må ha samme fortegn.
+  Ellers gir vi ingen klasse (`mixed_signs`), fordi vekst i prosent da ikke gir mening. I en serie
+  med bare negative verdier snur vi tolkningen av veksten, slik Statistics Canada gjør: når et
+  negativt tall blir mer negativt, vokser det i prosent, men verdien går ned
+  (`all_negative_direction_flipped`). SDSN-metoden bygger på endring i verdi, ikke i prosent, og
+  har ikke denne begrensningen.
+* **Naturlig grense (faktoren *C*).** Uten mål krymper Statistics Canada grensene for vekst med
+  faktoren *C* = 1 − (startverdi / grense) opphøyd i 4,44 når startverdien ligger nær et tak (og
+  tilsvarende nær et gulv). Statistics Canada setter grensen for hver indikator; vi har lest den ut av
+  enheten i indikatorlisten: 100 for indikatorer i prosent der høyere er bedre, 0 for indikatorer
+  i prosent der lavere er bedre (da blir *C* = 1, altså ingen krymping), og ingen grense ellers.
+  Målfila kan sette en annen grense eller *C* direkte. For serier med bare negative verdier og for
+  indikatorer med et ønsket intervall er *C* = 1.
+* **Indikatorer med et ønsket intervall.** Ingen av metodene er laget for et intervall. Vi bruker
+  den grensen av intervallet som ligger nærmest startverdien, som mål. Har verdien gått forbi hele
+  intervallet og havnet lenger unna enn den startet, står det **forverring**; er den nærmere enn
+  før, gir vi ingen klasse, fordi vekst mot én grense da ikke sier noe (`overshot_band`).
+* **Ja/nei-indikatorer.** Vekst i prosent gir ikke mening for et ja/nei-svar, så vi ser bare på
+  siste verdi: mål 1 betyr at «ja» er målet, mål 0 at «nei» er målet, og uten mål regner vi «ja»
+  som målet. Er svaret det målet ber om, er statusen 100 % og fremdriften **mål nådd** i alle
+  metodene; ellers er statusen 0 % og fremdriften **mål ikke nådd**. Trender og sammenligninger
+  regner alltid «ja» som det beste svaret.
+* **Andel av målet på sidene.** U4SSC har ikke publisert hvordan andelen regnes ut, så formelen er
+  vår egen (se «Status mot målet»). Prosenten i parentes etter nivået er **rundet ned** til hel
+  prosent, slik at den aldri motsier nivået: 94,99 % står som «66–95 % (94 %)», ikke som
+  «66–95 % (95 %)», og 100 % står bare når målet er nådd. I de nedlastbare dataene står andelen
+  uten avrunding.
+
+Andre valg som er våre egne, er beskrevet i sine egne avsnitt: vurderingen av trender (over) og
+valget av sammenligningsår (under).
 """,
     ),
     "comparisons": (
@@ -139,8 +186,12 @@ enn en liten p-verdi alene. q-verdien er aldri mindre enn p-verdien.
 **Felles trend.** For hele nettverket beregner vi én felles årlig endring med en *blandet
 modell* (lineær modell med tilfeldig nivå per kommune): hver kommune får sitt eget nivå, men
 vi anslår én felles stigning. Da teller ikke store forskjeller i nivå mellom kommunene som
-usikkerhet i trenden. Hvis modellen ikke lar seg tilpasse (for eksempel fordi det er for få
-tall), står det hvorfor, og vi viser ikke noe tall.
+usikkerhet i trenden. Av og til er det beste anslaget at kommunene ikke skiller seg i nivå i det
+hele tatt, utover tilfeldige svingninger. Da er modellen det samme som en vanlig lineær regresjon
+med ett felles nivå for alle. Vi regner derfor alltid ut den også, og bruker den av de to som
+passer best til dataene, målt på samme måte (REML); slike tilfeller er merket `boundary_fit`.
+Hvis modellen ikke lar seg tilpasse (for eksempel fordi det er for få tall), står det hvorfor, og
+vi viser ikke noe tall.
 
 **Nærmer kommunene seg hverandre?** Hvert år måler vi hvor spredt medlemmene er:
 variasjonskoeffisienten (standardavvik delt på gjennomsnitt) når alle verdiene er positive,
@@ -187,8 +238,8 @@ LABELS_NB: dict[str, str] = {
     # methods
     "eurostat_target": "Eurostat, med mål",
     "eurostat_no_target": "Eurostat, uten mål",
-    "statcan_target": "Statistisk sentralbyrå i Canada, med mål",
-    "statcan_no_target": "Statistisk sentralbyrå i Canada, uten mål",
+    "statcan_target": "Statistics Canada, med mål",
+    "statcan_no_target": "Statistics Canada, uten mål",
     "sdsn_linear": "SDSN, lineær",
 }
 

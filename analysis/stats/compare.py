@@ -38,8 +38,14 @@ a band).
 **The network** (:func:`compute_network_trends`). Per KPI, over the member municipalities
 (``network_type``): a linear mixed model ``value ~ year`` with a random intercept per unit
 (``statsmodels MixedLM``, REML; fitted on standardised values, slope transformed back). A fit that
-fails, does not converge or has undefined standard errors gets a reason and no estimate; a fit on
-the boundary (random-intercept variance ≈ 0) is reported with note ``boundary_fit``.
+fails, does not converge or has undefined standard errors gets a reason and no estimate. The REML
+likelihood can have its maximum on the boundary (random-intercept variance 0) while the optimizer
+stops at a lower peak inside (with a slope close to the within-unit slope), or near 0 with fixed
+effects that are not the GLS ones there. So the optimizer's fit is compared with the exact fit at
+variance 0, which is plain OLS of value on year with one common intercept (standard error from
+the REML scale SSR / (n − 2)); both are judged by the same REML likelihood and the better one is
+kept (the variance-0 fit on a tie). A fit on the boundary (the variance-0 fit kept, or the
+optimizer's variance ≈ 0) is reported with note ``boundary_fit``.
 
 **Convergence** (:func:`compute_spread`). The spread across members each year: the coefficient of
 variation ``cv = sd / |mean|`` when all member values of the KPI are positive, else the standard
@@ -453,7 +459,9 @@ def compute_slope_tests(
 def fit_mixed_trend(years: np.ndarray, values: np.ndarray, groups: np.ndarray, alpha: float = ALPHA) -> dict:
     """Random-intercept model ``value ~ year`` with one intercept per group (unit).
 
-    Returns slope, CI, p, and ``reason``/``note`` codes; never raises for a bad fit.
+    Returns slope, CI, p, and ``reason``/``note`` codes; never raises for a bad fit. The
+    optimizer's fit is kept only when its REML likelihood beats the fit with variance 0 (module
+    docstring).
     """
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
@@ -494,6 +502,25 @@ def fit_mixed_trend(years: np.ndarray, values: np.ndarray, groups: np.ndarray, a
         res["reason"] = "not_converged"
         res["note"] = ";".join(notes)
         return res
+    z = stats.norm.ppf(1 - alpha / 2)
+    try:
+        gamma = float(np.asarray(fit.cov_re)[0, 0]) / float(fit.scale)
+    except Exception:  # noqa: BLE001
+        gamma = np.nan
+    crit_fit = _reml_criterion(gamma, ys, xc, groups)[0] if np.isfinite(gamma) and gamma >= 0 else np.inf
+    crit0, b0, se0 = _reml_criterion(0.0, ys, xc, groups)
+    if crit0 <= crit_fit:  # the boundary is the REML optimum: the optimizer's notes are about a fit not kept
+        if not (np.isfinite(se0) and se0 > 0):
+            res["reason"] = "singular_fit"
+            return res
+        res.update(
+            slope=b0 * sd,
+            ci_low=(b0 - z * se0) * sd,
+            ci_high=(b0 + z * se0) * sd,
+            p=float(2 * stats.norm.sf(abs(b0 / se0))),
+            note="boundary_fit",
+        )
+        return res
     bse = np.asarray(fit.bse)
     if len(bse) < 2 or not np.isfinite(bse[1]) or bse[1] <= 0:
         res["reason"] = "singular_fit"
@@ -505,7 +532,6 @@ def fit_mixed_trend(years: np.ndarray, values: np.ndarray, groups: np.ndarray, a
         re_var = np.nan
     if not np.isfinite(re_var) or re_var < 1e-8:
         notes.append("boundary_fit")
-    z = stats.norm.ppf(1 - alpha / 2)
     b = float(fit.fe_params[1])
     se = float(bse[1])
     res.update(
@@ -516,6 +542,32 @@ def fit_mixed_trend(years: np.ndarray, values: np.ndarray, groups: np.ndarray, a
         note=";".join(notes),
     )
     return res
+
+
+def _reml_criterion(gamma: float, y: np.ndarray, x: np.ndarray, groups: np.ndarray) -> tuple[float, float, float]:
+    """−2 × the REML log-likelihood of ``y ~ 1 + x`` with a random intercept per group at the
+    variance ratio ``gamma`` = σ²_unit / σ² (σ² profiled out, constants dropped), with the GLS slope
+    and its standard error at that ratio.
+
+    Used to decide between the optimizer's fit and the boundary (``gamma`` = 0: OLS with one
+    common intercept), so both are judged by the same likelihood. The covariance of a group of n
+    values is σ²(I + γ·11ᵀ), whose inverse is I − γ/(1 + nγ)·11ᵀ and determinant 1 + nγ (Sherman–
+    Morrison), so everything follows from sums per group.
+    """
+    _, inv = np.unique(groups, return_inverse=True)
+    n = np.bincount(inv).astype(float)
+    X = np.column_stack([np.ones_like(x), x])
+    G = np.column_stack([n, np.bincount(inv, x)])  # per group: the sums of the columns of X
+    c = gamma / (1.0 + n * gamma)
+    A = X.T @ X - (G.T * c) @ G
+    beta = np.linalg.solve(A, X.T @ y - (G.T * c) @ np.bincount(inv, y))
+    r = y - X @ beta
+    q = r @ r - (c * np.bincount(inv, r) ** 2).sum()
+    dof = len(y) - 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        crit = np.log1p(n * gamma).sum() + np.linalg.slogdet(A)[1] + dof * np.log(q)
+        se = np.sqrt(q / dof * np.linalg.inv(A)[1, 1])
+    return float(crit), float(beta[1]), float(se)
 
 
 def _moment_start(y: np.ndarray, x: np.ndarray, groups: np.ndarray):

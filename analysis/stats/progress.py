@@ -12,8 +12,12 @@ Every row names its method. Common to all methods:
   current year and the target must all have one sign, else ``mixed_signs``; in an all-negative
   series the desired direction is flipped (Statistics Canada). Growth "in the good direction" is
   ``g = d · CAGR_o`` with d = +1 (higher is better) or −1 (lower is better).
-* **binary KPIs** are only ``achieved`` (latest value = yes, i.e. ≥ 0.5) or ``not_achieved``,
-  in every method.
+* **binary KPIs** are only ``achieved`` or ``not_achieved``, in every method, from the latest
+  value: achieved when its answer (yes = a value ≥ 0.5) is the one the target asks for. Target 1
+  means "yes" is the goal, target 0 means "no" is the goal (a target ≥ 0.5 reads as yes); without
+  a target "yes" is the goal, as in the trends and comparisons (the catalog's yes/no KPIs are all
+  "has a plan / strategy"). Status (``analysis.stats.status``) uses the same rule, so a binary
+  status is 100 % exactly when progress says ``achieved``.
 * **target-band KPIs** (ideal band [low, high]): the band edge on the side where the base value
   lies is the target (below the band: target = low, higher is better; above: target = high, lower
   is better; base inside the band: the side where the current value left it). Inside the band
@@ -284,7 +288,8 @@ def compute_progress(grid: SeriesGrid, resolved: pd.DataFrame, base_year: int = 
     with np.errstate(invalid="ignore"):
         achieved = np.where(is_band, (yt >= lo) & (yt <= hi), d * (yt - tgt) >= 0)
         base_met = np.where(is_band, (y0_raw >= lo) & (y0_raw <= hi), d * (y0_raw - tgt) >= 0)
-    binary_class = np.where(yt >= 0.5, "achieved", "not_achieved").astype(object)
+    yes_is_goal = np.where(has_target & np.isfinite(target), target >= 0.5, True)  # see the module docstring
+    binary_class = np.where((yt >= 0.5) == yes_is_goal, "achieved", "not_achieved").astype(object)
     # a target-band value that went past the whole band: growth towards the near edge says nothing, so
     # it is "deterioration" when it ended farther from the band than it started, and not classed otherwise
     with np.errstate(invalid="ignore"):

@@ -6,8 +6,10 @@ below is **ours** (the site says so):
 
 * higher is better: ``achieved = min(100, 100 · value / target)`` (target must be > 0)
 * lower is better: ``achieved = 100`` when ``value ≤ target``, else ``100 · target / value``
-* binary (1 = yes, 0 = no): ``100`` when the value equals the target's yes/no (a value ≥ 0.5 is
-  "yes"), else ``0``
+* binary (1 = yes, 0 = no): ``100`` when the value gives the answer the target asks for, else
+  ``0``. Target 1 means "yes" is the goal, target 0 means "no" is the goal (a value or target
+  ≥ 0.5 reads as yes); the same rule decides ``achieved`` in ``analysis.stats.progress``, so a
+  binary status is 100 % exactly when progress says achieved
 * target band ``[band_low, band_high]`` (e.g. a ratio whose ideal is 1.0): ``100`` inside the band;
   below it the value is scored like a higher-is-better KPI with target ``band_low``
   (``100 · value / band_low``), above it like a lower-is-better KPI with target ``band_high``

@@ -67,4 +67,4 @@ browser: ## install Chromium for the browser tests where this machine allows it 
 	  "the browser tests will be reported as skipped. Install it with: apt-get install chromium"; fi
 
 clean: ## remove generated data, executed notebooks and the site (keeps .venv)
-	rm -rf data/processed reports/_build reports/_failed reports/_logs reports/_cache reports/_site data/cache
+	rm -rf data/processed reports/_build reports/_failed reports/_logs reports/_cache reports/_annual reports/_site data/cache

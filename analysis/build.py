@@ -19,6 +19,7 @@ from analysis.core.settings import ReportSettings, load_method_settings, load_re
 from analysis.pages import content as pages
 from analysis.pages import report_data
 from analysis.process.pipeline import read_inputs, write_processed
+from analysis.site.annual import annual_reports, make_annual_reports
 from analysis.site.batch import Job, run_jobs
 from analysis.site.render import externalise_figures, indicator_page, prepare_project, publish, render, unit_page
 from analysis.stats.results import compute_all, write_all
@@ -176,7 +177,7 @@ def build_report(workers: int | None = None, reuse: bool = True, out=sys.stdout)
     start = time.perf_counter()
     settings = load_report_settings()
     workers = workers or settings.workers
-    print(f"[1/4] Processed data ({settings.data}) -> {config.PROCESSED_DIR}", file=out, flush=True)
+    print(f"[1/5] Processed data ({settings.data}) -> {config.PROCESSED_DIR}", file=out, flush=True)
     info = build_data(settings)
     print(
         f"      {info.n_observations} observations, {info.n_units} members, statistics for all in {info.seconds:.1f} s",
@@ -192,7 +193,7 @@ def build_report(workers: int | None = None, reuse: bool = True, out=sys.stdout)
     jobs = report_jobs(data, staging, inputs_digest())
     cache_dir = config.REPORTS_DIR / "_cache" if reuse else None
     print(
-        f"[2/4] Executing {len(jobs)} notebooks with papermill, {workers} workers"
+        f"[2/5] Executing {len(jobs)} notebooks with papermill, {workers} workers"
         f"{' (unchanged ones are reused)' if reuse else ''}",
         file=out,
         flush=True,
@@ -214,7 +215,6 @@ def build_report(workers: int | None = None, reuse: bool = True, out=sys.stdout)
             )
         return 1
 
-    print("[3/4] Rendering the site", file=out, flush=True)
     indicators = data.catalog.loc[data.catalog["kpi_id"].isin(data.metadata.get("indicator_pages", []))]
     prepare_project(
         config.REPORTS_DIR,
@@ -226,18 +226,63 @@ def build_report(workers: int | None = None, reuse: bool = True, out=sys.stdout)
         data.metadata.get("methods"),
     )
     externalise_figures(staging)
+    print(f"[3/5] Annual reports (PDF), {workers} workers", file=out, flush=True)
+    pdfs = make_annual_reports(annual_reports(data, staging, NETWORK_TITLE), staging, workers)
+    failed_pdfs = [r for r in pdfs if not r.ok]
+    for r in pdfs:
+        state = "ok  " if r.ok else "FEIL"
+        print(f"      {state} {r.report.label} ({r.seconds:.1f} s){'  ' + r.error if r.error else ''}", file=out)
+    if failed_pdfs:
+        print(
+            f"\n{len(failed_pdfs)} of {len(pdfs)} annual reports failed; the published site is unchanged "
+            f"({config.SITE_DIR}).",
+            file=out,
+        )
+        return 1
+    print("[4/5] Rendering the site", file=out, flush=True)
     rendered = render(staging)
     for warning in rendered.warnings:
         print(f"      renderer warning: {warning}", file=out)
-    print("[4/4] Publishing", file=out, flush=True)
+    print("[5/5] Publishing", file=out, flush=True)
     publish(rendered.site, config.SITE_DIR)
     print(
         f"\nSite ready: {config.SITE_DIR / 'index.html'}\n"
         f"  pages:    {rendered.pages} HTML pages ({len(jobs)} from notebooks)\n"
+        f"  reports:  {len(pdfs)} annual reports (PDF) in {config.SITE_DIR / 'pdf'}\n"
         f"  renderer: {rendered.renderer}\n"
         f"  data:     {'DEMONSTRATION DATA' if data.is_demo else 'ingested data'}, report year {data.report_year}\n"
         f"  time:     {time.perf_counter() - start:.0f} s\n"
         f"Preview it with `make preview` (http://localhost:4200).",
         file=out,
     )
+    return 0
+
+
+def build_annual_report(code: str, out=sys.stdout) -> int:
+    """One member's annual report (or the network's, code ``nettverket``) on its own, to check it
+    before the batch: written to ``reports/_annual/<slug>.pdf``; the published site is not touched."""
+    settings = load_report_settings()
+    build_data(settings)
+    data = report_data.load()
+    work = config.REPORTS_DIR / "_annual"
+    staging = work / "_build"
+    shutil.rmtree(staging, ignore_errors=True)
+    reports = {r.label.split(" ")[0].lower(): r for r in annual_reports(data, staging, NETWORK_TITLE)}
+    if code.lower() not in reports:
+        known = ", ".join(sorted(reports))
+        print(f"error: {code!r} is not a member of the network (params/network.yaml); one of: {known}", file=out)
+        return 2
+    report = reports[code.lower()]
+    jobs = [j for j in report_jobs(data, staging, inputs_digest()) if j.output == report.notebook]
+    results = run_jobs(jobs, 1, work / "_failed", out=out, cache_dir=config.REPORTS_DIR / "_cache")
+    if not all(r.ok for r in results):
+        print(f"The page of {report.label} failed: {results[0].error}", file=out)
+        return 1
+    externalise_figures(staging)
+    report.pdf = work / report.pdf.name
+    result = make_annual_reports([report], staging)[0]
+    if not result.ok:
+        print(f"The annual report of {report.label} failed: {result.error}", file=out)
+        return 1
+    print(f"Annual report ready: {report.pdf} ({result.seconds:.1f} s)", file=out)
     return 0

@@ -25,6 +25,12 @@ def _report(args) -> int:
     return build_report(workers=args.workers, reuse=not args.fresh)
 
 
+def _annual_report(args) -> int:
+    from analysis.build import build_annual_report
+
+    return build_annual_report(args.code)
+
+
 def _catalog(args) -> int:
     from analysis.reference.catalog import build_catalog, write_catalog
 
@@ -130,6 +136,9 @@ def parser() -> argparse.ArgumentParser:
         help="execute every notebook even if an identical one from the previous build can be reused",
     )
     s.set_defaults(func=_report)
+    s = sub.add_parser("annual-report", help="build one member's annual report (PDF) on its own, into reports/_annual/")
+    s.add_argument("code", help="the member's code, e.g. 5001, or 'nettverket' for the network's report")
+    s.set_defaults(func=_annual_report)
     s = sub.add_parser("catalog", help="rebuild the indicator catalog from the shared U4SSC reference list")
     s.add_argument("--reference", default=None, help="path to u4ssc_kpis.csv (default: ../shared/reference)")
     s.set_defaults(func=_catalog)

@@ -168,6 +168,25 @@ def test_failing_unit_exits_non_zero_keeps_the_others_and_the_previous_site(tmp_
         assert (project / "reports" / "_build" / built_page).is_file(), built_page
 
 
+def test_a_failing_annual_report_exits_non_zero_keeps_the_others_and_the_previous_site(tmp_path):
+    project = make_project(tmp_path, indicator_pages="none")
+    template = project / "notebooks" / "municipality.ipynb"
+    nb = nbformat.read(template, as_version=4)
+    broken = 'if unit_code == "1508":\n    show("```{=typst}\\n#panic(\\"simulert PDF-feil\\")\\n```\\n")'
+    nb.cells.insert(2, nbformat.v4.new_code_cell(broken))  # the page is fine, its PDF cannot be made
+    nbformat.write(nb, template)
+    previous = project / "reports" / "_site"
+    previous.mkdir(parents=True)
+    (previous / "index.html").write_text("forrige versjon", encoding="utf-8")
+
+    result = run_report(project)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "1 of 5 annual reports failed" in result.stdout and "simulert PDF-feil" in result.stdout
+    assert (previous / "index.html").read_text(encoding="utf-8") == "forrige versjon"
+    made = sorted(p.name for p in (project / "reports" / "_build" / "pdf").glob("*.pdf"))
+    assert made == ["kristiansund.pdf", "more-og-romsdal.pdf", "nettverket.pdf", "trondheim.pdf"]
+
+
 def test_unknown_parameter_type_stops_before_any_notebook_runs(tmp_path):
     project = make_project(
         tmp_path,
@@ -183,6 +202,53 @@ def test_unknown_parameter_type_stops_before_any_notebook_runs(tmp_path):
     assert result.returncode == 2
     assert "'unit_code' must be int, got str '5001'" in result.stderr
     assert not (project / "reports" / "_build" / "kommuner").exists()
+
+
+def _pdf_text(path: Path) -> tuple[str, object]:
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    text = " ".join(page.extract_text() for page in reader.pages)
+    return re.sub(r"\s+", " ", text), reader
+
+
+def test_one_annual_report_per_member_and_the_network_linked_from_its_page(built):
+    site = built[0] / "reports" / "_site"
+    assert sorted(p.name for p in (site / "pdf").glob("*.pdf")) == [
+        "alesund.pdf",
+        "kristiansund.pdf",
+        "more-og-romsdal.pdf",
+        "nettverket.pdf",
+        "trondheim.pdf",
+    ]
+    assert 'href="../pdf/alesund.pdf"' in (site / "kommuner" / "alesund.html").read_text(encoding="utf-8")
+    assert 'href="pdf/nettverket.pdf"' in (site / "index.html").read_text(encoding="utf-8")
+    assert "annual reports (PDF)" in built[1]
+
+
+def test_annual_report_is_accessible_text_with_the_pages_numbers(built):
+    """Real text in bokmål with a title, bookmarks and tags; the member's name, year, demo notice and the
+    values of its page (read from the page's HTML, not from the code that made the PDF)."""
+    site = built[0] / "reports" / "_site"
+    text, reader = _pdf_text(site / "pdf" / "alesund.pdf")
+    assert reader.metadata.title == "Ålesund kommune"
+    assert str(reader.trailer["/Root"]["/Lang"]).startswith("nb")  # bokmål (nb-NO)
+    assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged
+    bookmarks = [o.title for o in reader.outline if not isinstance(o, list)]
+    assert bookmarks[bookmarks.index("Sammendrag") :][:3] == ["Sammendrag", "De tre dimensjonene", "Alle indikatorer"]
+    assert 8 <= len(reader.pages) <= 40
+    assert "Ålesund kommune" in text and "Årsrapport 2024" in text and "Demonstrasjonsdata" in text
+    page = (site / "kommuner" / "alesund.html").read_text(encoding="utf-8")
+    rows = re.findall(
+        r'<td data-label="Indikator"[^>]*>(.*?)</td>\s*<td[^>]*>(\d{4})</td>\s*<td[^>]*>(.*?)</td>', page, re.S
+    )
+    assert len(rows) > 50
+    flat = text.replace("\u00a0", " ").replace("\u2009", " ")
+    for _, year, value in rows[:40:4]:  # every fourth of the first forty KPI rows of the page
+        shown = unescape(re.sub(r"<[^>]+>", "", value)).replace("\u00a0", " ")
+        assert shown in flat, shown
+    network_text, network = _pdf_text(site / "pdf" / "nettverket.pdf")
+    assert network.metadata.title == "Bærekraftsnettverket" and "3 kommuner og 1 fylkeskommune" in network_text
 
 
 @pytest.mark.quarto

@@ -22,11 +22,13 @@ from analysis.pages.present import (
     TYPE_NB,
     VERDICT_NB,
     Md,
+    count_nb,
     esc,
     fmt_achieved,
     fmt_kpi_value,
     fmt_number,
     fmt_p,
+    fmt_percent,
     fmt_target,
     fmt_year,
     link,
@@ -39,6 +41,7 @@ from analysis.pages.text_nb import reason_nb
 from analysis.stats.trends import MIN_POINTS
 
 SIGNIFICANCE_Q = 0.05
+NBSP_TEXT = "\u00a0"
 
 
 # --- one unit ----------------------------------------------------------------------------------
@@ -497,9 +500,59 @@ def unit_intro(data: ReportData, unit_code: str) -> str:
         f"Denne siden viser hvordan {esc(unit['name'])} ({where}) ligger an på U4SSC-indikatorene for smarte og "
         f"bærekraftige byer, med tall til og med {last_year_shown(data, unit_code)}.\n\n"
         f"{unit_profile(data, unit_code)}\n\n"
+        f"[⬇ Last ned årsrapporten (PDF)](../pdf/{unit['slug']}.pdf) · "
         f"[⬇ Last ned tallene på denne siden (CSV)](../nedlastinger/{unit['slug']}.csv)\n"
     )
     return text
+
+
+ON_TRACK = ("achieved", "on_track", "significant_progress")
+AWAY = ("deterioration", "moderate_away", "significant_away", "decreasing")
+
+
+def _names(frame: pd.DataFrame, limit: int = 3) -> str:
+    """'A, B og C' from the KPI names of ``frame`` (escaped)."""
+    names = [esc(n) for n in frame["name_nb"].head(limit)]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " og " + names[-1]
+
+
+def unit_summary(data: ReportData, unit_code: str) -> str:
+    """The member's year in a few sentences: targets met, where it improves and falls behind, and the
+    methods that say so (the first page of the annual report, and the top of the member's page)."""
+    unit = data.unit(unit_code)
+    table = kpi_table(data, unit_code)
+    name = esc(unit["name"])
+    reported = table["value"].notna() | table["latest_year"].notna()
+    banded = table["band"].fillna("").ne("")
+    n_banded, ge95, lt33 = int(banded.sum()), int((table["band"] == "ge95").sum()), int((table["band"] == "lt33").sum())
+    text = [
+        f"{name} har tall for {int(reported.sum())} av {len(data.catalog)} indikatorer. {n_banded} av dem har et mål "
+        f"og et tall å måle mot: {ge95} har nådd minst 95{NBSP_TEXT}% av målet, og {lt33} har nådd under en "
+        f"tredjedel (siste år med tall til og med {last_year_shown(data, unit_code)})."
+    ]
+    trends = data.for_unit("trends", unit_code)
+    if testable_trends(trends):
+        by_p = table.sort_values("mk_p")
+        better, worse = by_p.loc[by_p["verdict"] == "improving"], by_p.loc[by_p["verdict"] == "worsening"]
+        sentence = (
+            f"Over tid går {len(better)} indikatorer i ønsket retning og {len(worse)} i feil retning, så tydelig at "
+            f"det ikke er tilfeldig (Mann–Kendall-test, {fmt_percent(100 * data.methods.alpha)} signifikansnivå)."
+        )
+        if len(better):
+            sentence += f" Tydeligst bedring: {_names(better)}."
+        if len(worse):
+            sentence += f" Tydeligst forverring: {_names(worse)}."
+        text.append(sentence)
+    else:
+        text.append("Det er for få år med tall til at en trend kan bli statistisk sikker.")
+    progress = table["progress_class"].fillna("")
+    judged = int(progress.ne("").sum())
+    if judged:
+        text.append(
+            f"Målt mot målene er {int(progress.isin(ON_TRACK).sum())} av {judged} indikatorer i rute eller har nådd "
+            f"målet, og {int(progress.isin(AWAY).sum())} går bort fra det (fremdrift etter Eurostats metode)."
+        )
+    return "\n\n".join(text) + "\n"
 
 
 def kpi_tables_markdown(data: ReportData, unit_code: str) -> str:
@@ -531,6 +584,16 @@ def overview_figures(data: ReportData) -> list[tuple]:
     return [overview_figure(data, dim) for dim in data.catalog["dimension_nb"].unique()]
 
 
+def members_text(towns: int, counties: int) -> str:
+    """'15 kommuner og 1 fylkeskommune', '17 kommuner' (no '0 fylkeskommuner')."""
+    parts = [
+        count_nb(n, one, many)
+        for n, one, many in ((towns, "kommune", "kommuner"), (counties, "fylkeskommune", "fylkeskommuner"))
+        if n
+    ]
+    return " og ".join(parts) or "ingen medlemmer"
+
+
 def network_intro(data: ReportData) -> str:
     members = data.members
     towns = members.loc[members["type"] == "kommune"]
@@ -539,8 +602,9 @@ def network_intro(data: ReportData) -> str:
         f"{notice(data)}\n"
         f"Bærekraftsnettverket er kommuner og fylkeskommuner som måler lokal bærekraft med FNs U4SSC-indikatorer "
         f"for smarte og bærekraftige byer (91 indikatorer, 112 datapunkter, knyttet til de 17 bærekraftsmålene). "
-        f"Rapporten dekker {len(towns)} kommuner og {len(counties)} fylkeskommuner med tall til og med "
+        f"Rapporten dekker {members_text(len(towns), len(counties))} med tall til og med "
         f"{data.report_year}. Velg en kommune eller et fylke i menyen for å se den enkelte enhetens side.\n\n"
+        f"[⬇ Last ned årsrapporten (PDF)](pdf/nettverket.pdf) · "
         f"[⬇ Last ned tallene for hele nettverket (CSV)](nedlastinger/nettverket.csv)\n"
     )
 

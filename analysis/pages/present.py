@@ -58,6 +58,11 @@ def nb_sorted(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     return frame.sort_values(column, key=lambda c: c.map(nb_sort_key), kind="stable")
 
 
+def count_nb(n: int, singular: str, plural: str) -> str:
+    """'1 fylkeskommune', '3 kommuner'."""
+    return f"{n} {singular if n == 1 else plural}"
+
+
 def fmt_number(value: float | int | None, decimals: int | None = None) -> str:
     """Norwegian number format: '210 496', '12,3', '–' for missing. Decimals follow the size."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):

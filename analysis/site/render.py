@@ -158,9 +158,9 @@ def render(staging: Path, quiet: bool = True) -> RenderResult:
 
         warnings = build(staging, quiet=quiet).warnings
         renderer = "smalldocs (pure-Python fallback; Quarto not found)"
-    downloads = staging / "nedlastinger"
-    if downloads.is_dir() and not (site / "nedlastinger").is_dir():
-        shutil.copytree(downloads, site / "nedlastinger")  # a renderer that ignores `resources`
+    for name in ("nedlastinger", "pdf"):  # for a renderer that ignores `resources`
+        if (staging / name).is_dir() and not (site / name).is_dir():
+            shutil.copytree(staging / name, site / name)
     for folder in staging.rglob(FIGURES_DIR):
         target = site / folder.relative_to(staging)
         if folder.is_dir() and not folder.is_relative_to(site) and not target.is_dir():

@@ -1,0 +1,319 @@
+"""The annual report: one A4 PDF per member and one for the network, from the pages' own content.
+
+The PDF is made from the executed notebook of the page, so every number in it is the site's number:
+the Markdown the notebook shows (its Markdown cells and the Markdown outputs of its code cells) goes
+through pandoc (``pypandoc-binary``) to Typst, inside a template with a cover, a table of contents,
+a running header (with "Demonstrasjonsdata" on demonstration data), page numbers and a short
+methods appendix, and the ``typst`` package compiles it. Both come from PyPI; no LaTeX, no browser,
+nothing is downloaded. The fonts are the DejaVu fonts that Matplotlib installs (æ, ø, å and a real
+minus sign), the same the figures use, so nothing depends on the machine's fonts.
+
+The PDF is tagged (PDF/UA-1 where Typst accepts the document, else tagged without the claim), has
+``nb`` as its language and the page title as its title; headings become bookmarks, figures are
+vector (the page's SVG) with their alternative text.
+
+What only the site has is left out: the demo notice box (the cover and the header say it), links to
+other pages (their text stays) and the download links.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from analysis.core.atomic import atomic_path
+
+FIGURE = re.compile(
+    r'<figure[^>]*>\s*<img src="([^"]+)" alt="([^"]*)"[^>]*>\s*<figcaption>(.*?)</figcaption>\s*</figure>', re.S
+)
+CALLOUT = re.compile(r"^::: \{\.callout-[a-z]+\}\n.*?^:::\n", re.S | re.M)
+DOWNLOADS = re.compile(r"^\[⬇.*\n?", re.M)
+LOCAL_LINK = re.compile(r"\[([^\]]*)\]\((?![a-z]+:)[^)]*\)")
+RULE = re.compile(r"^---\n", re.M)
+
+
+def font_dir() -> Path:
+    import matplotlib
+
+    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+
+
+def typst_string(text: str) -> str:
+    """Text (with HTML character references, as the pages hold it) as a Typst string literal."""
+    plain = html.unescape(text)
+    return '"' + plain.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def _figure(match: re.Match) -> str:
+    src, alt, caption = match.groups()
+    return (
+        "\n```{=typst}\n"
+        f"#figure(image({typst_string(src)}, alt: {typst_string(alt)}, width: 100%), "
+        f"caption: {typst_string(caption)})\n"
+        "```\n"
+    )
+
+
+def page_markdown(notebook: Path) -> str:
+    """The Markdown a page shows, ready for print: figures as Typst figures, links as their text."""
+    nb = nbformat.read(notebook, as_version=4)
+    parts = []
+    for cell in nb.cells:
+        if "remove-cell" in cell.get("metadata", {}).get("tags", []) or cell.cell_type == "raw":
+            continue
+        if cell.cell_type == "markdown":
+            parts.append(cell.source)
+        for output in cell.get("outputs", []):
+            text = output.get("data", {}).get("text/markdown")
+            if text:
+                parts.append("".join(text))
+    markdown = "\n\n".join(parts)
+    markdown = CALLOUT.sub("", markdown)
+    markdown = DOWNLOADS.sub("", markdown)
+    markdown = RULE.sub("", markdown)
+    markdown = FIGURE.sub(_figure, markdown)
+    for page_words, report_words in PRINT_WORDS.items():
+        markdown = markdown.replace(page_words, report_words)
+    return LOCAL_LINK.sub(r"\1", markdown)
+
+
+COLUMNS = re.compile(r"columns: \(([^)]*)\)")
+
+
+def _widths(match: re.Match) -> str:
+    """Pandoc gives every column of a pipe table the same width; the first (the indicator's or member's
+    name) needs the most room, and a two-column fact table its labels' width."""
+    n = len([c for c in match.group(1).split(",") if c.strip()])
+    if n == 2:
+        return "columns: (auto, 1fr)"
+    return "columns: (" + ", ".join(["2.4fr"] + ["1fr"] * (n - 1)) + ")"
+
+
+def to_typst(markdown: str) -> str:
+    import pypandoc
+
+    # '## Section' of the page is a chapter of the report
+    typst = pypandoc.convert_text(markdown, "typst", format="markdown", extra_args=["--shift-heading-level-by=-1"])
+    return COLUMNS.sub(_widths, typst)
+
+
+#: A page speaks of itself as a page; in print it is the report.
+PRINT_WORDS = {"Denne siden viser": "Denne rapporten viser", "på denne siden": "i denne rapporten"}
+
+
+def appendix_markdown() -> str:
+    """The short methods appendix: each section of the methods page with its first paragraph."""
+    from analysis.pages.text_nb import SECTIONS
+
+    parts = []
+    for title, text in SECTIONS.values():
+        first = text.strip().split("\n\n")[0]
+        parts.append(f"### {title}\n\n{first}\n")  # level 2 in the report, under "Metode i korte trekk"
+    return "\n".join(parts)
+
+
+@dataclass
+class Cover:
+    title: str  # the member's page title, e.g. "Ålesund kommune"
+    subtitle: str  # e.g. "Møre og Romsdal" or "15 kommuner og 1 fylkeskommune"
+    year: int
+    network: str
+    is_demo: bool
+    data_date: str  # the data's vintage, e.g. "2025-06-30"
+
+
+TEMPLATE = """\
+#set document(title: {title}, author: {network})
+#set text(lang: "nb", region: "NO", font: "DejaVu Sans", size: 9.5pt, hyphenate: true)
+#set par(justify: false, leading: 0.62em)
+#set page(
+  paper: "a4",
+  margin: (x: 2cm, top: 2.4cm, bottom: 2.2cm),
+  header: context {{
+    if counter(page).get().first() > 1 {{
+      set text(size: 8pt, fill: rgb("#474f57"))
+      [{header_left}]
+      h(1fr)
+      {demo_header}
+    }}
+  }},
+  footer: context {{
+    if counter(page).get().first() > 1 {{
+      set text(size: 8pt, fill: rgb("#474f57"))
+      h(1fr)
+      [Side #counter(page).display() av #counter(page).final().first()]
+    }}
+  }},
+)
+#set heading(numbering: none)
+#show heading.where(level: 1): it => {{
+  v(0.8em)
+  set text(size: 15pt, fill: rgb("#0b3a66"))
+  it
+  v(0.3em)
+}}
+#show heading.where(level: 2): set text(size: 12pt, fill: rgb("#0b3a66"))
+#show figure: set block(breakable: true)
+#show figure.where(kind: table): set figure.caption(position: top)
+#show table: set text(size: 7.5pt)
+#set table(stroke: (x, y) => (bottom: 0.4pt + rgb("#c9d1d9")), inset: (x: 4pt, y: 3pt))
+#show table.cell.where(y: 0): set text(weight: "bold")
+#show link: it => it.body
+
+// the cover
+#page(margin: (x: 2.5cm, y: 3cm))[
+  #set text(fill: rgb("#1f2328"))
+  #v(1fr)
+  #text(size: 11pt, fill: rgb("#474f57"))[{network_content} · U4SSC-indikatorer for smarte og bærekraftige byer]
+  #v(0.6em)
+  #text(size: 28pt, weight: "bold", fill: rgb("#0b3a66"))[{title_content}]
+  #v(0.3em)
+  #text(size: 14pt)[{subtitle_content}]
+  #v(1.2em)
+  #text(size: 20pt)[Årsrapport {year}]
+  #v(2em)
+  {demo_cover}
+  #v(1fr)
+  #text(size: 9pt, fill: rgb("#474f57"))[Dataversjon: {data_date}. Tallene, figurene og metodene er de samme
+  som på nettstedet; metodene er beskrevet kort bakerst og fullt ut på nettstedets metodeside.]
+]
+
+#outline(title: [Innhold], depth: 2)
+#pagebreak()
+
+{body}
+
+#pagebreak()
+= Metode i korte trekk
+{appendix}
+"""
+
+
+def document(cover: Cover, body_typst: str, appendix_typst: str) -> str:
+    def content(text: str) -> str:
+        return f"#{typst_string(text)}"
+
+    demo = cover.is_demo
+    return TEMPLATE.format(
+        title=typst_string(cover.title),
+        network=typst_string(cover.network),
+        network_content=content(cover.network),
+        header_left=content(f"{cover.title} · Årsrapport {cover.year}"),
+        demo_header='text(weight: "bold", fill: rgb("#8a1547"))[Demonstrasjonsdata]' if demo else "",
+        title_content=content(cover.title),
+        subtitle_content=content(cover.subtitle),
+        year=cover.year,
+        demo_cover=(
+            '#block(stroke: 1.5pt + rgb("#8a1547"), inset: 10pt, radius: 3pt)[#text(weight: "bold", '
+            'fill: rgb("#8a1547"))[Demonstrasjonsdata] \\ Tallene i denne rapporten er trukket tilfeldig og sier '
+            "ingenting om kommunens faktiske bærekraft.]"
+            if demo
+            else ""
+        ),
+        data_date=content(cover.data_date),
+        body=body_typst,
+        appendix=appendix_typst,
+    )
+
+
+def compile_pdf(source: str, typ_path: Path, pdf_path: Path, root: Path) -> str:
+    """Compile ``source`` (written to ``typ_path``, next to the page's figures) into ``pdf_path``
+    atomically; returns the PDF standard it meets ("ua-1", or "" when Typst refused the claim)."""
+    import typst
+
+    typ_path.write_text(source, encoding="utf-8")
+    pdf_path.parent.mkdir(parents=True, exist_ok=True)
+    common = dict(root=str(root), font_paths=[str(font_dir())], ignore_system_fonts=True, format="pdf")
+    with atomic_path(pdf_path) as tmp:
+        try:
+            typst.compile(str(typ_path), output=str(tmp), pdf_standards=["ua-1"], **common)
+            return "ua-1"
+        except Exception:  # noqa: BLE001 - Typst refuses the PDF/UA claim for some documents; tagged is still made
+            typst.compile(str(typ_path), output=str(tmp), **common)
+            return ""
+
+
+@dataclass
+class AnnualReport:
+    """One PDF to make: from the executed notebook of a page."""
+
+    label: str
+    notebook: Path
+    pdf: Path
+    cover: Cover
+
+
+@dataclass
+class AnnualResult:
+    report: AnnualReport
+    ok: bool
+    seconds: float
+    standard: str = ""
+    error: str = ""
+
+
+def annual_reports(data, staging: Path, network_title: str) -> list[AnnualReport]:
+    """The network's report and one per member, from the notebooks executed into ``staging``."""
+    from analysis.pages.content import members_text, unit_title
+    from analysis.site.render import unit_page
+
+    vintages = data.metadata.get("vintages", [])
+    date = max(vintages) if vintages else str(data.metadata.get("built", ""))[:10]
+    towns = int((data.members["type"] == "kommune").sum())
+    counties = int((data.members["type"] == "fylke").sum())
+    members = members_text(towns, counties)
+    reports = [
+        AnnualReport(
+            "Nettverket",
+            staging / "index.ipynb",
+            staging / "pdf" / "nettverket.pdf",
+            Cover(network_title, members, data.report_year, network_title, data.is_demo, date),
+        )
+    ]
+    for _, unit in data.members.iterrows():
+        subtitle = unit["county_name"] if unit["type"] == "kommune" else "Fylkeskommune"
+        reports.append(
+            AnnualReport(
+                f"{unit['unit_code']} {unit['name']}",
+                staging / unit_page(unit),
+                staging / "pdf" / f"{unit['slug']}.pdf",
+                Cover(
+                    unit_title(data, unit["unit_code"]), subtitle, data.report_year, network_title, data.is_demo, date
+                ),
+            )
+        )
+    return reports
+
+
+def make_annual_report(report: AnnualReport, root: Path) -> AnnualResult:
+    """One PDF; a failure is returned, never raised, so that one report cannot stop the others."""
+    import time
+
+    start = time.perf_counter()
+    typ = report.notebook.with_name(f".{report.notebook.stem}.annual.typ")
+    try:
+        body = to_typst(page_markdown(report.notebook))
+        source = document(report.cover, body, to_typst(appendix_markdown()))
+        standard = compile_pdf(source, typ, report.pdf, root)
+        return AnnualResult(report, True, time.perf_counter() - start, standard)
+    except Exception as exc:  # noqa: BLE001 - reported per PDF, like a failing notebook
+        text = str(exc).strip().splitlines()
+        return AnnualResult(
+            report, False, time.perf_counter() - start, error=f"{type(exc).__name__}: {text[0] if text else ''}"
+        )
+    finally:
+        typ.unlink(missing_ok=True)
+
+
+def make_annual_reports(reports: list[AnnualReport], root: Path, workers: int = 1) -> list[AnnualResult]:
+    """All PDFs, in ``workers`` processes (Typst is single-threaded per document)."""
+    if workers <= 1 or len(reports) <= 1:
+        return [make_annual_report(r, root) for r in reports]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(make_annual_report, reports, [root] * len(reports)))

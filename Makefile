@@ -48,6 +48,7 @@ preview: $(STAMP) ## serve the built site on http://localhost:4200
 bench: $(STAMP) ## run the benchmarks (prints medians; not part of the tests)
 	$(PY) -m bench.bench_results
 	$(PY) -m bench.bench_batch
+	$(PY) -m bench.bench_annual
 
 quarto: $(STAMP) ## try to install Quarto (needs internet beyond PyPI); the build falls back to smalldocs
 	@if command -v quarto >/dev/null 2>&1 || [ -x $(VENV)/bin/quarto ] || [ -f $(VENV)/.no-quarto ]; then :; \

@@ -270,7 +270,7 @@ def build_annual_report(code: str, out=sys.stdout) -> int:
     reports = {r.label.split(" ")[0].lower(): r for r in annual_reports(data, staging, NETWORK_TITLE)}
     if code.lower() not in reports:
         known = ", ".join(sorted(reports))
-        print(f"error: {code!r} is not a member of the network (params/network.yaml); one of: {known}", file=out)
+        print(f"error: {code!r} is not a member of the network (params/network.yaml); one of: {known}", file=sys.stderr)
         return 2
     report = reports[code.lower()]
     jobs = [j for j in report_jobs(data, staging, inputs_digest()) if j.output == report.notebook]

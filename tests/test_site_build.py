@@ -1,7 +1,10 @@
 """End to end: the report for a small network, built into a temporary copy of the project."""
 
 import csv
+import os
 import re
+import subprocess
+import sys
 from html import unescape
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -10,6 +13,7 @@ import nbformat
 import pytest
 from site_helpers import make_project, page_refs, run_report
 
+from analysis.core import config
 from analysis.reference.catalog import load_catalog
 from analysis.site.render import find_quarto
 
@@ -249,6 +253,18 @@ def test_annual_report_is_accessible_text_with_the_pages_numbers(built):
         assert shown in flat, shown
     network_text, network = _pdf_text(site / "pdf" / "nettverket.pdf")
     assert network.metadata.title == "Bærekraftsnettverket" and "3 kommuner og 1 fylkeskommune" in network_text
+
+
+def test_one_members_annual_report_on_its_own(built):
+    project = built[0]
+    env = {**os.environ, "BAEREKRAFT_ROOT": str(project), "BAEREKRAFT_SHARED": str(config.SHARED_DIR)}
+    run = [sys.executable, "-m", "analysis", "annual-report"]
+    result = subprocess.run([*run, "1508"], cwd=project, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    text, reader = _pdf_text(project / "reports" / "_annual" / "alesund.pdf")
+    assert reader.metadata.title == "Ålesund kommune" and "Årsrapport 2024" in text
+    unknown = subprocess.run([*run, "9999"], cwd=project, env=env, capture_output=True, text=True, timeout=600)
+    assert unknown.returncode == 2 and "'9999' is not a member" in unknown.stderr
 
 
 @pytest.mark.quarto

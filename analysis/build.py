@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.core import config
+from analysis.core.atomic import build_lock, new_generation, switch_to
 from analysis.core.settings import ReportSettings, load_method_settings, load_report_settings
 from analysis.pages import content as pages
 from analysis.pages import report_data
@@ -38,11 +39,12 @@ class ProcessedInfo:
 
 def build_data(settings: ReportSettings | None = None, out_dir: Path | None = None) -> ProcessedInfo:
     """Processed tables and every statistic: read and check all inputs, compute all results in one
-    pass, and only then write (each file atomically)."""
+    pass, and only then write. By default the tables are written as one new generation of
+    ``data/processed`` that replaces the previous one in a single step when it is complete, so a crash
+    or a full disk never leaves new observations next to old results."""
     start = time.perf_counter()
     inputs = read_inputs(settings)
     settings = inputs.settings
-    out_dir = Path(out_dir or config.PROCESSED_DIR)
     methods = load_method_settings()
     results = compute_all(
         inputs.observations,
@@ -54,10 +56,23 @@ def build_data(settings: ReportSettings | None = None, out_dir: Path | None = No
         default_target_year=settings.default_target_year,
         methods=methods,
     )
-    write_processed(inputs, out_dir, methods)
-    write_all(results, out_dir / "results")
+    if out_dir is not None:
+        write_processed(inputs, Path(out_dir), methods)
+        write_all(results, Path(out_dir) / "results")
+    else:
+        generation = new_generation(config.PROCESSED_DIR)
+        try:
+            ingested = config.PROCESSED_DIR / "ingested"  # what `ingest` wrote: an input, kept across generations
+            if ingested.is_dir():
+                shutil.copytree(ingested, generation / "ingested")
+            write_processed(inputs, generation, methods)
+            write_all(results, generation / "results")
+        except BaseException:
+            shutil.rmtree(generation, ignore_errors=True)
+            raise
+        switch_to(generation, config.PROCESSED_DIR)
     return ProcessedInfo(
-        out_dir,
+        Path(out_dir or config.PROCESSED_DIR),
         len(inputs.observations),
         int(inputs.units["is_member"].sum()),
         settings.data,
@@ -174,6 +189,12 @@ def downloads(data: report_data.ReportData) -> dict:
 
 
 def build_report(workers: int | None = None, reuse: bool = True, out=sys.stdout) -> int:
+    """The whole site: data, notebooks, annual reports, rendering, publishing; one build at a time."""
+    with build_lock(config.ROOT, out):
+        return _build_report(workers, reuse, out)
+
+
+def _build_report(workers: int | None, reuse: bool, out) -> int:
     start = time.perf_counter()
     settings = load_report_settings()
     workers = workers or settings.workers
@@ -261,6 +282,11 @@ def build_report(workers: int | None = None, reuse: bool = True, out=sys.stdout)
 def build_annual_report(code: str, out=sys.stdout) -> int:
     """One member's annual report (or the network's, code ``nettverket``) on its own, to check it
     before the batch: written to ``reports/_annual/<slug>.pdf``; the published site is not touched."""
+    with build_lock(config.ROOT, out):
+        return _build_annual_report(code, out)
+
+
+def _build_annual_report(code: str, out) -> int:
     settings = load_report_settings()
     build_data(settings)
     data = report_data.load()

@@ -10,8 +10,11 @@ from analysis.core.errors import InputError, ParameterError
 
 def _build_data(args) -> int:
     from analysis.build import build_data
+    from analysis.core import config
+    from analysis.core.atomic import build_lock
 
-    info = build_data()
+    with build_lock(config.ROOT):
+        info = build_data()
     print(
         f"Wrote {info.directory}: {info.n_observations} observations, {info.n_units} members "
         f"({info.data_mode}), {info.seconds:.1f} s"
@@ -170,13 +173,30 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+#: Exit codes: 0 done, 1 a page, a PDF or a command failed (the message says which), 2 bad input
+#: (file, row, field and why), 3 another build is running in this folder, 4 the disk refused a write.
+EXIT_BAD_INPUT, EXIT_BUSY, EXIT_DISK = 2, 3, 4
+
+
 def main(argv: list[str] | None = None) -> int:
+    import errno
+
+    from analysis.core.atomic import BuildBusy
+
     args = parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except (InputError, ParameterError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
+    except BuildBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT, errno.EPERM):
+            raise
+        print(f"error: cannot write {exc.filename or ''}: {exc.strerror}; nothing was published", file=sys.stderr)
+        return EXIT_DISK
 
 
 if __name__ == "__main__":

@@ -152,6 +152,24 @@ def test_unchanged_notebooks_are_reused_and_changed_inputs_run_again(built):
     assert not (site / "indikatorer").exists()
 
 
+def test_a_fresh_rebuild_from_the_same_input_gives_identical_pages(built):
+    """No clock time, duration, temporary path or random id in an executed page, a figure or a download."""
+    project = built[0]
+    site = project / "reports" / "_site"
+
+    def snapshot() -> dict:
+        files = [*site.rglob("*"), *(project / "reports" / "_build").rglob("*.ipynb")]
+        return {p: p.read_bytes() for p in files if p.is_file() and p.suffix != ".pdf"}
+
+    before = snapshot()
+    result = run_report(project, "--fresh")
+    assert result.returncode == 0, result.stdout + result.stderr
+    after = snapshot()
+    assert sorted(map(str, after)) == sorted(map(str, before))
+    changed = [str(p.relative_to(project)) for p in before if before[p] != after[p]]
+    assert not changed, changed[:10]
+
+
 def test_failing_unit_exits_non_zero_keeps_the_others_and_the_previous_site(tmp_path):
     project = make_project(tmp_path, indicator_pages="none")
     template = project / "notebooks" / "municipality.ipynb"

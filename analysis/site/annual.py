@@ -19,6 +19,7 @@ other pages (their text stays) and the download links.
 from __future__ import annotations
 
 import html
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -228,6 +229,8 @@ def compile_pdf(source: str, typ_path: Path, pdf_path: Path, root: Path) -> str:
     typ_path.write_text(source, encoding="utf-8")
     pdf_path.parent.mkdir(parents=True, exist_ok=True)
     common = dict(root=str(root), font_paths=[str(font_dir())], ignore_system_fonts=True, format="pdf")
+    if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():  # reproducible builds: the PDF's date is the source's
+        common["timestamp"] = int(os.environ["SOURCE_DATE_EPOCH"])
     with atomic_path(pdf_path) as tmp:
         try:
             typst.compile(str(typ_path), output=str(tmp), pdf_standards=["ua-1"], **common)

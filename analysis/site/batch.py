@@ -168,16 +168,37 @@ def _stderr_to(path: Path):
             os.close(saved)
 
 
+#: What papermill and nbclient record about one run (clock times, durations, temporary paths): two runs
+#: on the same input differ only there, so it is dropped and an executed page is reproducible.
+VOLATILE_NOTEBOOK_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path", "exception")
+VOLATILE_CELL_KEYS = ("execution", "papermill")
+
+
+def reproducible(nb) -> None:
+    """Drop the run's clock times, durations and paths from ``nb`` (in place); parameters stay."""
+    for key in VOLATILE_NOTEBOOK_KEYS:
+        nb.metadata.get("papermill", {}).pop(key, None)
+    for cell in nb.cells:
+        for key in VOLATILE_CELL_KEYS:
+            cell.metadata.pop(key, None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"  # papermill gives it a random id
+
+
 def _finish(path: Path, title: str) -> None:
-    """Give the executed page its title (front matter) and hide papermill's injected-parameters cell."""
+    """Give the executed page its title (front matter), hide papermill's injected-parameters cell, and
+    drop what only says when and where it ran."""
     nb = nbformat.read(path, as_version=4)
+    reproducible(nb)
     for cell in nb.cells:
         tags = cell.get("metadata", {}).get("tags", [])
         if "injected-parameters" in tags and "remove-cell" not in tags:
             cell.metadata["tags"] = [*tags, "remove-cell"]
     if title:  # both renderers read a title as Markdown: a name from data is escaped like any other text
         front = f"---\ntitle: {json.dumps(esc(title), ensure_ascii=False)}\n---"
-        nb.cells.insert(0, nbformat.v4.new_raw_cell(front))
+        cell = nbformat.v4.new_raw_cell(front)
+        cell["id"] = "front-matter"  # not a random one: the same input gives the same page
+        nb.cells.insert(0, cell)
     nbformat.write(nb, path)
 
 

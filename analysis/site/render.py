@@ -20,7 +20,7 @@ import nbformat
 import pandas as pd
 import yaml
 
-from analysis.core.atomic import write_atomic_csv, write_atomic_text
+from analysis.core.atomic import new_generation, switch_to, write_atomic_csv, write_atomic_text
 from analysis.pages.present import csv_cells, demo_notice, esc, nb_sort_key, nb_sorted
 from analysis.pages.text_nb import method_settings_markdown, methods_markdown
 from analysis.site.finish import finish_site
@@ -171,19 +171,11 @@ def render(staging: Path, quiet: bool = True) -> RenderResult:
 
 
 def publish(built_site: Path, target: Path) -> None:
-    """Replace the published site with the new one by renames on one file system; on failure the old one
-    is put back."""
+    """Make the new site the published one in one atomic step: it becomes a new generation beside the
+    others and ``target`` (a symlink) is switched to it, so there is never a moment without a site
+    (:func:`analysis.core.atomic.switch_to`); the previous generation is kept."""
     target = Path(target)
-    old = target.with_name(target.name + ".old")
-    if old.exists():
-        shutil.rmtree(old)
-    if target.exists():
-        os.replace(target, old)
-    try:
-        os.replace(built_site, target)
-    except OSError:
-        if old.exists():
-            os.replace(old, target)
-        raise
-    if old.exists():
-        shutil.rmtree(old)
+    generation = new_generation(target)
+    generation.rmdir()
+    os.replace(built_site, generation)
+    switch_to(generation, target)

@@ -36,7 +36,7 @@ def make_project(tmp: Path, network: str = SMALL_NETWORK, indicator_pages: str =
     shutil.copytree(
         ROOT / "reports",
         tmp / "reports",
-        ignore=shutil.ignore_patterns("_site", "_build", "_failed", "_logs", "_site.old"),
+        ignore=shutil.ignore_patterns("_site", "_site.versions", "_build", "_failed", "_logs", "_annual", "_cache"),
     )
     (tmp / "params" / "network.yaml").write_text(network, encoding="utf-8")
     settings = tmp / "params" / "report.yaml"

@@ -115,7 +115,9 @@ def test_pages_have_tables_figures_with_alt_text_and_downloads(built):
     assert len(figures) >= 2
     for fig in figures:
         assert re.search(r'alt="[^"]{20,}"', fig) and "<figcaption>" in fig
-    rows = list(csv.DictReader((site / "nedlastinger" / "trondheim.csv").open(encoding="utf-8")))
+    download = site / "nedlastinger" / "trondheim.csv"
+    assert download.read_bytes().startswith(b"\xef\xbb\xbf")  # a BOM, so Excel reads æ, ø, å as UTF-8
+    rows = list(csv.DictReader(download.open(encoding="utf-8-sig")))
     assert len(rows) == 112 and {r["unit_code"] for r in rows} == {"5001"}
     assert "nedlastinger/trondheim.csv" in html
     text = unescape(re.sub(r"<[^>]+>", " ", html))  # compare the text a reader sees, not the renderer's bytes

@@ -164,7 +164,11 @@ def test_hostile_names_show_as_the_text_they_are(hostile_site):
 
 @skip_without_browser
 def test_downloads_hold_the_names_but_no_live_formula(hostile_site):
-    rows = list(csv.DictReader((hostile_site / "nedlastinger" / "trondheim-script-alert-1-script.csv").open()))
+    rows = list(
+        csv.DictReader(
+            (hostile_site / "nedlastinger" / "trondheim-script-alert-1-script.csv").open(encoding="utf-8-sig")
+        )
+    )
     names = {r["name_nb"] for r in rows}
     assert "'" + INTERNET_PREFIX + "Husholdninger med internettilgang <img src=x onerror=alert(8)>" in names
     assert not [n for n in names if n and n[0] in "=+-@"]

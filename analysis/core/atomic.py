@@ -37,9 +37,11 @@ def write_atomic_parquet(df: pd.DataFrame, path: Path) -> None:
         df.to_parquet(tmp, index=False)
 
 
-def write_atomic_csv(df: pd.DataFrame, path: Path) -> None:
+def write_atomic_csv(df: pd.DataFrame, path: Path, encoding: str = "utf-8") -> None:
+    """``encoding="utf-8-sig"`` (with a byte-order mark) for files people open in Excel, which reads
+    UTF-8 without one as Latin-1 ("Ã˜konomi")."""
     with atomic_path(path) as tmp:
-        df.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+        df.to_csv(tmp, index=False, encoding=encoding, lineterminator="\n")
 
 
 def write_atomic_text(text: str, path: Path) -> None:

@@ -390,7 +390,7 @@ def overview_matrix(data: ReportData, dimension: str) -> pd.DataFrame:
     """Robust z (positive = better) for every member municipality × KPI of one dimension in the report year."""
     comp = data.results["comparisons"]
     comp = comp.loc[comp["kpi_id"].isin(data.catalog.loc[data.catalog["dimension_nb"] == dimension, "kpi_id"])]
-    towns = data.members.loc[data.members["type"] == "kommune"]
+    towns = nb_sorted(data.members.loc[data.members["type"] == "kommune"], "name")
     comp = comp.loc[comp["unit_code"].isin(towns["unit_code"])]
     matrix = comp.pivot_table(index="kpi_id", columns="unit_code", values="robust_z")
     matrix = matrix.reindex(
@@ -423,7 +423,8 @@ def overview_figure(data: ReportData, dimension: str) -> tuple:
     caption = (
         f"{dimension}: kommunene side om side i sammenligningsåret (det siste året de fleste har tall for, "
         f"normalt {data.report_year}). Fargen er robust z-verdi per indikator, "
-        f"(verdi − median) / (1,4826 · MAD), snudd slik at positiv alltid betyr bedre. Hvite celler mangler tall."
+        f"(verdi − median) / (1,4826 · MAD), snudd slik at positiv alltid betyr bedre. "
+        "Grå, skraverte celler mangler tall."
         f"{left_out}"
     )
     return figures.heatmap(matrix, "", "robust z (positiv = bedre)"), caption, alt
@@ -600,8 +601,9 @@ def network_intro(data: ReportData) -> str:
     counties = members.loc[members["type"] == "fylke"]
     return (
         f"{notice(data)}\n"
-        f"Bærekraftsnettverket er kommuner og fylkeskommuner som måler lokal bærekraft med FNs U4SSC-indikatorer "
-        f"for smarte og bærekraftige byer (91 indikatorer, 112 datapunkter, knyttet til de 17 bærekraftsmålene). "
+        f"Bærekraftsnettverket består av kommuner og fylkeskommuner som måler lokal bærekraft med FNs "
+        f"U4SSC-indikatorer for smarte og bærekraftige byer (91 indikatorer, 112 datapunkter, knyttet til de 17 "
+        f"bærekraftsmålene). "
         f"Rapporten dekker {members_text(len(towns), len(counties))} med tall til og med "
         f"{data.report_year}. Velg en kommune eller et fylke i menyen for å se den enkelte enhetens side.\n\n"
         f"[⬇ Last ned årsrapporten (PDF)](pdf/nettverket.pdf) · "
@@ -671,12 +673,12 @@ def indicator_intro(data: ReportData, kpi_id: str) -> str:
     )
     direction = DIRECTION_NB.get(kpi["direction"], kpi["direction"])
     if kpi["direction_inferred"]:
-        direction += " (utledet av definisjonen, ikke trykt av ITU)"
+        direction += " (utledet av definisjonen, ikke oppgitt av ITU)"
     facts = [
         ("U4SSC-kode", kpi["code"] + (f", datapunkt {kpi['data_point']}" if kpi["data_point"] else "")),
         ("Engelsk navn", kpi["name_en"]),
         ("Dimensjon", f"{kpi['dimension_nb']} › {kpi['subdimension_nb']} › {kpi['category_nb']}"),
-        ("Type", "kjerneindikator" if kpi["core_or_advanced"] == "Core" else "avansert indikator"),
+        ("Type", "Kjerneindikator" if kpi["core_or_advanced"] == "Core" else "Avansert indikator"),
         ("Enhet", kpi["unit_nb"]),
         ("Retning", direction),
         ("Bærekraftsmål", ", ".join(kpi["sdg_goals"].split(";")) if kpi["sdg_goals"] else "–"),
@@ -698,7 +700,7 @@ def indicator_table(data: ReportData, kpi_id: str) -> pd.DataFrame:
 
     progress = badge_rows(data.results["progress"].loc[data.results["progress"]["kpi_id"] == kpi_id])
     table = (
-        data.members[["unit_code", "name", "type", "slug"]]
+        nb_sorted(data.members, "name")[["unit_code", "name", "type", "slug"]]
         .merge(
             part("status", ["year", "value", "target", "target_year", "achieved_pct", "band"]),
             on="unit_code",
@@ -745,6 +747,7 @@ def indicator_figure(data: ReportData, kpi_id: str) -> tuple:
         & data.observations["unit_code"].isin(towns["unit_code"])
     ]
     obs = obs.merge(towns[["unit_code", "name"]], on="unit_code")
+    obs = nb_sorted(obs, "name")  # the panels in Norwegian alphabetical order
     network_target = data.targets.loc[(data.targets["kpi_id"] == kpi_id) & (data.targets["unit_code"] == ""), "target"]
     target = network_target.iloc[0] if len(network_target) else None
     fig = figures.all_units(obs, f"{kpi['name_nb']} ({kpi['unit_nb']})", target)
@@ -758,9 +761,12 @@ def indicator_figure(data: ReportData, kpi_id: str) -> tuple:
         if len(latest)
         else "Ingen tall."
     )
-    alt = f"Linjediagram over {kpi['name_nb']} for {obs['name'].nunique()} kommuner per år. {extremes}"
-    caption = f"{kpi['name_nb']} i nettverkets kommuner; medianen er den tykke svarte linjen" + (
-        ", nettverkets mål den røde prikkede." if target is not None else "."
+    alt = (
+        f"Små linjediagrammer, ett per kommune, over {kpi['name_nb']} for {obs['name'].nunique()} kommuner per år. "
+        f"{extremes}"
+    )
+    caption = f"{kpi['name_nb']}: hver kommune (blå) mot de andre kommunene (grå) og nettverkets median (stiplet)" + (
+        ", nettverkets mål prikket." if target is not None else "."
     )
     return fig, caption, alt
 

@@ -12,6 +12,8 @@ per line for the many-lines chart)."""
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import matplotlib.ticker
 import numpy as np
@@ -48,6 +50,17 @@ def norwegian_values(axis) -> None:
     axis.set_major_formatter(NorwegianFormatter())
 
 
+#: Figures are drawn at about the width the page shows them (the text column is about 7.5 in at 96 dpi),
+#: so their text keeps its size on the screen.
+PAGE_WIDTH = 7.6
+MISSING_COLOUR = "#d9d9d9"
+
+
+def panel_title(text: str, width: int = 34) -> str:
+    """A small panel's title on as many lines as it needs, never running into the next panel."""
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
 def band_bars(counts: pd.DataFrame) -> plt.Figure:
     """Stacked horizontal bars: per dimension, how many KPIs fall in each status band."""
     fig, ax = plt.subplots(figsize=(7.5, 0.6 + 0.55 * len(counts)))
@@ -73,7 +86,7 @@ def key_series(panel: pd.DataFrame, titles: dict[str, str], targets: dict[str, f
     """
     kpis = list(titles)
     nrows = max(1, int(np.ceil(len(kpis) / ncols)))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 2.7 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(PAGE_WIDTH, 2.5 * nrows), squeeze=False)
     for ax, kpi in zip(axes.flat, kpis):
         part = panel.loc[panel["kpi_id"] == kpi]
         for series, colour, style in (("network", NETWORK_COLOUR, "--"), ("unit", UNIT_COLOUR, "-")):
@@ -90,8 +103,8 @@ def key_series(panel: pd.DataFrame, titles: dict[str, str], targets: dict[str, f
         target = targets.get(kpi)
         if target is not None and not pd.isna(target):
             ax.axhline(target, color=TARGET_COLOUR, linewidth=1.2, linestyle=":")
-        ax.set_title(titles[kpi], fontsize=9.5, loc="left", wrap=True)
-        ax.tick_params(labelsize=8)
+        ax.set_title(panel_title(titles[kpi], 30), fontsize=8.5, loc="left")
+        ax.tick_params(labelsize=7.5)
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins=5))
         norwegian_values(ax.yaxis)
     for ax in list(axes.flat)[len(kpis) :]:
@@ -110,6 +123,9 @@ def heatmap(matrix: pd.DataFrame, xlabel: str, cbar_label: str) -> plt.Figure:
     """Units × KPIs: robust z-scores (positive = better), clipped to ±3 so outliers do not wash out colour."""
     height = 1.6 + 0.24 * matrix.shape[0]
     fig, ax = plt.subplots(figsize=(4.5 + 0.5 * matrix.shape[1], height))
+    ax.set_facecolor(MISSING_COLOUR)  # a cell without a number is grey and hatched, never white (= the median)
+    ax.patch.set_hatch("///")
+    ax.patch.set_edgecolor("#ffffff")
     sns.heatmap(
         matrix.clip(-3, 3),
         ax=ax,
@@ -134,13 +150,13 @@ def spread_lines(spread: pd.DataFrame, titles: dict[str, str], ncols: int = 3) -
     """Median and interquartile range across members per year, one panel per KPI."""
     kpis = list(titles)
     nrows = max(1, int(np.ceil(len(kpis) / ncols)))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 2.6 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(PAGE_WIDTH, 2.4 * nrows), squeeze=False)
     for ax, kpi in zip(axes.flat, kpis):
         s = spread.loc[spread["kpi_id"] == kpi].sort_values("year")
         ax.fill_between(s["year"], s["q1"], s["q3"], color=UNIT_COLOUR, alpha=0.2, linewidth=0)
         ax.plot(s["year"], s["median"], color=UNIT_COLOUR, linewidth=1.8)
-        ax.set_title(titles[kpi], fontsize=9.5, loc="left")
-        ax.tick_params(labelsize=8)
+        ax.set_title(panel_title(titles[kpi], 30), fontsize=8.5, loc="left")
+        ax.tick_params(labelsize=7.5)
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins=5))
         norwegian_values(ax.yaxis)
     for ax in list(axes.flat)[len(kpis) :]:
@@ -149,29 +165,39 @@ def spread_lines(spread: pd.DataFrame, titles: dict[str, str], ncols: int = 3) -
     return fig
 
 
-def all_units(obs: pd.DataFrame, ylabel: str, target: float | None) -> plt.Figure:
-    """Every municipality's series in a light colour, the network median on top, and the target."""
-    fig, ax = plt.subplots(figsize=(8, 4.2))
-    sns.lineplot(
-        data=obs,
-        x="year",
-        y="value",
-        hue="name",
-        style="name",  # a marker and a dash pattern per municipality, not colour alone
-        markers=True,
-        dashes=True,
-        ax=ax,
-        linewidth=1.2,
-        markersize=5,
-        palette="colorblind",
+def all_units(obs: pd.DataFrame, ylabel: str, target: float | None, ncols: int = 4) -> plt.Figure:
+    """One small panel per municipality, in the order of ``obs`` names: its own series in blue, every
+    other member in light grey behind it, the network median dashed and the target dotted. Twelve
+    coloured lines in one chart cannot be told apart (nor by colour-blind readers); small multiples can."""
+    names = list(dict.fromkeys(obs["name"]))
+    nrows = max(1, int(np.ceil(len(names) / ncols)))
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(PAGE_WIDTH, 1.75 * nrows + 0.6), sharex=True, sharey=True, squeeze=False
     )
     median = obs.groupby("year")["value"].median()
-    ax.plot(median.index, median.to_numpy(), color="black", linewidth=2.6, label="Median")
+    for ax, name in zip(axes.flat, names):
+        for other, part in obs.groupby("name"):
+            if other != name:
+                ax.plot(part["year"], part["value"], color="#c8c8c8", linewidth=0.8)
+        ax.plot(median.index, median.to_numpy(), color="#1f2328", linewidth=1.2, linestyle="--")
+        if target is not None and not pd.isna(target):
+            ax.axhline(target, color=TARGET_COLOUR, linestyle=":", linewidth=1.2)
+        own = obs.loc[obs["name"] == name].sort_values("year")
+        ax.plot(own["year"], own["value"], color=UNIT_COLOUR, linewidth=1.8, marker="o", markersize=2.5)
+        ax.set_title(panel_title(name, 24), fontsize=8.5, loc="left")
+        ax.tick_params(labelsize=7)
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins=3))
+        norwegian_values(ax.yaxis)
+    for ax in list(axes.flat)[len(names) :]:
+        ax.set_visible(False)
+    handles = [
+        plt.Line2D([], [], color=UNIT_COLOUR, marker="o", label="Kommunen"),
+        plt.Line2D([], [], color="#c8c8c8", label="De andre kommunene"),
+        plt.Line2D([], [], color="#1f2328", linestyle="--", label="Median"),
+    ]
     if target is not None and not pd.isna(target):
-        ax.axhline(target, color=TARGET_COLOUR, linestyle=":", linewidth=1.6, label="Mål")
-    ax.set_xlabel("År")
-    ax.set_ylabel(ylabel, fontsize=9)
-    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    norwegian_values(ax.yaxis)
-    ax.legend(bbox_to_anchor=(1.01, 1), loc="upper left", frameon=False, fontsize=8)
+        handles.append(plt.Line2D([], [], color=TARGET_COLOUR, linestyle=":", label="Mål"))
+    fig.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False, fontsize=8)
+    fig.supylabel(panel_title(ylabel, 50), fontsize=8.5)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig

@@ -37,7 +37,8 @@ DIRECTION_NB = {
 BAND_ORDER = ["ge95", "66to95", "33to66", "lt33"]
 BAND_COLOURS = {"ge95": "#1a7f37", "66to95": "#8fbf3f", "33to66": "#e0a100", "lt33": "#c0392b", "": "#b0b0b0"}
 # The words for result codes are those of the methods page (analysis.pages.text_nb), so both agree.
-BAND_NB = {**{b: LABELS_NB[b].replace(" %", f"{NBSP}%") for b in BAND_ORDER}, "": "–"}
+# a band reads as one unit: no line break before '%' nor after the dash of '66–95'
+BAND_NB = {**{b: LABELS_NB[b].replace(" %", f"{NBSP}%").replace("–", "–\u2060") for b in BAND_ORDER}, "": "–"}
 VERDICT_NB = {k: LABELS_NB[k] for k in ("improving", "no_clear_trend", "worsening", "not_assessed", "no_direction")}
 PROGRESS_NB = {k: v for k, v in LABELS_NB.items() if k not in BAND_NB and k not in VERDICT_NB} | {"": "–"}
 CONVERGENCE_NB = {k: LABELS_NB[k] for k in ("converging", "diverging", "stable")} | {"not_assessed": "ikke vurdert"}
@@ -244,8 +245,9 @@ def figure_html(fig, caption: str, alt: str) -> str:
     notebook as a data URL, so a notebook stays whole on its own; the site build writes it to a file."""
     data = base64.b64encode(figure_svg(fig)).decode("ascii")
     return (
-        f'<figure class="figure" tabindex="0">\n<img src="data:image/svg+xml;base64,{data}" alt="{esc(alt)}" '
-        f'class="img-fluid">\n<figcaption>{esc(caption)}</figcaption>\n</figure>\n'
+        f'<figure class="figure">\n<div class="figure-scroll" tabindex="0" role="group" aria-label="{esc(caption)}">'
+        f'<img src="data:image/svg+xml;base64,{data}" alt="{esc(alt)}" class="img-fluid"></div>\n'
+        f"<figcaption>{esc(caption)}</figcaption>\n</figure>\n"
     )
 
 

@@ -29,7 +29,9 @@ import nbformat
 from analysis.core.atomic import atomic_path
 
 FIGURE = re.compile(
-    r'<figure[^>]*>\s*<img src="([^"]+)" alt="([^"]*)"[^>]*>\s*<figcaption>(.*?)</figcaption>\s*</figure>', re.S
+    r'<figure[^>]*>\s*(?:<div[^>]*>)?<img src="([^"]+)" alt="([^"]*)"[^>]*>(?:</div>)?\s*<figcaption>(.*?)</figcaption>'
+    r"\s*</figure>",
+    re.S,
 )
 CALLOUT = re.compile(r"^::: \{\.callout-[a-z]+\}\n.*?^:::\n", re.S | re.M)
 DOWNLOADS = re.compile(r"^\[⬇.*\n?", re.M)

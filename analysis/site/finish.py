@@ -11,6 +11,9 @@ have the same gaps for a public Norwegian site (WCAG 2.1 AA), so one pass fixes 
 * a few interface strings stay English whatever ``lang`` says (the fallback's search and anchors);
 * tables of four or more columns get each cell's column name (``data-label``) and the class
   ``cards``, so that on a phone styles.css can show one card per row instead of a sideways scroll;
+* a word in a table cell longer than a cell can hold (a code, a URL, a pathological name from data)
+  gets break points (``<wbr>``), so a table never pushes the page wider; ordinary words are left
+  to the browser's hyphenation;
 * the search index learns plain digits for sub- and superscripts, so "CO2" finds "CO₂".
 
 The skip link, the theme and the Norwegian interface strings of Quarto itself are in
@@ -52,6 +55,29 @@ _TD = re.compile(r"<td( [^>]*)?>", re.S)
 _ROW = re.compile(r"(<tr[^>]*>)(.*?)(</tr>)", re.S)
 _TAGS = re.compile(r"<[^>]+>")
 CARD_COLUMNS = 4
+LONG_WORD = 24  # characters; a word this long gets a break point every BREAK_EVERY characters
+BREAK_EVERY = 12
+_CELL = re.compile(r"(<t[dh]\b[^>]*>)(.*?)(</t[dh]>)", re.S)
+_TEXT = re.compile(r"(<[^>]+>)|([^<]+)")
+_WORD = re.compile(r"(?:&#?\w+;|[^\s<&])+")
+_CHAR = re.compile(r"&#?\w+;|.", re.S)
+
+
+def _break_long_words(text: str) -> str:
+    def word(match: re.Match) -> str:
+        chars = _CHAR.findall(match.group(0))
+        if len(chars) < LONG_WORD:
+            return match.group(0)
+        return "<wbr>".join("".join(chars[i : i + BREAK_EVERY]) for i in range(0, len(chars), BREAK_EVERY))
+
+    return _WORD.sub(word, text)
+
+
+def _cell(match: re.Match) -> str:
+    inner = _TEXT.sub(lambda m: m.group(1) or _break_long_words(m.group(2)), match.group(2))
+    return match.group(1) + inner + match.group(3)
+
+
 _SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉⁰¹²³⁴⁵⁶⁷⁸⁹", "01234567890123456789")
 
 
@@ -102,6 +128,7 @@ def finish_page(html: str) -> str:
         html = html.replace(english, norwegian)
     html = _TOGGLE.sub(_button, html)
     html = _TABLE.sub(_cards, html)
+    html = _CELL.sub(_cell, html)
     return _BREADCRUMBS.sub(_crumbs, html)
 
 

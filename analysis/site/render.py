@@ -100,7 +100,7 @@ def prepare_project(
         methods_markdown() + (method_settings_markdown(methods) if methods else ""), staging / "_metoder.md"
     )
     for name, table in downloads.items():
-        write_atomic_csv(csv_cells(table), staging / "nedlastinger" / f"{name}.csv")
+        write_atomic_csv(csv_cells(table), staging / "nedlastinger" / f"{name}.csv", encoding="utf-8-sig")
 
 
 FIGURES_DIR = "figurer"

@@ -43,7 +43,11 @@ def test_wide_tables_carry_their_column_names_into_each_cell():
         "<td>bedring</td></tr></tbody></table>"
     )
     out = finish_page(table)
-    assert out.startswith('<table class="cards caption-top table">')
+    assert out.startswith(
+        '<div class="table-scroll" role="region" tabindex="0" '
+        'aria-label="Tabell: Indikator, År, Status &#40;andel&#41;">'
+        '<table class="cards caption-top table">'
+    )
     assert '<td data-label="Indikator" style="text-align:left">' in out
     assert '<td data-label="Status &#40;andel&#41;">minst 95 %</td>' in out
     narrow = (

@@ -11,6 +11,7 @@ have the same gaps for a public Norwegian site (WCAG 2.1 AA), so one pass fixes 
 * a few interface strings stay English whatever ``lang`` says (the fallback's search and anchors);
 * tables of four or more columns get each cell's column name (``data-label``) and the class
   ``cards``, so that on a phone styles.css can show one card per row instead of a sideways scroll;
+  on a wide screen such a table scrolls, if it must, inside a box a keyboard can reach;
 * a word in a table cell longer than a cell can hold (a code, a URL, a pathological name from data)
   gets break points (``<wbr>``), so a table never pushes the page wider; ordinary words are left
   to the browser's hyphenation;
@@ -120,7 +121,11 @@ def _cards(match: re.Match) -> str:
         attrs = attrs.replace('class="', 'class="cards ', 1)
     else:
         attrs += ' class="cards"'
-    return f"<table{attrs}>{head}{sep}{_ROW.sub(label_cells, rows)}</table>"
+    name = f"Tabell: {', '.join(labels[:3])}".replace("<", "&lt;")
+    return (
+        f'<div class="table-scroll" role="region" tabindex="0" aria-label="{name}">'
+        f"<table{attrs}>{head}{sep}{_ROW.sub(label_cells, rows)}</table></div>"
+    )
 
 
 def finish_page(html: str) -> str:

@@ -5,26 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from analysis.core import config
 from analysis.core.errors import InputError
-
-
-def read_yaml(path: Path) -> dict:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-    except FileNotFoundError:
-        raise InputError(path, "file not found") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(
-            path, f"not valid YAML: {getattr(exc, 'problem', exc)}", row=mark.line + 1 if mark else None
-        ) from None
-    if not isinstance(data, dict):
-        raise InputError(path, "expected a mapping at the top level")
-    return data
+from analysis.core.inputs import read_yaml
 
 
 @dataclass(frozen=True)

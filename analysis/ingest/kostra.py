@@ -19,8 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.core.errors import InputError
+from analysis.core.errors import InputError, Problems
 from analysis.core.schema import OBSERVATION_COLUMNS
+from analysis.ingest.workbook import load_workbook, values_workbook
 
 ROAD_CATEGORIES = {
     "E": "Europaveg",
@@ -80,15 +81,21 @@ def read_road_network(path: str | Path, year: int | None = None) -> pd.DataFrame
         if m is None:
             raise InputError(path, "no year in the file name; pass year=", field="year")
         year = int(m.group(1))
-    try:
-        sheets = pd.read_excel(path, sheet_name=None, engine="openpyxl")
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a broken workbook
-        raise InputError(path, f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
+    wb, raw = load_workbook(path, "a KOSTRA workbook")
+    problems = Problems()
+    read = [name for name in (LONG_SHEET, TOTAL_SHEET, WIDE_SHEET, META_SHEET) if name in wb.sheetnames]
+    numbers = {"kommune", "fylke", "lengde", *ROAD_CATEGORIES}
+    wb = values_workbook(path, wb, raw, read, numbers, problems, merged_ok=(META_SHEET,))
+    problems.raise_if_any()
+    sheets = pd.read_excel(wb, sheet_name=None, engine="openpyxl")
 
     long = _sheet(sheets, LONG_SHEET, ["kommune", "vegkategori", "lengde"], path)
     total = _sheet(sheets, TOTAL_SHEET, ["kommune", "lengde"], path)
     wide = _sheet(sheets, WIDE_SHEET, ["kommune", *ROAD_CATEGORIES], path)
     meta = _sheet(sheets, META_SHEET, [], path)
+    for name, sheet in ((LONG_SHEET, long), (TOTAL_SHEET, total), (WIDE_SHEET, wide)):
+        if sheet.empty:
+            raise InputError(path, f"sheet {name!r} has a header and no rows", row=1, field=name)
 
     lf = pd.DataFrame(
         {

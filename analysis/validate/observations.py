@@ -12,8 +12,9 @@ Plausibility rules (``data/reference/plausibility.csv``, one row per rule, read 
 persons in whole numbers and no more of them in a municipality, county or the nation than live there,
 ranges for KPIs whose values have known bounds. A rule names the variables it applies to (kpi_id
 patterns such as ``ssb/07459/*``), the field (``value``, ``age``, ``year``), the level (municipality,
-county, nation or all), whether each row or the sum of a unit's rows in a year (over ages, road
-categories) is checked, the bounds, whether the value must be whole, and why; the why is the message.
+county, nation or all), whether each row, each one-year age group or the sum of a unit's rows in a
+year (over ages, road categories) is checked, the bounds, whether the value must be whole, and why;
+the why is the message.
 
 Codes: each unit code is checked against the year whose borders it follows (``code_year`` if
 present, else ``year``), and where a reader kept the file's name of the region (``unit_name``), the
@@ -153,8 +154,8 @@ def validate_schema(df: pd.DataFrame, path: str | Path | None = None, problems: 
     )
 
 
-def _range_for(unit: str, direction: str) -> tuple[float, float, str]:
-    """The range a catalog unit allows, and why (the message's end)."""
+def kpi_range(unit: str, direction: str) -> tuple[float, float, str]:
+    """The range a catalog unit allows, and why (the message's end); also the range of a target."""
     u = unit.strip().lower()
     if direction == "binary" or u.startswith("yes/no"):
         return 0.0, 1.0, "yes/no must be 0 or 1"
@@ -183,7 +184,7 @@ def validate_rules(
     _fail(problems, df, is_source & (v < 0), path, "value", lambda r: f"{r['value']} must not be negative")
     known = ~is_source & df["kpi_id"].isin(cat.index)
     for kpi, idx in df.loc[known].groupby("kpi_id").groups.items():
-        low, high, why = _range_for(str(cat.at[kpi, "unit"]), str(cat.at[kpi, "direction"]))
+        low, high, why = kpi_range(str(cat.at[kpi, "unit"]), str(cat.at[kpi, "direction"]))
         sub = v.loc[idx]
         bad = (sub < low) | (sub > high)
         if why.startswith("yes/no"):
@@ -202,7 +203,8 @@ def _outside(r: pd.Series, low: float, high: float, why: str) -> str:
 @dataclass(frozen=True)
 class Rule:
     """One row of ``plausibility.csv``: values of ``field`` for the variables matching ``patterns`` at ``level``
-    (all levels when empty), each row (``scope`` "row") or the sum of a unit's rows in a year ("sum"), lie
+    (all levels when empty), each row (``scope`` "row"), each row of one age ("age": a one-year age group)
+    or the sum of a unit's rows in a year ("sum"), lie
     within ``low``-``high`` (``high`` None and ``this_year`` True: not after the current year) and are whole
     numbers if ``whole``; ``why`` is what the refusal says; ``row`` is the rule's row in the file."""
 
@@ -227,7 +229,7 @@ class Rule:
 
 RULE_FIELDS = ("value", "age", "year")
 RULE_LEVELS = {"": None, "municipality": 4, "county": 2, "nation": 1}
-RULE_SCOPES = ("row", "sum")
+RULE_SCOPES = ("row", "age", "sum")
 
 
 @lru_cache(maxsize=4)
@@ -253,8 +255,8 @@ def load_plausibility(path: str | Path | None = None) -> tuple[Rule, ...]:
             refuse("field", f"{rec['field']!r} is not one of {', '.join(RULE_FIELDS)}")
         if rec["level"] not in RULE_LEVELS:
             refuse("level", f"{rec['level']!r} is not empty or one of {', '.join(list(RULE_LEVELS)[1:])}")
-        if rec["scope"] not in RULE_SCOPES or (rec["scope"] == "sum" and rec["field"] != "value"):
-            refuse("scope", f"{rec['scope']!r} is not 'row' or (for field value) 'sum'")
+        if rec["scope"] not in RULE_SCOPES or (rec["scope"] != "row" and rec["field"] != "value"):
+            refuse("scope", f"{rec['scope']!r} is not 'row' or (for field value) 'age' or 'sum'")
         if rec["whole"] not in ("", "yes", "no"):
             refuse("whole", f"{rec['whole']!r} is not yes, no or empty")
         if not rec["why"]:
@@ -317,13 +319,17 @@ def validate_plausibility(
         sel = df["kpi_id"].isin(applies)
         if rule.level:
             sel &= level == rule.level
+        if rule.scope == "age":
+            if "age" not in df.columns:
+                continue
+            sel &= df["age"].notna()
         vals = pd.to_numeric(df[rule.field], errors="coerce").astype("float64")
         sel &= vals.notna()
         if not sel.any():
             continue
         low, high = rule.bounds()
         label = "" if rule.field == "value" else f"{rule.field} "
-        if rule.scope == "row":
+        if rule.scope in ("row", "age"):
             v = vals.where(sel)
             outside = sel & ((v < low) | (v > high))
             _fail(

@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from analysis.core import config
+from analysis.core.errors import EXIT_BAD_INPUT
 from analysis.process.ingested import register
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sources" / "malformed"
@@ -201,7 +202,12 @@ CASES = {
     ),
     "road_network_2021_zip.xlsx": (b"PK\x03\x04 not really a workbook", None, None, "not a readable .xlsx"),
     "obs_suppressed_value.parquet": (obs_parquet(status=[":"]), None, "value", "given although status ':'"),
-    "obs_percent_range.parquet": (obs_parquet(value=[180.0]), None, "value", "percentage must be within 0-100"),
+    "obs_percent_range.parquet": (
+        obs_parquet(value=[180.0]),
+        None,
+        "value",
+        "180 for EC:ICT:ICT:1C is above 100: a percentage must be within 0-100",
+    ),
     # members' U4SSC submissions, recognised by their header
     "u4ssc_unit_mismatch.csv": (
         SUBMISSION_HEAD + b"1149,2020,EC: ICT: ICT: 1C,,,97,kWh per innb.,,\n",
@@ -241,7 +247,7 @@ def test_check_refuses_with_file_row_field_and_reason(tmp_path, parser, capsys, 
     bad.write_bytes(data)
     before = digest(bad.parent)
     args = parser.parse_args(["check", str(bad)])
-    assert args.func(args) == 1
+    assert args.func(args) == EXIT_BAD_INPUT
     err = capsys.readouterr().err
     assert str(bad) in err and reason in err, err
     if row is not None:
@@ -261,7 +267,7 @@ def test_ingest_is_all_or_nothing(tmp_path, parser, capsys, name):
     (out / "previous.parquet").write_bytes(b"previous output")
     raw_before, out_before = digest(src), digest(out)
     args = parser.parse_args(["ingest", str(src), "--out", str(out)])
-    assert args.func(args) == 1
+    assert args.func(args) == EXIT_BAD_INPUT
     assert "nothing written" in capsys.readouterr().err
     assert digest(out) == out_before and digest(src) == raw_before
 

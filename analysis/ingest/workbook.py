@@ -22,11 +22,8 @@ MAX_BYTES = 20 * MB
 MAX_UNPACKED = 200 * MB
 
 
-def load_workbook(path: str | Path, what: str):
-    """The workbook at ``path`` with formulas (``data_only=False``) and its bytes, or an :class:`InputError`
-    saying why not."""
-    from openpyxl import load_workbook as _load
-
+def archive_bytes(path: str | Path, what: str) -> bytes:
+    """The bytes of an .xlsx file once its size and the size it unpacks to are known to be bounded."""
     path = Path(path)
     raw = read_bytes(path, MAX_BYTES, what)
     try:
@@ -36,6 +33,15 @@ def load_workbook(path: str | Path, what: str):
         raise InputError(path, "not a readable .xlsx workbook (not a zip archive)") from None
     if unpacked > MAX_UNPACKED:
         raise InputError(path, f"unpacks to {unpacked / MB:.0f} MB, more than the {MAX_UNPACKED // MB} MB allowed")
+    return raw
+
+
+def load_workbook(path: str | Path, what: str):
+    """The workbook at ``path`` with formulas (``data_only=False``) and its bytes, or an :class:`InputError`
+    saying why not."""
+    from openpyxl import load_workbook as _load
+
+    raw = archive_bytes(path, what)
     try:
         wb = _load(io.BytesIO(raw), data_only=False)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a broken workbook

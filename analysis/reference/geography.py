@@ -22,6 +22,7 @@ import pandas as pd
 
 from analysis.core import config
 from analysis.core.errors import InputError
+from analysis.core.inputs import read_csv_frame
 
 MUNICIPALITIES_CSV = config.REFERENCE_DIR / "municipalities.csv"
 CODE_CHANGES_CSV = config.REFERENCE_DIR / "code_changes.csv"
@@ -67,8 +68,8 @@ def _level(code: str) -> str:
 
 @lru_cache(maxsize=4)
 def _load(mun_path: str, changes_path: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    mun = pd.read_csv(mun_path, dtype=str, keep_default_na=False, encoding="utf-8")
-    ch = pd.read_csv(changes_path, dtype=str, keep_default_na=False, encoding="utf-8")
+    mun = read_csv_frame(mun_path, "the municipality registry")
+    ch = read_csv_frame(changes_path, "the code changes")
     for path, df, cols in ((mun_path, mun, REGISTRY_COLUMNS), (changes_path, ch, CHANGES_COLUMNS)):
         missing = [c for c in cols if c not in df.columns]
         if missing:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from analysis.core import config
 from analysis.core.errors import InputError, Problems
-from analysis.core.inputs import line_of, read_yaml
+from analysis.core.inputs import line_of, read_csv_frame, read_yaml
 from analysis.core.schema import BORDERS_YEAR, NATIONAL_CODE, NATIONAL_NAME, slugify
 from analysis.reference import geography
 
@@ -183,8 +183,15 @@ def population_facts(path: Path | None = None) -> pd.DataFrame:
     columns = ["unit_code", "population", "population_year", "population_note", "population_source"]
     if not path.exists():
         return pd.DataFrame(columns=columns).astype({"unit_code": str})
-    facts = pd.read_csv(path, dtype={"unit_code": str, "note": str}, keep_default_na=False, encoding="utf-8")
+    facts = read_csv_frame(path, "the population facts")
     facts = facts.rename(columns={"year": "population_year", "note": "population_note", "source": "population_source"})
-    facts["population"] = facts["population"].astype("Int64")
-    facts["population_year"] = facts["population_year"].astype("Int64")
+    missing = [c for c in columns if c not in facts.columns]
+    if missing:
+        raise InputError(path, f"missing columns {missing}", row=1, field=missing[0])
+    for col in ("population", "population_year"):
+        bad = ~facts[col].str.fullmatch(r"\d+")
+        if bad.any():
+            row = int(bad.to_numpy().nonzero()[0][0]) + 2
+            raise InputError(path, f"{facts[col][bad].iloc[0]!r} is not a whole number", row=row, field=col)
+        facts[col] = pd.to_numeric(facts[col]).astype("Int64")
     return facts[columns]

@@ -39,6 +39,10 @@ GEO_IDS = ("region", "kommune", "fylke", "kommnr", "fylkenr")
 TIME_IDS = ("tid", "time", "year", "år", "aar")
 
 
+def _n(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
 class _NotJson(ValueError):
     pass
 
@@ -181,7 +185,7 @@ def read_jsonstat(source: str | Path | dict) -> pd.DataFrame:
     if n > MAX_CELLS:
         raise InputError(
             where,
-            f"size {sizes} gives {n:,} cells, more than the {MAX_CELLS:,} read; ask for fewer".replace(",", " "),
+            f"size {sizes} gives {_n(n)} cells, more than the {_n(MAX_CELLS)} read; ask for fewer",
             field="size",
         )
     role = _roles(data.get("role"), ids, dims, where)

@@ -79,12 +79,17 @@ def values_workbook(
         for row in ws.iter_rows(min_row=2):
             for cell in row:
                 if cell.data_type == "f":
-                    formulas.append((name, cell.coordinate, cell.row, cell.value))
+                    formulas.append((name, cell.coordinate, cell.row, cell.value, header.get(cell.column)))
                 elif header.get(cell.column) in number_columns and isinstance(cell.value, (datetime, date, time)):
+                    shown = (
+                        cell.value.date()
+                        if isinstance(cell.value, datetime) and cell.value.time() == time(0)
+                        else cell.value
+                    )
                     problems.add(
                         InputError(
                             path,
-                            f"sheet {name!r}, cell {cell.coordinate}: a date ({cell.value}) where a number belongs; "
+                            f"sheet {name!r}, cell {cell.coordinate}: a date ({shown}) where a number belongs; "
                             "the cell is formatted as a date (Excel shows the number 45292 as 1 January 2024): "
                             "format it as a number",
                             row=cell.row,
@@ -94,7 +99,7 @@ def values_workbook(
     if not formulas:
         return wb
     values = _load(io.BytesIO(raw), data_only=True)  # the results Excel saved beside the formulas
-    for name, coordinate, row, formula in formulas:
+    for name, coordinate, row, formula, field in formulas:
         if values[name][coordinate].value is None:
             problems.add(
                 InputError(
@@ -103,6 +108,7 @@ def values_workbook(
                     "written by a program that does not calculate); open and save it in Excel or LibreOffice, "
                     "or type the value",
                     row=row,
+                    field=field,
                 )
             )
     return values

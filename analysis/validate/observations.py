@@ -21,7 +21,8 @@ present, else ``year``), and where a reader kept the file's name of the region (
 name against the registry's name of that code (``K-0301 Bergen`` is refused: 0301 is Oslo).
 
 Every failure is an ``InputError`` naming the file, the row in the source file (``source_row``
-when the reader kept it), the field (the file's own column, ``source_field``, when the reader kept it)
+when the reader kept it), the field (for a value or its year the file's own column, ``source_field``,
+when the reader kept it)
 and the reason; ``validate_observations`` reports every problem of a table at once.
 """
 
@@ -76,8 +77,8 @@ def _fail(
             row = int(r["source_row"])
         where = f" ({r.get('unit_code', '?')}, {r.get('year', '?')}, {r.get('kpi_id', '?')})"
         named = field
-        if field == "value" and isinstance(r.get("source_field"), str) and r["source_field"]:
-            named = r["source_field"]  # the file's own column, e.g. 'Persons 2022'
+        if field in ("value", "year") and isinstance(r.get("source_field"), str) and r["source_field"]:
+            named = r["source_field"]  # the file's own column of the value and its year, e.g. 'Persons 2022'
         collect.add(InputError(path, reason(r) + where, row=row, field=named))
     if len(rows) > ROWS_PER_CHECK:
         collect.add(InputError(path, f"and {len(rows) - ROWS_PER_CHECK} more rows with the same problem", field=field))

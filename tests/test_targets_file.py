@@ -31,11 +31,12 @@ def test_missing_target_year_takes_the_default(tmp_path):
     assert t["target_year"].tolist() == [2030]
 
 
-def test_local_target_of_a_non_member_is_refused(tmp_path):
-    # 0301 Oslo is a valid code but not a member of the default network: its target would never be used
+def test_local_target_of_a_non_member_is_named_and_not_used(tmp_path, capsys):
+    # 0301 Oslo is a valid code but not a member of the default network: its target is never used, and says so
     path = _targets(tmp_path, "EC:ICT:ICT:1C,,95,2030,,,x\nEC:ICT:ICT:1C,0301,99,2030,,,x\n")
-    with pytest.raises(InputError, match=r"row 3, field 'unit_code': 0301 \(Oslo\) is not a member"):
-        load_targets(path, load_catalog(), load_units(), 2030)
+    t = load_targets(path, load_catalog(), load_units(), 2030)
+    assert t["unit_code"].tolist() == [""]
+    assert "row 3, field 'unit_code': 0301 (Oslo) is not a member of this network: not used" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -61,7 +62,7 @@ def test_impossible_targets_are_refused(tmp_path, row, field, reason):
 
 def test_every_problem_of_the_targets_file_is_reported_at_once(tmp_path):
     rows = (
-        "EC:XX:1C,,5,2030,,,x\nEC:ICT:ICT:1C,,fem,2030,,,x\nEC:ICT:ICT:2C,0301,90,2030,,,x\nEC:ICT:ICT:3C,,9,1999,,,x\n"
+        "EC:XX:1C,,5,2030,,,x\nEC:ICT:ICT:1C,,fem,2030,,,x\nEC:ICT:ICT:2C,9999,90,2030,,,x\nEC:ICT:ICT:3C,,9,1999,,,x\n"
     )
     with pytest.raises(InputError) as err:
         load_targets(_targets(tmp_path, rows), load_catalog(), load_units(), 2030, base_year=2015)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,11 +43,13 @@ def load_targets(
     """Network (``unit_code`` empty) and local targets, checked against the catalog and the members.
 
     Refused, every problem of the file at once with its row and field: a file that is not UTF-8 or whose
-    rows do not have the header's fields, an unknown KPI, a local target of a unit that is not a member, a
+    rows do not have the header's fields, an unknown KPI, a local target for a code that does not exist, a
     target that is not a finite number (``inf``, ``nan``, ``97,5``), a target or band outside the KPI's
     range (a percentage above 100, a yes/no target other than 0 or 1, a negative count), a band whose low
     end is above its high end, a target year that is not a whole year, lies before ``base_year`` or after
-    ``LAST_TARGET_YEAR``, and a second target for the same KPI and unit.
+    ``LAST_TARGET_YEAR``, and a second target for the same KPI and unit. A local target of a valid code that
+    is not a member of this network is named on stderr and not used: ``params/network.yaml`` stays the one
+    file to change when a member joins or leaves (and a copy of the project can try a smaller network).
     """
     from analysis.core.inputs import MB, csv_table, read_bytes
     from analysis.reference.geography import code_valid_in, name_of
@@ -59,7 +62,7 @@ def load_targets(
     cat = catalog.set_index("kpi_id")
     members = set(units.loc[units["is_member"], "unit_code"])
     problems = Problems()
-    records, seen = [], {}
+    records, seen, unused = [], {}, []
     for i, rec in rows:
 
         def refuse(field: str, reason: str, row: int = i) -> None:
@@ -70,9 +73,10 @@ def load_targets(
             refuse("kpi_id", f"unknown KPI {kpi!r}")
         if code and code not in members:
             if code_valid_in(code, BORDERS_YEAR):
-                refuse(
-                    "unit_code",
-                    f"{code} ({name_of(code)}) is not a member (params/network.yaml): a local target is a member's",
+                unused.append(
+                    InputError(
+                        path, f"{code} ({name_of(code)}) is not a member of this network: not used", i, "unit_code"
+                    )
                 )
             else:
                 refuse("unit_code", f"{code!r} is not a municipality or county code in {BORDERS_YEAR} borders")
@@ -113,13 +117,16 @@ def load_targets(
         seen.setdefault((kpi, code), i)
         records.append(rec)
     problems.raise_if_any()
+    for note in unused:  # named, never silent, but not refused: a network can be tried without editing the targets
+        print(f"note: {note}", file=sys.stderr)
     out = pd.DataFrame(records, columns=header)[TARGET_FILE_COLUMNS]
     for field in ("target", "band_low", "band_high"):
         out[field] = pd.to_numeric(out[field].replace("", np.nan))
     out["target_year"] = (
         pd.to_numeric(out["target_year"].replace("", np.nan)).fillna(default_target_year).astype("int64")
     )
-    return out
+    # a local target of a unit that is not (or no longer) a member is kept in the file, named, and not used
+    return out.loc[(out["unit_code"] == "") | out["unit_code"].isin(members)].reset_index(drop=True)
 
 
 def load_observations(settings: ReportSettings, units: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:

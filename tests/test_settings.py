@@ -132,3 +132,17 @@ def test_report_settings_file_that_is_not_yaml_text(tmp_path):
     path.write_bytes("report_year: 2024\nnote: Bærum\n".encode("iso-8859-1"))
     with pytest.raises(InputError, match=r"report\.yaml, row 2: byte 0xE6 is not UTF-8"):
         load_report_settings(path)
+
+
+def test_a_report_year_that_has_not_come_is_refused(tmp_path):
+    from datetime import date
+
+    path = tmp_path / "report.yaml"
+    later = date.today().year + 1
+    path.write_text(
+        f"report_year: {later}\nbase_year: 2015\ndefault_target_year: {later + 5}\nfirst_year: 2015\n"
+        "data: demo\ntargets: t.csv\nworkers: 2\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match=f"field 'report_year': {later} has not come yet"):
+        load_report_settings(path)

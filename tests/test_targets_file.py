@@ -96,3 +96,16 @@ def test_the_bundled_targets_pass_and_keep_their_values():
 
     t = load_targets(config.PARAMS_DIR / "targets.csv", load_catalog(), load_units(), 2030, base_year=2015)
     assert len(t) == 110 and t.loc[t["kpi_id"] == "EC:ICT:ICT:3C", "target"].item() == 122630.148
+
+
+@pytest.mark.parametrize(
+    "row, field, reason",
+    [
+        ("SC:SH:SI:1C,,1.0,2030,0.97,,x", "band_low", "a band needs both ends"),
+        ("EC:ICT:ICT:1C,,95,2030,90,99,x", "band_low", "EC:ICT:ICT:1C has no target band"),
+    ],
+)
+def test_half_bands_and_bands_of_other_kpis_are_refused(tmp_path, row, field, reason):
+    with pytest.raises(InputError) as err:
+        load_targets(_targets(tmp_path, row + "\n"), load_catalog(), load_units(), 2030)
+    assert (err.value.row, err.value.field) == (2, field) and reason in err.value.reason

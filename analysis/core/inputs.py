@@ -71,6 +71,8 @@ def read_bytes(path: str | Path, limit: int, what: str, hint: str = "") -> bytes
 def decode_utf8(raw: bytes, path: str | Path, what: str = "the file") -> str:
     """Text of UTF-8 bytes (a leading byte-order mark is dropped). Anything else is refused with the row of
     the first byte that is not UTF-8 and, where it looks like one, the encoding the file is in."""
+    if raw.startswith(b"PK\x03\x04"):
+        raise InputError(path, f"{what} is a zip archive (an .xlsx workbook with another name?), not text")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
         raise InputError(path, f"{what} is UTF-16 or binary (NUL bytes), not UTF-8 text; save it as UTF-8")
     raw = raw.removeprefix(b"\xef\xbb\xbf")

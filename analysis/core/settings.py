@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from analysis.core import config
@@ -51,6 +52,12 @@ def load_report_settings(path: Path | None = None) -> ReportSettings:
     if not data["first_year"] <= data["base_year"] <= data["report_year"] <= data["default_target_year"]:
         raise InputError(
             path, "years must satisfy first_year ≤ base_year ≤ report_year ≤ default_target_year", field="report_year"
+        )
+    if data["report_year"] > date.today().year:
+        raise InputError(
+            path,
+            f"{data['report_year']} has not come yet: a report shows the values of a year that has begun",
+            field="report_year",
         )
     if data.get("indicator_pages", "all") not in ("all", "key", "none"):
         raise InputError(

@@ -49,6 +49,13 @@ def _sheet(sheets: dict, name: str, columns: list[str], path: Path) -> pd.DataFr
     return df
 
 
+def _shown(v) -> str:
+    """A cell as a person reads it: 301, -5, 'Oslo', an empty cell."""
+    if isinstance(v, (int, float, np.number)) and not isinstance(v, bool):
+        return "an empty cell" if pd.isna(v) else f"{float(v):g}"
+    return repr(v)
+
+
 def _codes(df: pd.DataFrame, sheet: str, path: Path) -> pd.Series:
     """Municipality numbers as 4-character strings (Excel stores 301 for 0301)."""
     num = pd.to_numeric(df["kommune"], errors="coerce")
@@ -56,7 +63,10 @@ def _codes(df: pd.DataFrame, sheet: str, path: Path) -> pd.Series:
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise InputError(
-            path, f"sheet {sheet!r}: {df['kommune'].iloc[i]!r} is not a municipality number", row=i + 2, field="kommune"
+            path,
+            f"sheet {sheet!r}: {_shown(df['kommune'].iloc[i])} is not a municipality number",
+            row=i + 2,
+            field="kommune",
         )
     return num.astype("int64").map(lambda n: f"{n:04d}")
 
@@ -67,7 +77,7 @@ def _lengths(df: pd.DataFrame, col: str, sheet: str, path: Path) -> pd.Series:
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise InputError(
-            path, f"sheet {sheet!r}: {df[col].iloc[i]!r} is not a non-negative length in km", row=i + 2, field=col
+            path, f"sheet {sheet!r}: {_shown(df[col].iloc[i])} is not a non-negative length in km", row=i + 2, field=col
         )
     return num.astype("float64")
 

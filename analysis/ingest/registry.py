@@ -51,7 +51,9 @@ def header_names(path: Path) -> set[str]:
     elif suffix == ".csv":
         try:
             with open(path, "rb") as fh:
-                first = fh.readline(MAX_LINE_CHARS).decode("utf-8", errors="replace").lstrip("\ufeff")
+                line = fh.readline(MAX_LINE_CHARS)
+            utf16 = line.startswith((b"\xff\xfe", b"\xfe\xff"))  # told apart here; the reader refuses it
+            first = line.decode("utf-16" if utf16 else "utf-8", errors="replace").lstrip("\ufeff")
         except OSError:
             return set()  # the reader says why
         header = [h.strip().strip('"') for h in first.replace(";", ",").split(",")]
@@ -64,9 +66,9 @@ def u4ssc_format(path: Path) -> str | None:
     """'u4ssc' for a member's filled-in template, 'u4ssc-verification' for values typed from ITU
     verification reports, None for anything else; told apart by the columns of the header."""
     header = header_names(path)
-    if {"municipality_code", "kpi_code", "value"} <= header:
-        return "u4ssc"
-    if {"city", "report_date", "kpi_name", "value"} <= header:
+    if {"municipality_code", "kpi_code"} <= header:
+        return "u4ssc"  # the reader names any other column that is missing
+    if {"city", "report_date"} <= header:
         return "u4ssc-verification"
     return None
 

@@ -50,6 +50,8 @@ def decode_export(raw: bytes, path: Path) -> tuple[str, str]:
         raise InputError(path, "empty file")
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    if raw.startswith(b"PK\x03\x04"):
+        raise InputError(path, "a zip archive (an .xlsx workbook with a .csv name?), not a StatBank CSV export")
     if b"\x00" in raw:
         raise InputError(path, "NUL bytes: UTF-16 or binary, not a StatBank CSV export")
     try:

@@ -45,9 +45,10 @@ def load_targets(
     Refused, every problem of the file at once with its row and field: a file that is not UTF-8 or whose
     rows do not have the header's fields, an unknown KPI, a local target for a code that does not exist, a
     target that is not a finite number (``inf``, ``nan``, ``97,5``), a target or band outside the KPI's
-    range (a percentage above 100, a yes/no target other than 0 or 1, a negative count), a band whose low
-    end is above its high end, a target year that is not a whole year, lies before ``base_year`` or after
-    ``LAST_TARGET_YEAR``, and a second target for the same KPI and unit. A local target of a valid code that
+    range (a percentage above 100, a yes/no target other than 0 or 1, a negative count), a band with one
+    end, a band for a KPI that has none, or whose low end is above its high end, a target year that is
+    not a whole year, lies before ``base_year`` or after ``LAST_TARGET_YEAR``, and a second target for the
+    same KPI and unit. A local target of a valid code that
     is not a member of this network is named on stderr and not used: ``params/network.yaml`` stays the one
     file to change when a member joins or leaves (and a copy of the project can try a smaller network).
     """
@@ -108,6 +109,11 @@ def load_targets(
                     continue
                 if v < low or v > high or (why.startswith("yes/no") and v not in (0.0, 1.0)):
                     refuse(field, f"{field.replace('_', ' ')} {v:g} for {kpi} ({cat.at[kpi, 'unit']}): {why}")
+        given = [f for f in ("band_low", "band_high") if rec[f] != ""]
+        if given and kpi in cat.index and cat.at[kpi, "direction"] != "target_band":
+            refuse(given[0], f"{kpi} has no target band (its direction is {cat.at[kpi, 'direction']}); leave it empty")
+        elif len(given) == 1:
+            refuse(given[0], "a band needs both ends, band_low and band_high")
         if "band_low" in numbers and "band_high" in numbers and numbers["band_low"] > numbers["band_high"]:
             refuse(
                 "band_low", f"the band's low end {numbers['band_low']:g} is above its high end {numbers['band_high']:g}"

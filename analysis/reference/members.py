@@ -28,7 +28,7 @@ def load_units(path: Path | None = None) -> pd.DataFrame:
     data = read_yaml(path, "network.yaml")
     members = data.get("members")
     if not isinstance(members, list) or not members:
-        raise InputError(path, "no members listed", row=line_of(data), field="members")
+        raise InputError(path, "no members listed (a list: '- {code: ...}' lines)", row=line_of(data), field="members")
     problems = Problems()
     counties = _counties(path, data.get("counties"), problems)
     rows = []
@@ -147,7 +147,9 @@ def _member(path: Path, i: int, m, counties: dict[str, str], problems: Problems)
     if valid_from is not None and valid_to is not None and valid_from > valid_to:
         refuse(f"member {code} ({name}): valid_from {valid_from} is after valid_to {valid_to}", "valid_from")
     year = min(valid_to, BORDERS_YEAR) if valid_to is not None else BORDERS_YEAR
-    if not geography.code_valid_in(code, year):
+    if m.get("valid_to") is not None and valid_to is None:
+        pass  # the year is refused above; the code cannot be checked without it
+    elif not geography.code_valid_in(code, year):
         level = "municipality" if unit_type == "kommune" else "county"
         refuse(f"member {code} ({name}): {code} is not a {level} code in the borders of {year}", "code")
     elif not geography.names_agree(name, geography.name_of(code)):

@@ -494,6 +494,42 @@ CASES.update(
             "report_date",
             "'2031-01' has not come yet",
         ),
+        # found by writing bad files by hand, and by mutating real ones at random
+        "u4ssc_utf16.csv": (
+            submission("1149,2020,EC: ICT: ICT: 1C,,,97,%,,").decode().encode("utf-16"),
+            None,
+            None,
+            "UTF-16",
+        ),
+        "workbook_named_csv.csv": (ROADS_2021.read_bytes(), None, None, "a zip archive (an .xlsx workbook"),
+        "verification_no_value_column.csv": (
+            b"city,report_date,kpi_name,verdi\nKarm\xc3\xb8y,2020-09,Household Internet Access,97\n",
+            1,
+            "value",
+            "missing columns ['value']",
+        ),
+        "updated_not_a_date.json": (
+            json_with(updated=20220224),
+            None,
+            "updated",
+            "updated '20220224' is not a past date",
+        ),
+        "index_positions_not_numbers.json": (
+            json_with(dimension=lambda d: d["dimension"]["Tid"]["category"]["index"].__setitem__("2022", "0")),
+            None,
+            "dimension.Tid.category.index",
+            "category index positions must be whole numbers",
+        ),
+        "road_network_2021_saved_later.xlsx": (
+            workbook_with(
+                lambda wb: [r for r in wb["Metadata"].iter_rows() if r[0].value == "Dato lagret"][0][1].__setattr__(
+                    "value", "2099-01-01"
+                )
+            ),
+            None,
+            "Dato lagret",
+            "no 'Dato lagret' date (a past day",
+        ),
         "verification_extra_field.csv": (
             (VERIFICATION_HEAD + VERIFICATION_ROW.replace("\n", ",extra\n")).encode(),
             2,

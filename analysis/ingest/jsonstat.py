@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +96,10 @@ def _category_codes(name: str, dim: dict, size: int, where: str) -> list[str]:
     if isinstance(index, list):
         codes = [str(c) for c in index]
     elif isinstance(index, dict):
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in index.values()):
+            raise InputError(
+                where, "category index positions must be whole numbers", field=f"dimension.{name}.category.index"
+            )
         positions = sorted(index.values())
         if positions != list(range(len(index))):
             raise InputError(where, "category index positions are not 0..n-1", field=f"dimension.{name}.category.index")
@@ -147,6 +153,21 @@ def _roles(role, ids: list[str], dims: dict, where: str) -> dict[str, list[str]]
             if found:
                 out[key] = found[:1]
     return out
+
+
+def _updated(updated, where: str) -> str:
+    """``updated``: when the table was last changed (its year names the borders of ``K-`` code lists)."""
+    day = None
+    if isinstance(updated, str) and re.match(r"\d{4}-\d\d-\d\d", updated):
+        try:
+            day = date.fromisoformat(updated[:10])
+        except ValueError:
+            pass
+    if updated != "" and (day is None or day > date.today()):
+        raise InputError(
+            where, f"updated {str(updated)[:40]!r} is not a past date such as 2022-02-24T07:00:00Z", field="updated"
+        )
+    return updated
 
 
 def _units(metric: str, cat: dict, codes: list[str], where: str) -> dict[str, dict]:
@@ -227,12 +248,14 @@ def read_jsonstat(source: str | Path | dict) -> pd.DataFrame:
             df["unit"] = [str(units.get(c, {}).get("base", "")) for c in df[metric]]
     df["value"] = num
     df["status"] = pd.Series(status, dtype=object).astype(str)
-    ext = (data.get("extension") or {}).get("px") or {}
+    ext = data.get("extension")
+    ext = ext.get("px") if isinstance(ext, dict) else None
+    ext = ext if isinstance(ext, dict) else {}
     df.attrs.update(
         {
-            "label": data.get("label", ""),
-            "source": data.get("source", ""),
-            "updated": data.get("updated", ""),
+            "label": str(data.get("label", "")),
+            "source": str(data.get("source", "")),
+            "updated": _updated(data.get("updated", ""), where),
             "table_id": str(ext.get("tableid", "")),
             "role": role,
             "dimensions": {name: dims[name].get("label", name) for name in ids},

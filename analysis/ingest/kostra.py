@@ -14,6 +14,7 @@ January 2024, uses the 2024 codes), so ``code_year`` is the year of ``Dato lagre
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -204,11 +205,20 @@ def read_road_network(path: str | Path, year: int | None = None) -> pd.DataFrame
 
 
 def _saved_date(meta: pd.DataFrame, path: Path) -> str:
-    cells = meta.astype(str).values.tolist() + [list(map(str, meta.columns))]
+    text = meta.map(lambda v: "" if pd.isna(v) else str(v).strip())
+    cells = text.values.tolist() + [[str(c).strip() for c in meta.columns]]
     for row in cells:
-        if row and row[0].strip() == "Dato lagret" and re.match(r"^\d{4}-\d\d-\d\d", row[1].strip()):
-            return row[1].strip()[:10]
-    raise InputError(path, "sheet 'Metadata' has no 'Dato lagret' date", field="Dato lagret")
+        if len(row) > 1 and row[0] == "Dato lagret" and re.match(r"^\d{4}-\d\d-\d\d", row[1]):
+            try:
+                saved = date.fromisoformat(row[1][:10])
+            except ValueError:
+                break
+            if saved <= date.today():
+                return row[1][:10]
+            break
+    raise InputError(
+        path, "sheet 'Metadata' has no 'Dato lagret' date (a past day, such as 2021-12-20)", field="Dato lagret"
+    )
 
 
 def road_network_to_observations(df: pd.DataFrame) -> pd.DataFrame:

@@ -131,7 +131,7 @@ def test_plausibility_rules_apply_per_variable_level_and_scope(catalog):
 
 
 def test_a_broken_rules_file_is_refused_with_every_problem(tmp_path):
-    from analysis.validate.observations import load_plausibility
+    from analysis.reference.plausibility import load_plausibility
 
     path = tmp_path / "plausibility.csv"
     path.write_text(

@@ -7,8 +7,8 @@ point ("3G") where the KPI has several; the value a plain number (decimal comma 
 symbol ("..", ":", ".") or empty (not reported, the row is skipped); the unit empty, the catalog's
 unit, its Norwegian text or a shortening of it ("%"). Percentages lie in 0-100, yes/no KPIs are 0 or
 1, no U4SSC KPI is negative, and the plausibility rules of ``data/reference/plausibility.csv`` hold
-(no year after this one, KPI bounds): the value rules are the validator's
-(:mod:`analysis.validate.observations`), applied here so that one round names every problem.
+(no year after this one, KPI bounds): the value rules are the validator's, from their one home
+:mod:`analysis.reference.plausibility`, applied here so that one round names every problem.
 
 A number is read one way only (:mod:`analysis.ingest.numbers`): ``95.424`` and ``1,266`` are refused
 with both readings unless the file's decimal mark is declared; a number cell of a workbook is taken as
@@ -278,7 +278,7 @@ def read_submission(path: str | Path) -> pd.DataFrame:
 def _check_values(res: pd.DataFrame, catalog: pd.DataFrame, path: Path, problems: Problems) -> None:
     """The validator's value rules (catalog ranges, plausibility) on the rows read; raises every problem of
     the file, the reader's and these, in the order of the file's rows."""
-    from analysis.validate.observations import validate_plausibility, validate_rules
+    from analysis.reference.plausibility import validate_plausibility, validate_rules
 
     validate_rules(res, catalog, path, problems)
     validate_plausibility(res, path, problems)

@@ -54,7 +54,7 @@ def load_targets(
     """
     from analysis.core.inputs import MB, csv_table, read_bytes
     from analysis.reference.geography import code_valid_in, name_of
-    from analysis.validate.observations import kpi_range
+    from analysis.reference.plausibility import kpi_range
 
     header, rows = csv_table(read_bytes(path, MB, "a targets file"), path, "the targets file", ",")
     missing = [c for c in TARGET_FILE_COLUMNS if c not in header]

@@ -111,10 +111,13 @@ def ingest_prefix(folder: Path) -> str:
 def _load_query(path: str | None, v2: bool) -> dict:
     if path is None:
         return {}
+    from analysis.core.inputs import MB, decode_utf8, read_bytes
+
+    text = decode_utf8(read_bytes(path, MB, "a query file"), path, "a query file")
     try:
-        q = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise InputError(path, f"cannot read query file: {exc}") from None
+        q = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise InputError(path, f"cannot read query file: not JSON ({type(exc).__name__}: {exc})") from None
     if not v2 and isinstance(q, list):
         return {"query": q}
     if not isinstance(q, dict):

@@ -292,3 +292,45 @@ def test_population_of_a_code_not_in_use_names_file_and_row(tmp_path):
     assert str(err.value) == (
         f"{bad}, row 30106, field 'region': code 1567 has 5 persons in 2019, a year it was not in use"
     )
+
+
+@pytest.mark.parametrize(
+    "given, registered",
+    [
+        ("Oslo municipality", "Oslo"),  # the English StatBank export
+        ("Våler (Viken)", "Våler (Østfold)"),  # an addition in brackets names the county of the day
+        ("Holmestrand (-2017)", "Holmestrand"),
+        ("Deatnu-Tana", "Deatnu - Tana"),
+        ("Evenes", "Evenes - Evenássi"),  # one of the parallel names
+        ("B\ufffdrum", "Bærum"),  # a letter lost before publication (Personer2019.csv)
+        ("teinkj", "Steinkjer"),  # as SSB's 2020-2023 exports print it
+        ("Trondheim kommune", "Trondheim"),
+    ],
+)
+def test_names_that_differ_only_in_form_agree(given, registered):
+    assert g.names_agree(given, registered)
+
+
+@pytest.mark.parametrize(
+    "given, registered",
+    [("Bergen", "Oslo"), ("Bømlo", "Bø"), ("Heim", "Trondheim"), ("Oslo", "Bærum"), ("Asker", "Bærum")],
+)
+def test_other_names_do_not(given, registered):
+    assert not g.names_agree(given, registered)
+
+
+def test_every_region_name_in_the_real_exports_agrees_with_the_registry():
+    """The rule must not refuse SSB's own files: every label of every bundled 07459 export is accepted."""
+    import warnings
+
+    from analysis.core import config
+    from analysis.ingest.statbank import read_statbank
+
+    pairs = set()
+    for f in sorted((config.SHARED_DATA_DIR / "ssb-07459-population").glob("*.csv")):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            df = read_statbank(f)
+        pairs |= set(zip(df["unit_code"], df["unit_name"]))
+    assert len(pairs) > 800  # 851 code-name pairs from 2005 to 2023
+    assert [p for p in pairs if not g.names_agree(p[1], g.name_of(p[0]))] == []

@@ -76,6 +76,6 @@ def test_bad_submission_is_refused_and_nothing_is_written(tmp_path):
     inbox.mkdir()
     (inbox / "bad.csv").write_text(SUBMISSION.replace('"97,1"', "107"), encoding="utf-8")
     result = _run(project, "ingest", str(inbox))
-    assert result.returncode == 1
+    assert result.returncode == 2  # bad input, not a bug (1)
     assert "bad.csv, row 2, field 'value'" in result.stderr and "above 100" in result.stderr
     assert not (project / "data" / "processed" / "ingested").exists()

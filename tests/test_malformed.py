@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from analysis.core import config
+from analysis.core.errors import EXIT_BAD_INPUT
 from analysis.process.ingested import register
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sources" / "malformed"
@@ -201,7 +202,12 @@ CASES = {
     ),
     "road_network_2021_zip.xlsx": (b"PK\x03\x04 not really a workbook", None, None, "not a readable .xlsx"),
     "obs_suppressed_value.parquet": (obs_parquet(status=[":"]), None, "value", "given although status ':'"),
-    "obs_percent_range.parquet": (obs_parquet(value=[180.0]), None, "value", "percentage must be within 0-100"),
+    "obs_percent_range.parquet": (
+        obs_parquet(value=[180.0]),
+        None,
+        "value",
+        "180 for EC:ICT:ICT:1C is above 100: a percentage must be within 0-100",
+    ),
     # members' U4SSC submissions, recognised by their header
     "u4ssc_unit_mismatch.csv": (
         SUBMISSION_HEAD + b"1149,2020,EC: ICT: ICT: 1C,,,97,kWh per innb.,,\n",
@@ -218,6 +224,322 @@ CASES = {
 }
 
 
+# -- issue 14: implausible values, ambiguous numbers, names against codes, limits, workbook traps ----
+
+
+def submission(*rows: str, head: bytes = SUBMISSION_HEAD) -> bytes:
+    return head + "".join(r + "\n" for r in rows).encode("utf-8")
+
+
+def submission_xlsx(edit) -> bytes:
+    """A one-row filled-in template (Karmøy, 2020, household internet access 97 %) changed by ``edit``."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(SUBMISSION_HEAD.decode().strip().split(","))
+    ws.append(["1149", 2020, "EC: ICT: ICT: 1C", "", "", 97, "%", "", ""])
+    edit(ws)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def json_text(**over) -> bytes:
+    """Like ``json_with`` but with the first value written as raw JSON text (``NaN``, ``1e999``)."""
+    raw = json_with().decode()
+    return raw.replace('"value": [31444,', f'"value": [{over["first"]},', 1).encode()
+
+
+def set_unit(unit):
+    return lambda d: d["dimension"]["ContentsCode"]["category"].__setitem__("unit", unit)
+
+
+def date_cell(sheet, coordinate):
+    def edit(wb):
+        wb[sheet][coordinate].value = __import__("datetime").datetime(2024, 1, 1)
+        wb[sheet][coordinate].number_format = "dd.mm.yyyy"
+
+    return edit
+
+
+def merge(sheet, cells):
+    return lambda wb: wb[sheet].merge_cells(cells)
+
+
+def empty_sheet(sheet):
+    return lambda wb: wb[sheet].delete_rows(2, wb[sheet].max_row)
+
+
+VERIFICATION_HEAD = "city,report_date,kpi_code,kpi_name,value,unit,target,percent_of_target,source_url\n"
+VERIFICATION_ROW = "Karmøy,2020-09,,Household Internet Access,97.00,%,,,https://itu.int/x\n"
+
+CASES.update(
+    {
+        # plausibility: counts, ranges, ages, years (data/reference/plausibility.csv)
+        "fractional_persons.csv": (
+            csv_with(row4=b'"K-3001 Halden";"0 years";266,7'),
+            4,
+            "Persons 2022",
+            "266.7 is not a whole number: persons are counted in whole numbers",
+        ),
+        "half_a_person.csv": (csv_with(row4=b'"K-3001 Halden";"0 years";2.5'), 4, "Persons 2022", "not a whole"),
+        "billions_of_persons.csv": (
+            csv_with(row4=b'"K-3001 Halden";"0 years";26600000000'),
+            4,
+            "Persons 2022",
+            "sum to 26 600 0",  # the whole municipality, not just the one age, is named as impossible
+        ),
+        "date_serial_as_count.csv": (
+            csv_with(row4=b'"K-3001 Halden";"0 years";45292'),
+            4,
+            "Persons 2022",
+            "45 292 is above 25 000: no one-year age group of a municipality",
+        ),
+        "impossible_age.csv": (
+            csv_with(row4=b'"K-3001 Halden";"250 years";266'),
+            4,
+            "age",
+            "age 250 is outside 0-130",
+        ),
+        "year_not_yet.csv": (
+            csv_with(header=b'"region";"age";"Persons 2031"'),
+            4,
+            "Persons 2031",
+            "year 2031 is outside 1950-",
+        ),
+        # a number that reads two ways, with no declared decimal mark
+        "thousands_comma_in_semicolon_file.csv": (
+            csv_with(row4=b'"K-3001 Halden";"0 years";1,266'),
+            4,
+            "Persons 2022",
+            "'1,266' can be read two ways: 1.266 (decimal comma) or 1 266 (comma between thousands)",
+        ),
+        # names against codes through the registry
+        "name_and_code_disagree.csv": (
+            csv_with(row4=b'"K-0301 Bergen";"0 years";266'),
+            4,
+            "region",
+            "the name 'Bergen' does not go with code 0301, which is Oslo in the registry",
+        ),
+        "gigantic_line.csv": (
+            csv_with(row4=b'"K-3001 Halden";"0 years";' + b"7" * 300_000),
+            4,
+            None,
+            "a line of 300 026 characters (at most 100 000)",
+        ),
+        # JSON-stat
+        "nan_token.json": (json_text(first="NaN"), None, "value", "NaN is not JSON"),
+        "infinity_token.json": (json_text(first="-Infinity"), None, "value", "-Infinity is not JSON"),
+        "number_too_large.json": (json_text(first="1e999"), None, "value", "value at cell 0 is inf, too large"),
+        "deeply_nested.json": (b'{"a":' * 50_000 + b"1" + b"}" * 50_000, None, None, "nested too deeply"),
+        "unknown_role.json": (
+            json_with(role=lambda d: d["role"].__setitem__("region", ["Region"])),
+            None,
+            "role",
+            "unknown role 'region' (JSON-stat 2.0 knows time, geo, metric)",
+        ),
+        "role_names_no_dimension.json": (
+            json_with(role=lambda d: d["role"].__setitem__("geo", ["Kommune"])),
+            None,
+            "role",
+            "role 'geo' must list dimensions of 'id'",
+        ),
+        "unit_not_an_object.json": (
+            json_with(dimension=set_unit({"Personer1": "personer"})),
+            None,
+            "dimension.ContentsCode.category.unit",
+            "unit must be an object",
+        ),
+        "unit_of_no_category.json": (
+            json_with(dimension=set_unit({"Personer1": {"base": "personer"}, "Kroner": {"base": "kr"}})),
+            None,
+            "dimension.ContentsCode.category.unit",
+            "units given for ['Kroner'], which are not categories of ContentsCode",
+        ),
+        "too_many_cells.json": (
+            json.dumps(
+                {
+                    "class": "dataset",
+                    "id": ["Region", "Tid"],
+                    "size": [400_000, 40],
+                    "dimension": {},
+                    "value": {},
+                }
+            ).encode(),
+            None,
+            "size",
+            "gives 16 000 000 cells, more than the 1 000 000 read",
+        ),
+        "no_cells.json": (
+            json_with(size=[0, 1, 1], value=[]),
+            None,
+            "size",
+            "gives no cells: the dataset holds no values",
+        ),
+        "too_large.json": (
+            json_with() + b" " * (26 * 1024 * 1024),
+            None,
+            None,
+            "26.0 MB is more than the 25.0 MB a JSON-stat dataset may have; ask PxWebApi for fewer",
+        ),
+        "no_role_code_of_another_time.json": (  # without a role, Region is still geography, and checked
+            json_with(
+                role=lambda d: d.pop("role"),
+                dimension=lambda d: d["dimension"]["Region"]["category"]["index"].__setitem__(
+                    "K-3201", d["dimension"]["Region"]["category"]["index"].pop("K-3024")
+                ),
+            ),
+            None,
+            "unit_code",
+            "unit code 3201 did not exist in 2022",
+        ),
+        "json_name_and_code_disagree.json": (
+            json_with(
+                dimension=lambda d: d["dimension"]["Region"]["category"]["label"].__setitem__("K-0301", "Bergen")
+            ),
+            None,
+            "region",
+            "the name 'Bergen' does not go with code 0301",
+        ),
+        # KOSTRA workbooks
+        "road_network_2021_merged.xlsx": (
+            workbook_with(merge("radvis per kommune og vegkat", "D2:D3")),
+            2,
+            None,
+            "cells D2:D3 are merged",
+        ),
+        "road_network_2021_formula.xlsx": (
+            workbook_with(set_cell("radvis per kommune og vegkat", 3, 4, "=D2*2")),
+            3,
+            None,
+            "cell D3: the formula =D2*2 has no saved result",
+        ),
+        "road_network_2021_date.xlsx": (
+            workbook_with(date_cell("radvis per kommune og vegkat", "D3")),
+            3,
+            "lengde",
+            "cell D3: a date (2024-01-01) where a number belongs",
+        ),
+        "road_network_2021_no_rows.xlsx": (
+            workbook_with(empty_sheet("radvis per kommune og vegkat")),
+            1,
+            "radvis per kommune og vegkat",
+            "has a header and no rows",
+        ),
+        # U4SSC submissions
+        "u4ssc_latin1.csv": (
+            SUBMISSION_HEAD + "1149,2020,EC: ICT: ICT: 1C,,Karmøy,97,%,,\n".encode("iso-8859-1"),
+            2,
+            None,
+            "byte 0xF8 is not UTF-8 (in ISO-8859-1 or Windows-1252 it would be 'ø'",
+        ),
+        "u4ssc_year_not_yet.csv": (
+            submission("1149,2031,EC: ICT: ICT: 1C,,,97,%,,"),
+            2,
+            "year",
+            "year 2031 is outside",
+        ),
+        "u4ssc_header_only.csv": (SUBMISSION_HEAD, 1, None, "a header and no rows: the submission reports nothing"),
+        "u4ssc_nothing_reported.csv": (
+            submission("1149,2020,EC: ICT: ICT: 1C,,,,%,,", "1149,2020,EC: ICT: ICT: 2C,,,,%,,"),
+            None,
+            None,
+            "no row has a value",
+        ),
+        "u4ssc_norwegian_thousands_point.csv": (
+            submission("1149,2020,EC: ICT: ICT: 3C,,,95.424,per 100 000 inhabitants,,"),
+            2,
+            "value",
+            "'95.424' can be read two ways: 95.424 (decimal point) or 95 424 (point between thousands)",
+        ),
+        "u4ssc_implausible_rate.csv": (
+            submission("1149,2020,EC: ICT: ICT: 3C,,,95,per 100 000 inhabitants,,"),
+            2,
+            "value",
+            "95 is outside 1000-500 000: mobile broadband subscriptions",
+        ),
+        "u4ssc_extra_field.csv": (
+            submission("1149,2020,EC: ICT: ICT: 1C,,,97,%,,,too many"),
+            2,
+            None,
+            "10 fields but the header has 9",
+        ),
+        "u4ssc_formula_no_value.xlsx": (
+            submission_xlsx(lambda ws: ws.__setitem__("F2", "=50+47")),
+            2,
+            "value",
+            "cell F2: the formula =50+47 has no saved result",
+        ),
+        "u4ssc_date_as_value.xlsx": (
+            submission_xlsx(lambda ws: setattr(ws["F2"], "value", __import__("datetime").date(2023, 5, 1))),
+            2,
+            "value",
+            "a date (2023-05-01) where a number belongs",
+        ),
+        "u4ssc_merged.xlsx": (
+            submission_xlsx(lambda ws: (ws.append(["1149", 2021, "EC: ICT: ICT: 1C"]), ws.merge_cells("A2:A3"))),
+            2,
+            None,
+            "cells A2:A3 are merged",
+        ),
+        # verification values typed from ITU reports
+        "verification_bad_date.csv": (
+            (VERIFICATION_HEAD + VERIFICATION_ROW.replace("2020-09", "2020-13")).encode(),
+            2,
+            "report_date",
+            "'2020-13' is not a date like 2020-09",
+        ),
+        "verification_future_date.csv": (
+            (VERIFICATION_HEAD + VERIFICATION_ROW.replace("2020-09", "2031-01")).encode(),
+            2,
+            "report_date",
+            "'2031-01' has not come yet",
+        ),
+        # found by writing bad files by hand, and by mutating real ones at random
+        "u4ssc_utf16.csv": (
+            submission("1149,2020,EC: ICT: ICT: 1C,,,97,%,,").decode().encode("utf-16"),
+            None,
+            None,
+            "UTF-16",
+        ),
+        "workbook_named_csv.csv": (ROADS_2021.read_bytes(), None, None, "a zip archive (an .xlsx workbook"),
+        "verification_no_value_column.csv": (
+            b"city,report_date,kpi_name,verdi\nKarm\xc3\xb8y,2020-09,Household Internet Access,97\n",
+            1,
+            "value",
+            "missing columns ['value']",
+        ),
+        "updated_not_a_date.json": (
+            json_with(updated=20220224),
+            None,
+            "updated",
+            "updated '20220224' is not a past date",
+        ),
+        "index_positions_not_numbers.json": (
+            json_with(dimension=lambda d: d["dimension"]["Tid"]["category"]["index"].__setitem__("2022", "0")),
+            None,
+            "dimension.Tid.category.index",
+            "category index positions must be whole numbers",
+        ),
+        "road_network_2021_saved_later.xlsx": (
+            workbook_with(
+                lambda wb: [r for r in wb["Metadata"].iter_rows() if r[0].value == "Dato lagret"][0][1].__setattr__(
+                    "value", "2099-01-01"
+                )
+            ),
+            None,
+            "Dato lagret",
+            "no 'Dato lagret' date (a past day",
+        ),
+        "verification_extra_field.csv": (
+            (VERIFICATION_HEAD + VERIFICATION_ROW.replace("\n", ",extra\n")).encode(),
+            2,
+            None,
+            "10 fields but the header has 9",
+        ),
+    }
+)
+
+
 @pytest.fixture
 def parser():
     p = argparse.ArgumentParser()
@@ -230,7 +552,7 @@ def digest(folder: Path) -> dict:
 
 
 def test_corpus_is_large_enough():
-    assert len(CASES) >= 20
+    assert len(CASES) >= 70
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -241,7 +563,7 @@ def test_check_refuses_with_file_row_field_and_reason(tmp_path, parser, capsys, 
     bad.write_bytes(data)
     before = digest(bad.parent)
     args = parser.parse_args(["check", str(bad)])
-    assert args.func(args) == 1
+    assert args.func(args) == EXIT_BAD_INPUT
     err = capsys.readouterr().err
     assert str(bad) in err and reason in err, err
     if row is not None:
@@ -261,7 +583,7 @@ def test_ingest_is_all_or_nothing(tmp_path, parser, capsys, name):
     (out / "previous.parquet").write_bytes(b"previous output")
     raw_before, out_before = digest(src), digest(out)
     args = parser.parse_args(["ingest", str(src), "--out", str(out)])
-    assert args.func(args) == 1
+    assert args.func(args) == EXIT_BAD_INPUT
     assert "nothing written" in capsys.readouterr().err
     assert digest(out) == out_before and digest(src) == raw_before
 
@@ -339,3 +661,108 @@ def test_ingest_keeps_folders_apart_and_mirrors_each_folder(tmp_path, parser, ca
     assert args.func(args) == 0
     assert "removed ssb__road_network_2021.xlsx.parquet" in capsys.readouterr().out
     assert sorted(p.name for p in out.iterdir()) == ["kostra__2022.json.parquet", "ssb__2022.json.parquet"]
+
+
+# -- benign variants: read exactly like the plain file ---------------------------------------------
+
+KARMOY = (
+    '1149,2020,EC: ICT: ICT: 1C,,Husholdninger med internettilgang,97,%,SSB,\n1149,2020,EC:ICT:WS:1C,,,"27,27",%,,\n'
+)
+BENIGN = {
+    # name: (plain bytes, variant bytes); the variant must give the same observations
+    "bom.csv": (HEAD, b"\xef\xbb\xbf" + HEAD),
+    "lf_line_ends.csv": (HEAD, HEAD.replace(b"\r\n", b"\n")),
+    "u4ssc_bom_crlf.csv": (
+        SUBMISSION_HEAD + KARMOY.encode(),
+        b"\xef\xbb\xbf" + (SUBMISSION_HEAD + KARMOY.encode()).replace(b"\n", b"\r\n"),
+    ),
+    "verification_bom_crlf.csv": (
+        (VERIFICATION_HEAD + VERIFICATION_ROW).encode(),
+        b"\xef\xbb\xbf" + (VERIFICATION_HEAD + VERIFICATION_ROW).encode().replace(b"\n", b"\r\n"),
+    ),
+    "bom.json": (json_with(), b"\xef\xbb\xbf" + json_with()),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BENIGN))
+def test_benign_variants_are_read_like_the_plain_file(tmp_path, parser, capsys, name):
+    from analysis.ingest.registry import read_observations
+
+    plain, variant = BENIGN[name]
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "variant").mkdir()
+    (tmp_path / "plain" / name).write_bytes(plain)
+    (tmp_path / "variant" / name).write_bytes(variant)
+    args = parser.parse_args(["check", str(tmp_path / "variant" / name)])
+    assert args.func(args) == 0, capsys.readouterr().err
+    columns = ["unit_code", "year", "kpi_id", "value", "status"]
+    _, a = read_observations(tmp_path / "plain" / name)
+    _, b = read_observations(tmp_path / "variant" / name)
+    assert len(a) > 0
+    pd.testing.assert_frame_equal(a[columns], b[columns])
+
+
+@pytest.mark.parametrize(
+    "name, data, mark, value",
+    [
+        # declared in the sidecar, a value that reads two ways has one reading
+        ("k.csv", csv_with(row4=b'"K-3001 Halden";"0 years";1,266'), ".", 1266.0),
+        ("u.csv", submission("1149,2020,EC: ICT: ICT: 3C,,,95.424,per 100 000 inhabitants,,"), ",", 95424.0),
+        ("u2.csv", submission("1149,2020,EC: ICT: ICT: 1C,,,97.125,%,,"), ".", 97.125),
+    ],
+)
+def test_a_declared_decimal_mark_settles_the_reading(tmp_path, parser, capsys, name, data, mark, value):
+    from analysis.ingest.registry import read_observations
+
+    path = tmp_path / name
+    path.write_bytes(data)
+    args = parser.parse_args(["check", str(path)])
+    assert args.func(args) == EXIT_BAD_INPUT and "can be read two ways" in capsys.readouterr().err
+    (tmp_path / f"{name}.provenance.yaml").write_text(f'source: test\ndecimal_mark: "{mark}"\n', encoding="utf-8")
+    assert args.func(args) == 0, capsys.readouterr().err
+    _, obs = read_observations(path)
+    assert obs["value"].iloc[0] == value
+
+
+def test_a_bad_declaration_is_refused(tmp_path, parser, capsys):
+    path = tmp_path / "k.csv"
+    path.write_bytes(HEAD)
+    (tmp_path / "k.csv.provenance.yaml").write_text("decimal_mark: ';'\n", encoding="utf-8")
+    args = parser.parse_args(["check", str(path)])
+    assert args.func(args) == EXIT_BAD_INPUT
+    assert (
+        "k.csv.provenance.yaml, row 1, field 'decimal_mark': decimal_mark must be ',' or '.'" in capsys.readouterr().err
+    )
+
+
+def test_a_workbook_that_unpacks_too_far_is_refused_unparsed(tmp_path, monkeypatch, parser, capsys):
+    """A zip bomb: the limit is lowered so that the test stays small; the sizes are read from the archive."""
+    import zipfile
+
+    from analysis.ingest import workbook
+
+    monkeypatch.setattr(workbook, "MAX_UNPACKED", 1024 * 1024)
+    path = tmp_path / "road_network_2021.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", b"0" * (2 * 1024 * 1024))
+    assert path.stat().st_size < 100_000
+    args = parser.parse_args(["check", str(path)])
+    assert args.func(args) == EXIT_BAD_INPUT
+    assert "unpacks to 2 MB, more than the 1 MB allowed" in capsys.readouterr().err
+
+
+def test_an_unreadable_file_is_bad_input_not_a_crash(tmp_path, parser, capsys):
+    folder = tmp_path / "Personer2022.csv"  # a folder with a data file's name
+    folder.mkdir()
+    args = parser.parse_args(["check", str(folder)])
+    assert args.func(args) == EXIT_BAD_INPUT and "is not a file" in capsys.readouterr().err
+
+
+def test_a_link_loop_in_the_ingest_folder_ends(tmp_path, parser, capsys):
+    src = tmp_path / "src"
+    (src / "sub").mkdir(parents=True)
+    (src / "sub" / "up").symlink_to(src)  # sub/up -> src: an endless tree if followed blindly
+    (src / "a.csv").write_bytes(HEAD)
+    args = parser.parse_args(["ingest", str(src), "--out", str(tmp_path / "out")])
+    assert args.func(args) == 0, capsys.readouterr().err
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["src__a.csv.parquet"]

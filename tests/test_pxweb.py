@@ -148,3 +148,23 @@ def test_fetch_command_caches_then_works_offline(tmp_path, capsys):
     args = p.parse_args(["fetch", "07459", "--v2", "--offline", "--cache-dir", str(tmp_path / "c")])
     assert args.func(args) == 1
     assert "not in the cache" in capsys.readouterr().err
+
+
+def test_a_damaged_cache_or_query_file_is_named_not_a_traceback(tmp_path, capsys):
+    from analysis.core.errors import EXIT_BAD_INPUT
+
+    s = RecordedSession()
+    p = argparse.ArgumentParser()
+    register(p.add_subparsers(dest="command"), client_factory=lambda **kw: PxWebClient(session=s, **kw))
+    qfile = tmp_path / "q.json"
+    qfile.write_bytes('{"query": [], "lang": "bokmål"}'.encode("iso-8859-1"))
+    args = p.parse_args(["fetch", "07459", "--query-file", str(qfile), "--cache-dir", str(tmp_path / "c")])
+    assert args.func(args) == EXIT_BAD_INPUT
+    assert "q.json, row 1: byte 0xE5 is not UTF-8" in capsys.readouterr().err
+    qfile.write_text(json.dumps({"query": QUERY}), encoding="utf-8")
+    assert args.func(args) == 0
+    cached = next((tmp_path / "c").glob("07459-*[0-9a-f].json"))
+    cached.write_bytes(cached.read_bytes()[:100])  # a disk that filled up while the cache was written
+    args = p.parse_args(["fetch", "07459", "--query-file", str(qfile), "--cache-dir", str(tmp_path / "c"), "--offline"])
+    assert args.func(args) == EXIT_BAD_INPUT
+    assert "the cached file is damaged (JSONDecodeError); delete it and fetch again" in capsys.readouterr().err

@@ -67,3 +67,82 @@ def test_report_settings_are_typed(tmp_path):
     path.write_text("report_yer: 2024\n", encoding="utf-8")
     with pytest.raises(InputError, match="unknown setting 'report_yer'"):
         load_report_settings(path)
+
+
+BOMB = "".join(
+    f"{n}: &{n} [{', '.join([f'*{p}'] * 9) if p else ', '.join(['lol'] * 9)}]\n"
+    for p, n in zip(["", "a", "b", "c", "d", "e", "f", "g", "h"], "abcdefghi")
+)  # nine levels of nine: 387 million strings once expanded
+
+
+def test_an_alias_bomb_is_refused_at_once(tmp_path):
+    import time
+
+    path = _write(tmp_path, BOMB + "members: [*i]\n")  # rows 2 and 3 hold 18 aliases, row 4 the 21st
+    start = time.perf_counter()
+    with pytest.raises(InputError, match=r"network\.yaml, row 4: more than 20 aliases"):
+        load_units(path)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_deep_nesting_and_size_are_bounded(tmp_path):
+    path = _write(tmp_path, "members: " + "[" * 500 + "]" * 500 + "\n")
+    with pytest.raises(InputError, match="nested more than 20 levels deep"):
+        load_units(path)
+    path = _write(tmp_path, "# " + "x" * (2 * 1024 * 1024) + "\n")
+    with pytest.raises(InputError, match=r"2\.0 MB is more than the 1\.0 MB network\.yaml may have"):
+        load_units(path)
+
+
+def test_a_few_aliases_are_still_yaml(tmp_path):
+    path = _write(
+        tmp_path,
+        "peers: &p Storbyer\nmembers:\n"
+        "  - {code: '5001', name: Trondheim, type: kommune, county: '50', peer_group: *p}\n"
+        "counties: {'50': Trøndelag}\n",
+    )
+    assert load_units(path).loc[0, "peer_group"] == "Storbyer"
+
+
+def test_members_are_checked_against_the_registry_all_at_once(tmp_path):
+    path = _write(
+        tmp_path,
+        "members:\n"
+        "  - {code: '0301', name: Bergen, type: kommune, county: '03'}\n"  # row 2: 0301 is Oslo
+        "  - {code: '5001', name: Trondheim, type: kommune, county: '50'}\n"
+        "  - {code: '5035', name: Trondheim, type: kommune, county: '50'}\n"  # row 4: Stjørdal, and a second Trondheim
+        "  - {code: '30', name: Viken, type: fylke, valid_from: 2023, valid_to: 2020}\n"  # row 5
+        "  - {code: '1508', name: Ålesund, type: kommune, county: '50'}\n"  # row 6: 1508 is in county 15
+        "  - {code: '9999', name: Nowhere, type: kommune, county: '99'}\n"  # row 7: no such code
+        "counties: {'03': Oslo, '50': Trøndelag, '99': Nowhere}\n",
+    )
+    with pytest.raises(InputError) as err:
+        load_units(path)
+    found = {(p.row, p.field) for p in err.value.problems}
+    assert {(2, "name"), (4, "name"), (5, "valid_from"), (6, "county"), (7, "code"), (8, "counties")} <= found
+    text = str(err.value)
+    assert "member 0301 (Bergen): 0301 is Oslo in the registry, not Bergen" in text
+    assert "name 'Trondheim' is also in row 3" in text
+    assert "valid_from 2023 is after valid_to 2020" in text
+    assert "county 99 (Nowhere) is not in the registry" in text
+
+
+def test_report_settings_file_that_is_not_yaml_text(tmp_path):
+    path = tmp_path / "report.yaml"
+    path.write_bytes("report_year: 2024\nnote: Bærum\n".encode("iso-8859-1"))
+    with pytest.raises(InputError, match=r"report\.yaml, row 2: byte 0xE6 is not UTF-8"):
+        load_report_settings(path)
+
+
+def test_a_report_year_that_has_not_come_is_refused(tmp_path):
+    from datetime import date
+
+    path = tmp_path / "report.yaml"
+    later = date.today().year + 1
+    path.write_text(
+        f"report_year: {later}\nbase_year: 2015\ndefault_target_year: {later + 5}\nfirst_year: 2015\n"
+        "data: demo\ntargets: t.csv\nworkers: 2\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match=f"field 'report_year': {later} has not come yet"):
+        load_report_settings(path)

@@ -31,8 +31,81 @@ def test_missing_target_year_takes_the_default(tmp_path):
     assert t["target_year"].tolist() == [2030]
 
 
-def test_local_target_of_a_non_member_is_not_used(tmp_path):
-    # 0301 Oslo is a valid code but not a member of the default network
+def test_local_target_of_a_non_member_is_named_and_not_used(tmp_path, capsys):
+    # 0301 Oslo is a valid code but not a member of the default network: its target is never used, and says so
     path = _targets(tmp_path, "EC:ICT:ICT:1C,,95,2030,,,x\nEC:ICT:ICT:1C,0301,99,2030,,,x\n")
     t = load_targets(path, load_catalog(), load_units(), 2030)
     assert t["unit_code"].tolist() == [""]
+    assert "row 3, field 'unit_code': 0301 (Oslo) is not a member of this network: not used" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "row, field, reason",
+    [
+        ("SC:SH:SI:1C,,1.0,2030,1.03,0.97,x", "band_low", "low end 1.03 is above its high end 0.97"),
+        ("EC:ICT:ICT:1C,,95,2010,,,x", "target_year", "target year 2010 is before the base year 2015"),
+        ("EC:ICT:ICT:1C,,150,2030,,,x", "target", "target 150 for EC:ICT:ICT:1C (% of households)"),
+        ("EC:ICT:ICT:1C,,inf,2030,,,x", "target", "'inf' is not a number"),
+        ("EC:ICT:ICT:1C,,nan,2030,,,x", "target", "'nan' is not a number"),
+        ("EC:ICT:ICT:1C,,95,2030.5,,,x", "target_year", "'2030.5' is not a year"),
+        ("SC:SH:SA:3A,,0.5,2030,,,x", "target", "yes/no must be 0 or 1"),
+        ("EN:EN:AQ:2C,,-1,2030,,,x", "target", "must not be negative"),
+        ("EC:ICT:ICT:1C,,,2030,,,x", "target", "is missing"),
+    ],
+)
+def test_impossible_targets_are_refused(tmp_path, row, field, reason):
+    path = _targets(tmp_path, "EC:ICT:ICT:2C,,90,2030,,,x\n" + row + "\n")
+    with pytest.raises(InputError) as err:
+        load_targets(path, load_catalog(), load_units(), 2030, base_year=2015)
+    assert (err.value.row, err.value.field) == (3, field) and reason in err.value.reason, str(err.value)
+
+
+def test_every_problem_of_the_targets_file_is_reported_at_once(tmp_path):
+    rows = (
+        "EC:XX:1C,,5,2030,,,x\nEC:ICT:ICT:1C,,fem,2030,,,x\nEC:ICT:ICT:2C,9999,90,2030,,,x\nEC:ICT:ICT:3C,,9,1999,,,x\n"
+    )
+    with pytest.raises(InputError) as err:
+        load_targets(_targets(tmp_path, rows), load_catalog(), load_units(), 2030, base_year=2015)
+    assert [(p.row, p.field) for p in err.value.problems] == [
+        (2, "kpi_id"),
+        (3, "target"),
+        (4, "unit_code"),
+        (5, "target_year"),
+    ]
+    assert str(err.value).startswith("4 problems:")
+
+
+def test_latin1_and_ragged_targets_files_are_refused_with_the_row(tmp_path):
+    path = tmp_path / "targets.csv"
+    path.write_bytes(
+        "kpi_id,unit_code,target,target_year,band_low,band_high,source\nEC:ICT:ICT:1C,,95,2030,,,Målet\n".encode(
+            "iso-8859-1"
+        )
+    )
+    with pytest.raises(
+        InputError, match=r"row 2: byte 0xE5 is not UTF-8 \(in ISO-8859-1 or Windows-1252 it would be 'å'"
+    ):
+        load_targets(path, load_catalog(), load_units(), 2030)
+    path = _targets(tmp_path, "EC:ICT:ICT:1C,,97,5,2030,,,x\n")  # a decimal comma splits the target in two
+    with pytest.raises(InputError, match="row 2: 8 fields but the header has 7"):
+        load_targets(path, load_catalog(), load_units(), 2030)
+
+
+def test_the_bundled_targets_pass_and_keep_their_values():
+    from analysis.core import config
+
+    t = load_targets(config.PARAMS_DIR / "targets.csv", load_catalog(), load_units(), 2030, base_year=2015)
+    assert len(t) == 110 and t.loc[t["kpi_id"] == "EC:ICT:ICT:3C", "target"].item() == 122630.148
+
+
+@pytest.mark.parametrize(
+    "row, field, reason",
+    [
+        ("SC:SH:SI:1C,,1.0,2030,0.97,,x", "band_low", "a band needs both ends"),
+        ("EC:ICT:ICT:1C,,95,2030,90,99,x", "band_low", "EC:ICT:ICT:1C has no target band"),
+    ],
+)
+def test_half_bands_and_bands_of_other_kpis_are_refused(tmp_path, row, field, reason):
+    with pytest.raises(InputError) as err:
+        load_targets(_targets(tmp_path, row + "\n"), load_catalog(), load_units(), 2030)
+    assert (err.value.row, err.value.field) == (2, field) and reason in err.value.reason

@@ -41,7 +41,7 @@ def test_a_sound_table_passes(catalog):
     "cols, row, field, reason",
     [
         ({"unit_code": ["5001", "1804", "500"]}, 4, "unit_code", "'500' is not 4 digits"),
-        ({"year": np.array([2022, 1850, 2022], dtype="int64")}, 3, "year", "year 1850 outside"),
+        ({"year": np.array([2022, 1850, 2022], dtype="int64")}, 3, "year", "year 1850 is outside 1950-"),
         ({"status": ["", "x", ""]}, 3, "status", "status 'x' is not an SSB symbol"),
         ({"value": [97.5, 3.0, 1.0]}, 3, "value", "given although status '..'"),
         ({"status": ["", "", ""]}, 3, "value", "value missing without a status symbol"),
@@ -110,3 +110,47 @@ def test_extra_dimension_joins_the_duplicate_key(catalog):
     df["age"] = pd.array([0, 1, 1], dtype="Int64")
     with pytest.raises(InputError, match="age=1"):
         validate_observations(df, catalog, "obs.csv", valid_in=always)
+
+
+def test_plausibility_rules_apply_per_variable_level_and_scope(catalog):
+    persons = table(
+        unit_code=["5001", "5001", "0"],
+        kpi_id=["ssb/07459/persons"] * 3,
+        value=[2.5, 700_000.0, 6_100_000.0],
+        status=["", "", ""],
+        age=pd.array([3, 4, pd.NA], dtype="Int64"),
+    )
+    with pytest.raises(InputError) as e:
+        validate_observations(persons, catalog, "obs.csv", valid_in=always)
+    # one problem per row: 5001's ages sum to 700 002.5, below the municipal bound, so only the one age is named
+    assert sorted(p.row for p in e.value.problems) == [2, 3, 4]
+    reasons = {p.row: p.reason for p in e.value.problems}
+    assert "2.5 is not a whole number" in reasons[2]
+    assert "700 000 is above 25 000: no one-year age group" in reasons[3]
+    assert "sum to 6 100 000, above 6 000 000: Norway has fewer than 6 million" in reasons[4]
+
+
+def test_a_broken_rules_file_is_refused_with_every_problem(tmp_path):
+    from analysis.reference.plausibility import load_plausibility
+
+    path = tmp_path / "plausibility.csv"
+    path.write_text(
+        "variable,field,level,scope,min,max,whole,why\n"
+        "*,weight,,row,0,1,,x\n"  # row 2: unknown field
+        "*,value,town,row,0,1,,x\n"  # row 3: unknown level
+        "*,age,,sum,0,1,,x\n"  # row 4: a sum of ages makes no sense
+        "*,value,,row,5,1,,x\n"  # row 5: min above max
+        "*,value,,row,zero,1,maybe,\n",  # row 6: not a number, not yes/no, no reason
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as e:
+        load_plausibility(path)
+    assert [(p.row, p.field) for p in e.value.problems] == [
+        (2, "field"),
+        (3, "level"),
+        (4, "scope"),
+        (5, "min"),
+        (6, "whole"),
+        (6, "why"),
+        (6, "min"),
+    ]

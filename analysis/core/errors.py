@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+#: The exit code of a command refused for bad input (file, row, field and why on stderr). An unexpected
+#: exception, a bug, exits 1 with Python's traceback, so that the two can never be confused.
+EXIT_BAD_INPUT = 2
+
 
 @dataclass
 class InputError(ValueError):

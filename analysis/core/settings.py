@@ -3,28 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-
-import yaml
 
 from analysis.core import config
 from analysis.core.errors import InputError
-
-
-def read_yaml(path: Path) -> dict:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-    except FileNotFoundError:
-        raise InputError(path, "file not found") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(
-            path, f"not valid YAML: {getattr(exc, 'problem', exc)}", row=mark.line + 1 if mark else None
-        ) from None
-    if not isinstance(data, dict):
-        raise InputError(path, "expected a mapping at the top level")
-    return data
+from analysis.core.inputs import read_yaml
 
 
 @dataclass(frozen=True)
@@ -68,6 +52,12 @@ def load_report_settings(path: Path | None = None) -> ReportSettings:
     if not data["first_year"] <= data["base_year"] <= data["report_year"] <= data["default_target_year"]:
         raise InputError(
             path, "years must satisfy first_year ≤ base_year ≤ report_year ≤ default_target_year", field="report_year"
+        )
+    if data["report_year"] > date.today().year:
+        raise InputError(
+            path,
+            f"{data['report_year']} has not come yet: a report shows the values of a year that has begun",
+            field="report_year",
         )
     if data.get("indicator_pages", "all") not in ("all", "key", "none"):
         raise InputError(

@@ -6,12 +6,21 @@ or ""). A ``null`` without a status is marked ``..`` (data missing), so that a m
 never silent. Dataset label, source, update time, roles, dimension labels and metric units are in
 ``df.attrs``; when the metric dimension declares units a ``unit`` column carries them per row.
 ``jsonstat_to_observations`` turns such a table into the project's observation rows.
+
+Limits and refusals, each with a message: a file over ``MAX_BYTES`` (refused before it is read: ask
+PxWebApi for fewer cells) or declaring more than ``MAX_CELLS`` cells (a small file can declare a huge
+``size`` with a sparse ``value``), nesting deeper than JSON can be read, the non-JSON tokens ``NaN``,
+``Infinity`` and ``-Infinity`` (JSON-stat writes a missing value as ``null`` with a status), a number too
+large to be finite, a role other than time, geo and metric or naming a dimension that is not in ``id``,
+units that are not objects or belong to no category, and a dataset with no cells.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,24 +28,53 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import InputError
+from analysis.core.inputs import MB, read_bytes
 from analysis.core.schema import OBSERVATION_COLUMNS
 from analysis.ingest import split_region
+
+#: PxWebApi answers at most 800 000 cells (v2), some 15 MB of JSON-stat; a larger file is refused unread.
+MAX_BYTES = 25 * MB
+MAX_CELLS = 1_000_000
+ROLES = ("time", "geo", "metric")
+#: Dimension ids that name the region or the time when a dataset gives no role (SSB's own ids first).
+GEO_IDS = ("region", "kommune", "fylke", "kommnr", "fylkenr")
+TIME_IDS = ("tid", "time", "year", "år", "aar")
+
+
+def _n(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
+class _NotJson(ValueError):
+    pass
+
+
+def _no_constant(token: str):
+    raise _NotJson(token)
 
 
 def _load(source: str | Path | dict) -> tuple[dict, str]:
     if isinstance(source, dict):
         return source, "<json-stat>"
     path = Path(source)
-    raw = path.read_bytes()
+    raw = read_bytes(path, MAX_BYTES, "a JSON-stat dataset", "ask PxWebApi for fewer regions, years or variables")
     if not raw.strip():
         raise InputError(path, "empty file, expected a JSON-stat 2.0 dataset")
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
+        data = json.loads(raw.decode("utf-8-sig"), parse_constant=_no_constant)
     except UnicodeDecodeError as exc:
         raise InputError(path, f"not UTF-8 (byte {exc.start}); JSON-stat is always UTF-8") from None
     except json.JSONDecodeError as exc:
         raise InputError(
             path, f"invalid JSON ({exc.msg}, column {exc.colno}); truncated download?", row=exc.lineno
+        ) from None
+    except _NotJson as exc:
+        raise InputError(
+            path, f"{exc} is not JSON (JSON-stat writes a missing value as null, with a status)", field="value"
+        ) from None
+    except RecursionError:
+        raise InputError(
+            path, "nested too deeply to be a JSON-stat dataset (arrays or objects thousands deep)"
         ) from None
     return data, str(path)
 
@@ -48,6 +86,8 @@ def _category_codes(name: str, dim: dict, size: int, where: str) -> list[str]:
         raise InputError(where, "dimension has no category object", field=f"dimension.{name}")
     index = cat.get("index")
     labels = cat.get("label") or {}
+    if not isinstance(labels, dict):
+        raise InputError(where, "category label must be an object", field=f"dimension.{name}.category.label")
     if index is None:
         if len(labels) == 1:  # allowed by the standard for a single category
             index = list(labels)
@@ -56,6 +96,10 @@ def _category_codes(name: str, dim: dict, size: int, where: str) -> list[str]:
     if isinstance(index, list):
         codes = [str(c) for c in index]
     elif isinstance(index, dict):
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in index.values()):
+            raise InputError(
+                where, "category index positions must be whole numbers", field=f"dimension.{name}.category.index"
+            )
         positions = sorted(index.values())
         if positions != list(range(len(index))):
             raise InputError(where, "category index positions are not 0..n-1", field=f"dimension.{name}.category.index")
@@ -89,6 +133,54 @@ def _cell_list(obj: Any, n: int, what: str, where: str) -> list:
     raise InputError(where, f"{what} must be a list or an object", field=what)
 
 
+def _roles(role, ids: list[str], dims: dict, where: str) -> dict[str, list[str]]:
+    """The dataset's roles, checked; a region or time dimension without a role is found by its id
+    (``Region``, ``Tid``), so that region codes never end up unchecked inside a variable's name."""
+    if role is None:
+        role = {}
+    if not isinstance(role, dict):
+        raise InputError(where, "'role' must be an object", field="role")
+    out: dict[str, list[str]] = {}
+    for key, names in role.items():
+        if key not in ROLES:
+            raise InputError(where, f"unknown role {key!r} (JSON-stat 2.0 knows {', '.join(ROLES)})", field="role")
+        if not isinstance(names, list) or not all(isinstance(x, str) and x in ids for x in names):
+            raise InputError(where, f"role {key!r} must list dimensions of 'id' {ids}, not {names!r}", field="role")
+        out[key] = list(names)
+    for key, known in (("geo", GEO_IDS), ("time", TIME_IDS)):
+        if key not in out:
+            found = [d for d in ids if d.casefold() in known and d not in sum(out.values(), [])]
+            if found:
+                out[key] = found[:1]
+    return out
+
+
+def _updated(updated, where: str) -> str:
+    """``updated``: when the table was last changed (its year names the borders of ``K-`` code lists)."""
+    day = None
+    if isinstance(updated, str) and re.match(r"\d{4}-\d\d-\d\d", updated):
+        try:
+            day = date.fromisoformat(updated[:10])
+        except ValueError:
+            pass
+    if updated != "" and (day is None or day > date.today()):
+        raise InputError(
+            where, f"updated {str(updated)[:40]!r} is not a past date such as 2022-02-24T07:00:00Z", field="updated"
+        )
+    return updated
+
+
+def _units(metric: str, cat: dict, codes: list[str], where: str) -> dict[str, dict]:
+    unit = cat.get("unit") or {}
+    field = f"dimension.{metric}.category.unit"
+    if not isinstance(unit, dict) or not all(isinstance(u, dict) for u in unit.values()):
+        raise InputError(where, "unit must be an object of {code: {base: ..., decimals: ...}}", field=field)
+    stray = sorted(set(unit) - set(codes))
+    if stray:
+        raise InputError(where, f"units given for {stray[:3]}, which are not categories of {metric}", field=field)
+    return unit
+
+
 def read_jsonstat(source: str | Path | dict) -> pd.DataFrame:
     """Read a JSON-stat 2.0 dataset (file or parsed dict) into one row per cell."""
     data, where = _load(source)
@@ -101,9 +193,23 @@ def read_jsonstat(source: str | Path | dict) -> pd.DataFrame:
             raise InputError(where, f"missing '{key}'; not a JSON-stat 2.0 dataset", field=key)
     ids, sizes, dims = data["id"], data["size"], data["dimension"]
     if not isinstance(ids, list) or not isinstance(sizes, list) or len(ids) != len(sizes):
-        raise InputError(where, f"'id' ({ids!r}) and 'size' ({sizes!r}) do not match", field="size")
-    if not all(isinstance(s, int) and s >= 0 for s in sizes):
+        raise InputError(where, f"'id' ({str(ids)[:80]}) and 'size' ({str(sizes)[:80]}) do not match", field="size")
+    if not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in sizes):
         raise InputError(where, f"size {sizes!r} must be non-negative integers", field="size")
+    if not all(isinstance(i, str) for i in ids) or len(set(ids)) != len(ids):
+        raise InputError(where, "'id' must list each dimension once, by name", field="id")
+    if not isinstance(dims, dict) or not all(isinstance(d, dict) for d in dims.values()):
+        raise InputError(where, "'dimension' must be an object of dimension objects", field="dimension")
+    n = math.prod(sizes)
+    if n == 0:
+        raise InputError(where, f"size {sizes} gives no cells: the dataset holds no values", field="size")
+    if n > MAX_CELLS:
+        raise InputError(
+            where,
+            f"size {sizes} gives {_n(n)} cells, more than the {_n(MAX_CELLS)} read; ask for fewer",
+            field="size",
+        )
+    role = _roles(data.get("role"), ids, dims, where)
     codes: list[list[str]] = []
     labels: list[list[str]] = []
     for name, size in zip(ids, sizes):
@@ -113,7 +219,6 @@ def read_jsonstat(source: str | Path | dict) -> pd.DataFrame:
         lab = dims[name]["category"].get("label") or {}
         codes.append(dim_codes)
         labels.append([str(lab.get(c, c)) for c in dim_codes])
-    n = math.prod(sizes)
     values = _cell_list(data["value"], n, "value", where)
     statuses = _cell_list(data.get("status", {}), n, "status", where)
 
@@ -122,7 +227,9 @@ def read_jsonstat(source: str | Path | dict) -> pd.DataFrame:
         if v is None:
             continue
         if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise InputError(where, f"value at cell {i} is {v!r}, not a number or null", field="value")
+            raise InputError(where, f"value at cell {i} is {str(v)[:40]!r}, not a number or null", field="value")
+        if not math.isfinite(v):
+            raise InputError(where, f"value at cell {i} is {v}, too large to be a number", field="value")
         num[i] = v
     status = np.array(["" if s is None else str(s) for s in statuses], dtype=object)
     status[np.isnan(num) & (status == "")] = ".."
@@ -134,22 +241,23 @@ def read_jsonstat(source: str | Path | dict) -> pd.DataFrame:
         cols[name] = np.array(codes[k], dtype=object)[grids[k]]
         cols[f"{name}_label"] = np.array(labels[k], dtype=object)[grids[k]]
     df = pd.DataFrame(cols)
-    role = data.get("role") or {}
     units: dict[str, dict] = {}
     for metric in role.get("metric", []):
-        units.update(dims[metric]["category"].get("unit") or {})
+        units.update(_units(metric, dims[metric]["category"], codes[ids.index(metric)], where))
         if units:
             df["unit"] = [str(units.get(c, {}).get("base", "")) for c in df[metric]]
     df["value"] = num
     df["status"] = pd.Series(status, dtype=object).astype(str)
-    ext = (data.get("extension") or {}).get("px") or {}
+    ext = data.get("extension")
+    ext = ext.get("px") if isinstance(ext, dict) else None
+    ext = ext if isinstance(ext, dict) else {}
     df.attrs.update(
         {
-            "label": data.get("label", ""),
-            "source": data.get("source", ""),
-            "updated": data.get("updated", ""),
+            "label": str(data.get("label", "")),
+            "source": str(data.get("source", "")),
+            "updated": _updated(data.get("updated", ""), where),
             "table_id": str(ext.get("tableid", "")),
-            "role": {k: list(v) for k, v in role.items()},
+            "role": role,
             "dimensions": {name: dims[name].get("label", name) for name in ids},
             "units": units,
             "note": data.get("note", []),
@@ -210,6 +318,7 @@ def jsonstat_to_observations(
             bad = df.loc[parsed.isna(), geo].iloc[0]
             raise InputError(None, f"region code {bad!r} is not an SSB region code", field=geo)
         out["unit_code"] = parsed.str[0]
+        out["unit_name"] = df.get(f"{geo}_label", "").astype(str)
         is_pseudo = parsed.str[1].astype(bool)
         for code, val in out.loc[is_pseudo].groupby("unit_code")["value"].sum().items():
             pseudo[str(code)] = float(val)
@@ -224,7 +333,8 @@ def jsonstat_to_observations(
         out["code_year"] = out["year"]
     out["source"] = source or f"SSB table {table}"
     out["vintage"] = vintage if vintage is not None else updated
-    out = out[OBSERVATION_COLUMNS + ["code_year"]].reset_index(drop=True)
+    extra = ["code_year"] + (["unit_name"] if "unit_name" in out.columns else [])
+    out = out[OBSERVATION_COLUMNS + extra].reset_index(drop=True)
     for col in ("unit_code", "kpi_id", "status", "source", "vintage"):
         out[col] = out[col].astype(str)
     out.attrs["pseudo_regions"] = pseudo

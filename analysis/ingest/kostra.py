@@ -14,13 +14,15 @@ January 2024, uses the 2024 codes), so ``code_year`` is the year of ``Dato lagre
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from analysis.core.errors import InputError
+from analysis.core.errors import InputError, Problems
 from analysis.core.schema import OBSERVATION_COLUMNS
+from analysis.ingest.workbook import load_workbook, values_workbook
 
 ROAD_CATEGORIES = {
     "E": "Europaveg",
@@ -48,6 +50,13 @@ def _sheet(sheets: dict, name: str, columns: list[str], path: Path) -> pd.DataFr
     return df
 
 
+def _shown(v) -> str:
+    """A cell as a person reads it: 301, -5, 'Oslo', an empty cell."""
+    if isinstance(v, (int, float, np.number)) and not isinstance(v, bool):
+        return "an empty cell" if pd.isna(v) else f"{float(v):g}"
+    return repr(v)
+
+
 def _codes(df: pd.DataFrame, sheet: str, path: Path) -> pd.Series:
     """Municipality numbers as 4-character strings (Excel stores 301 for 0301)."""
     num = pd.to_numeric(df["kommune"], errors="coerce")
@@ -55,7 +64,10 @@ def _codes(df: pd.DataFrame, sheet: str, path: Path) -> pd.Series:
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise InputError(
-            path, f"sheet {sheet!r}: {df['kommune'].iloc[i]!r} is not a municipality number", row=i + 2, field="kommune"
+            path,
+            f"sheet {sheet!r}: {_shown(df['kommune'].iloc[i])} is not a municipality number",
+            row=i + 2,
+            field="kommune",
         )
     return num.astype("int64").map(lambda n: f"{n:04d}")
 
@@ -66,7 +78,7 @@ def _lengths(df: pd.DataFrame, col: str, sheet: str, path: Path) -> pd.Series:
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise InputError(
-            path, f"sheet {sheet!r}: {df[col].iloc[i]!r} is not a non-negative length in km", row=i + 2, field=col
+            path, f"sheet {sheet!r}: {_shown(df[col].iloc[i])} is not a non-negative length in km", row=i + 2, field=col
         )
     return num.astype("float64")
 
@@ -80,15 +92,21 @@ def read_road_network(path: str | Path, year: int | None = None) -> pd.DataFrame
         if m is None:
             raise InputError(path, "no year in the file name; pass year=", field="year")
         year = int(m.group(1))
-    try:
-        sheets = pd.read_excel(path, sheet_name=None, engine="openpyxl")
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a broken workbook
-        raise InputError(path, f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
+    wb, raw = load_workbook(path, "a KOSTRA workbook")
+    problems = Problems()
+    read = [name for name in (LONG_SHEET, TOTAL_SHEET, WIDE_SHEET, META_SHEET) if name in wb.sheetnames]
+    numbers = {"kommune", "fylke", "lengde", *ROAD_CATEGORIES}
+    wb = values_workbook(path, wb, raw, read, numbers, problems, merged_ok=(META_SHEET,))
+    problems.raise_if_any()
+    sheets = pd.read_excel(wb, sheet_name=None, engine="openpyxl")
 
     long = _sheet(sheets, LONG_SHEET, ["kommune", "vegkategori", "lengde"], path)
     total = _sheet(sheets, TOTAL_SHEET, ["kommune", "lengde"], path)
     wide = _sheet(sheets, WIDE_SHEET, ["kommune", *ROAD_CATEGORIES], path)
     meta = _sheet(sheets, META_SHEET, [], path)
+    for name, sheet in ((LONG_SHEET, long), (TOTAL_SHEET, total), (WIDE_SHEET, wide)):
+        if sheet.empty:
+            raise InputError(path, f"sheet {name!r} has a header and no rows", row=1, field=name)
 
     lf = pd.DataFrame(
         {
@@ -187,11 +205,20 @@ def read_road_network(path: str | Path, year: int | None = None) -> pd.DataFrame
 
 
 def _saved_date(meta: pd.DataFrame, path: Path) -> str:
-    cells = meta.astype(str).values.tolist() + [list(map(str, meta.columns))]
+    text = meta.map(lambda v: "" if pd.isna(v) else str(v).strip())
+    cells = text.values.tolist() + [[str(c).strip() for c in meta.columns]]
     for row in cells:
-        if row and row[0].strip() == "Dato lagret" and re.match(r"^\d{4}-\d\d-\d\d", row[1].strip()):
-            return row[1].strip()[:10]
-    raise InputError(path, "sheet 'Metadata' has no 'Dato lagret' date", field="Dato lagret")
+        if len(row) > 1 and row[0] == "Dato lagret" and re.match(r"^\d{4}-\d\d-\d\d", row[1]):
+            try:
+                saved = date.fromisoformat(row[1][:10])
+            except ValueError:
+                break
+            if saved <= date.today():
+                return row[1][:10]
+            break
+    raise InputError(
+        path, "sheet 'Metadata' has no 'Dato lagret' date (a past day, such as 2021-12-20)", field="Dato lagret"
+    )
 
 
 def road_network_to_observations(df: pd.DataFrame) -> pd.DataFrame:

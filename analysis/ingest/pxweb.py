@@ -24,6 +24,8 @@ import pandas as pd
 
 from analysis.core import config
 from analysis.core.atomic import write_atomic_text
+from analysis.core.errors import InputError
+from analysis.core.inputs import read_bytes
 from analysis.ingest.jsonstat import read_jsonstat
 
 BASE_URL = "https://data.ssb.no"
@@ -61,6 +63,22 @@ def v2_params(
             params.append((f"{key}[{dim}]", val if isinstance(val, str) else ",".join(val)))
     params.append(("outputFormat", "json-stat2"))
     return params
+
+
+def _cached_json(path: Path) -> dict:
+    """A cached response or its record; a damaged one (a disk that filled up, an edit) is named, not a traceback."""
+    from analysis.ingest.jsonstat import MAX_BYTES
+
+    raw = read_bytes(path, MAX_BYTES, "a cached response")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise InputError(
+            path, f"the cached file is damaged ({type(exc).__name__}); delete it and fetch again"
+        ) from None
+    if not isinstance(data, dict):
+        raise InputError(path, "the cached file is not a JSON object; delete it and fetch again")
+    return data
 
 
 class PxWebClient:
@@ -128,7 +146,7 @@ class PxWebClient:
 
     def cached(self) -> list[dict]:
         """The sidecar records of every cached response."""
-        return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(self.cache_dir.glob("*.meta.json"))]
+        return [_cached_json(p) for p in sorted(self.cache_dir.glob("*.meta.json"))]
 
     # -- internals ----------------------------------------------------------------------------
     @staticmethod
@@ -146,8 +164,10 @@ class PxWebClient:
         key = self.request_key(method, url, params, body)
         data_path, meta_path = self.paths(table_id, key)
         if data_path.exists() and meta_path.exists():
-            self.last_meta = json.loads(meta_path.read_text(encoding="utf-8")) | {"from_cache": True}
-            return json.loads(data_path.read_text(encoding="utf-8"))
+            meta = _cached_json(meta_path)
+            data = _cached_json(data_path)
+            self.last_meta = meta | {"from_cache": True}
+            return data
         if self.offline:
             raise CacheMissError(
                 f"offline mode: {method} {url} (params {params}, body {json.dumps(body)}) is not in the "

@@ -4,12 +4,15 @@ or verification values) its header; every reader returns the observation columns
 
 from __future__ import annotations
 
+import io
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.core.errors import InputError
+from analysis.core.inputs import MAX_LINE_CHARS
 from analysis.ingest.jsonstat import jsonstat_to_observations, read_jsonstat
 from analysis.ingest.kostra import read_road_network, road_network_to_observations
 from analysis.ingest.statbank import read_statbank, statbank_to_observations
@@ -36,15 +39,23 @@ def header_names(path: Path) -> set[str]:
     if suffix == ".xlsx":
         from openpyxl import load_workbook
 
+        from analysis.ingest.workbook import archive_bytes
+
         try:
-            wb = load_workbook(path, read_only=True)
+            raw = archive_bytes(path, "a workbook")  # sizes first: a zip bomb stops here
+            wb = load_workbook(io.BytesIO(raw), read_only=True)
+            header = [str(c.value or "") for c in next(wb.worksheets[0].iter_rows(max_row=1), [])]
+            wb.close()
         except Exception:  # noqa: BLE001 - not a workbook we can open; the KOSTRA reader will say why
             return set()
-        header = [str(c.value or "") for c in next(wb.worksheets[0].iter_rows(max_row=1), [])]
-        wb.close()
     elif suffix == ".csv":
-        with open(path, "rb") as fh:
-            first = fh.readline().decode("utf-8", errors="replace").lstrip("\ufeff")
+        try:
+            with open(path, "rb") as fh:
+                line = fh.readline(MAX_LINE_CHARS)
+            utf16 = line.startswith((b"\xff\xfe", b"\xfe\xff"))  # told apart here; the reader refuses it
+            first = line.decode("utf-16" if utf16 else "utf-8", errors="replace").lstrip("\ufeff")
+        except OSError:
+            return set()  # the reader says why
         header = [h.strip().strip('"') for h in first.replace(";", ",").split(",")]
     else:
         return set()
@@ -55,9 +66,9 @@ def u4ssc_format(path: Path) -> str | None:
     """'u4ssc' for a member's filled-in template, 'u4ssc-verification' for values typed from ITU
     verification reports, None for anything else; told apart by the columns of the header."""
     header = header_names(path)
-    if {"municipality_code", "kpi_code", "value"} <= header:
-        return "u4ssc"
-    if {"city", "report_date", "kpi_name", "value"} <= header:
+    if {"municipality_code", "kpi_code"} <= header:
+        return "u4ssc"  # the reader names any other column that is missing
+    if {"city", "report_date"} <= header:
         return "u4ssc-verification"
     return None
 
@@ -69,7 +80,9 @@ def read_observations(path: str | Path) -> tuple[str, pd.DataFrame]:
     if fmt is None:
         raise InputError(path, f"unsupported file type {path.suffix!r} (supported: {', '.join(FORMATS)})")
     if not path.is_file():
-        raise InputError(path, "no such file")
+        raise InputError(path, "no such file" if not path.exists() else "is not a file")
+    if not os.access(path, os.R_OK):
+        raise InputError(path, "cannot be read: permission denied")
     if fmt in ("statbank", "kostra"):
         fmt = u4ssc_format(path) or fmt
     try:

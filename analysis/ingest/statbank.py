@@ -26,15 +26,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.core.errors import InputError
+from analysis.core.errors import InputError, Problems
+from analysis.core.inputs import MB, check_lines, csv_rows, read_bytes
 from analysis.core.schema import OBSERVATION_COLUMNS, SUPPRESSED
 from analysis.ingest import split_region
+from analysis.ingest.numbers import NumberError, declared_decimal, parse_number
 
 SEPARATORS = {"\t": "tab", ";": "semicolon", ",": "comma"}
 HEADER_SCAN_LINES = 15
 _AGE_RE = re.compile(r"^(\d+)\s*(?:years?|år)?(?:\s+(?:or older|eller eldre))?$", re.IGNORECASE)
 _YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
-_NUMBER_RE = re.compile(r"^-?\d+(?:[.,]\d+)?$")
+_INTEGER_RE = r"^-?\d+$"
+#: Every municipality, every age, 40 years is about 50 MB; a larger file is refused before it is read.
+MAX_BYTES = 64 * MB
+#: Cells named one by one in a report; the rest are counted.
+NAMED_CELLS = 20
 _COUNT_VARIABLES = {"persons", "personer", "population", "befolkning"}
 
 
@@ -44,6 +50,8 @@ def decode_export(raw: bytes, path: Path) -> tuple[str, str]:
         raise InputError(path, "empty file")
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    if raw.startswith(b"PK\x03\x04"):
+        raise InputError(path, "a zip archive (an .xlsx workbook with a .csv name?), not a StatBank CSV export")
     if b"\x00" in raw:
         raise InputError(path, "NUL bytes: UTF-16 or binary, not a StatBank CSV export")
     try:
@@ -97,8 +105,10 @@ def _find_header(lines: list[str], path: Path) -> tuple[int, str, list[str]]:
 def read_statbank(path: str | Path) -> pd.DataFrame:
     """Read one StatBank CSV export (region first, optional age, one column per year)."""
     path = Path(path)
-    text, encoding = decode_export(path.read_bytes(), path)
+    raw = read_bytes(path, MAX_BYTES, "a StatBank export", "export fewer years or regions per file")
+    text, encoding = decode_export(raw, path)
     lines = text.splitlines()
+    check_lines(lines[:HEADER_SCAN_LINES], path)
     h, sep, header = _find_header(lines, path)
     title = " ".join(line.strip().strip('"') for line in lines[:h] if line.strip())
     table_id = m.group(1) if (m := re.match(r"^(\d{5})\b", title)) else ""
@@ -123,18 +133,21 @@ def read_statbank(path: str | Path) -> pd.DataFrame:
         raise InputError(path, "a year appears in two columns", row=h + 1, field="year")
     variable = variables.pop()
 
+    problems = Problems()
     rows, line_no = [], []
-    reader = csv.reader(lines[h + 1 :], delimiter=sep)
-    for rec in reader:
-        n = h + 1 + reader.line_num
-        if not rec or all(not f.strip() for f in rec):
-            continue
+    for n, rec in csv_rows(lines[h + 1 :], path, sep, first_row=h + 2):
         if len(rec) != len(header):
-            raise InputError(
-                path, f"{len(rec)} fields but the header has {len(header)} ({SEPARATORS[sep]}-separated)", row=n
+            problems.add(
+                InputError(
+                    path, f"{len(rec)} fields but the header has {len(header)} ({SEPARATORS[sep]}-separated)", row=n
+                )
             )
+            continue
         rows.append(rec)
         line_no.append(n)
+        if len(problems.found) > NAMED_CELLS:
+            break
+    problems.raise_if_any()
     if not rows:
         raise InputError(path, "header only, no data rows", row=h + 1)
     arr = np.array(rows, dtype=object)
@@ -149,23 +162,29 @@ def read_statbank(path: str | Path) -> pd.DataFrame:
                 if re.match(r"^\d{3}\b", str(lab).strip())
                 else ""
             )
-            raise InputError(
-                path, f"region {lab!r} does not start with an SSB region code{hint}", row=int(bad), field=header[0]
+            problems.add(
+                InputError(
+                    path, f"region {lab!r} does not start with an SSB region code{hint}", row=int(bad), field=header[0]
+                )
             )
     if age_col is not None:
         ages = {lab: _parse_age(lab) for lab in set(arr[:, age_col])}
         for lab, age in ages.items():
             if age is None:
                 bad = src_row[np.flatnonzero(arr[:, age_col] == lab)[0]]
-                raise InputError(
-                    path,
-                    f"age {lab!r} is not like '5 years' or '105 years or older'",
-                    row=int(bad),
-                    field=header[age_col],
+                problems.add(
+                    InputError(
+                        path,
+                        f"age {lab!r} is not like '5 years' or '105 years or older'",
+                        row=int(bad),
+                        field=header[age_col],
+                    )
                 )
+        problems.raise_if_any()
         age_vals = pd.array([ages[a] for a in arr[:, age_col]], dtype="Int64")
     else:
         age_vals = pd.array([pd.NA] * len(arr), dtype="Int64")
+    problems.raise_if_any()
 
     base = pd.DataFrame(
         {
@@ -184,7 +203,7 @@ def read_statbank(path: str | Path) -> pd.DataFrame:
         part["field"] = header[j]
         parts.append(part)
     df = pd.concat(parts, ignore_index=True)
-    df["value"], df["status"] = _parse_values(df, path)
+    df["value"], df["status"] = _parse_values(df, path, declared_decimal(path))
     if variable.lower() in _COUNT_VARIABLES and (df["value"] < 0).any():
         bad = df.loc[df["value"] < 0].iloc[0]
         raise InputError(path, f"negative count {bad['raw']!r}", row=int(bad["source_row"]), field=bad["field"])
@@ -225,6 +244,7 @@ def read_statbank(path: str | Path) -> pd.DataFrame:
         "table_id": table_id,
         "variable": variable,
         "header_row": h + 1,
+        "year_columns": {int(y): header[j] for j, y in zip(value_cols, years)},
         "dropped_empty": dropped,
         "pseudo_regions": {int(y): {} for y in sorted(set(years))},
     }
@@ -246,23 +266,42 @@ def _parse_age(label: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _parse_values(df: pd.DataFrame, path: Path) -> tuple[pd.Series, pd.Series]:
-    """Numbers, or NaN plus the SSB symbol; '-' (nil) is 0. Anything else names its row."""
+def _parse_values(df: pd.DataFrame, path: Path, decimal: str | None) -> tuple[pd.Series, pd.Series]:
+    """Numbers, or NaN plus the SSB symbol; '-' (nil) is 0. Whole numbers take a fast path; any other text
+    goes through :func:`analysis.ingest.numbers.parse_number`, which refuses a value that could be read two
+    ways (``1,266``) unless the file's decimal mark is declared. Every bad cell names its row."""
     raw = df["raw"].astype(str).str.strip()
     is_symbol = raw.isin(SUPPRESSED)
     is_nil = raw == "-"
-    is_number = raw.str.match(_NUMBER_RE.pattern)
-    bad = ~(is_symbol | is_nil | is_number)
-    if bad.any():
-        row = df.loc[bad].iloc[0]
-        what = (
-            "empty cell (SSB marks missing as '..')"
-            if not raw[bad].iloc[0]
-            else f"{row['raw']!r} is not a number or an SSB symbol"
-        )
-        raise InputError(path, what, row=int(row["source_row"]), field=row["field"])
-    value = pd.to_numeric(raw.where(is_number).str.replace(",", ".", regex=False), errors="coerce")
-    value = value.astype("float64").where(~is_nil, 0.0)
+    is_integer = raw.str.match(_INTEGER_RE)
+    value = pd.to_numeric(raw.where(is_integer), errors="coerce").astype("float64")
+    other = ~(is_symbol | is_nil | is_integer)
+    problems = Problems()
+    parsed: dict[str, float | NumberError] = {}
+    for text in raw[other].unique():
+        try:
+            parsed[text] = parse_number(text, decimal)
+        except NumberError as exc:
+            parsed[text] = exc
+    if other.any():
+        value[other] = [v if isinstance(v, float) else np.nan for v in raw[other].map(parsed)]
+    for i in np.flatnonzero(other.to_numpy()):
+        got = parsed[raw.iat[i]]
+        if isinstance(got, float):
+            continue
+        if len(problems.found) >= NAMED_CELLS:
+            problems.add(InputError(path, "and more cells like these (the first are named)"))
+            break
+        row = df.iloc[i]
+        if not raw.iat[i]:
+            what = "empty cell (SSB marks missing as '..')"
+        elif got.ambiguous:
+            what = got.reason
+        else:
+            what = f"{row['raw']!r} is not a number or an SSB symbol"
+        problems.add(InputError(path, what, row=int(row["source_row"]), field=row["field"]))
+    problems.raise_if_any()
+    value = value.where(~is_nil, 0.0)
     status = raw.where(is_symbol | is_nil, "")
     return value, status
 
@@ -303,7 +342,8 @@ def read_population_exports(folder: str | Path, pattern: str = "*.csv") -> pd.Da
 
 
 def statbank_to_observations(df: pd.DataFrame, *, variable: str | None = None, vintage: str = "") -> pd.DataFrame:
-    """Observation rows (plus ``age``, ``source_row``, ``code_year``) from ``read_statbank`` output.
+    """Observation rows (plus ``age``, ``source_row``, ``code_year`` and, for the checks, ``unit_name`` and
+    ``source_field``, the file's column of the value) from ``read_statbank`` output.
 
     The kpi_id is ``variable`` or ``ssb/<table or 'statbank'>/<variable>``; the codes follow the
     borders of the data year (StatBank exports publish each year with its own codes or, for
@@ -311,5 +351,8 @@ def statbank_to_observations(df: pd.DataFrame, *, variable: str | None = None, v
     """
     table = df.attrs.get("table_id") or "statbank"
     kpi = variable or f"ssb/{table}/{df.attrs.get('variable', 'value').lower()}"
-    out = df.assign(kpi_id=kpi, vintage=vintage, code_year=df["year"])
-    return out[OBSERVATION_COLUMNS + ["age", "source_row", "code_year"]].reset_index(drop=True)
+    field = df["year"].map(df.attrs.get("year_columns", {})).fillna("value").astype(str)
+    out = df.assign(kpi_id=kpi, vintage=vintage, code_year=df["year"], source_field=field)
+    return out[OBSERVATION_COLUMNS + ["age", "source_row", "code_year", "unit_name", "source_field"]].reset_index(
+        drop=True
+    )

@@ -6,7 +6,15 @@ year and data point; the KPI code as printed by ITU ("EC: ICT: ICT: 4C", spacing
 point ("3G") where the KPI has several; the value a plain number (decimal comma or point), an SSB
 symbol ("..", ":", ".") or empty (not reported, the row is skipped); the unit empty, the catalog's
 unit, its Norwegian text or a shortening of it ("%"). Percentages lie in 0-100, yes/no KPIs are 0 or
-1, and no U4SSC KPI is negative.
+1, no U4SSC KPI is negative, and the plausibility rules of ``data/reference/plausibility.csv`` hold
+(no year after this one, KPI bounds): the value rules are the validator's, from their one home
+:mod:`analysis.reference.plausibility`, applied here so that one round names every problem.
+
+A number is read one way only (:mod:`analysis.ingest.numbers`): ``95.424`` and ``1,266`` are refused
+with both readings unless the file's decimal mark is declared; a number cell of a workbook is taken as
+the number it holds. A CSV must be UTF-8 (Excel: "CSV UTF-8"); a workbook must not hold merged cells,
+dates where numbers belong, or formulas without a saved result (:mod:`analysis.ingest.workbook`). A
+file with a header and no rows, or with no value in any row, is refused: it reports nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +26,9 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core.errors import InputError, Problems
+from analysis.core.inputs import MB, csv_table, read_bytes
 from analysis.core.schema import OBSERVATION_COLUMNS
+from analysis.ingest.numbers import NumberError, declared_decimal, parse_number
 from analysis.reference import geography
 from analysis.reference.catalog import load_catalog, make_kpi_id
 
@@ -34,7 +44,8 @@ TEMPLATE_COLUMNS = [
     "comment",
 ]
 SYMBOLS = ("..", ":", ".")  # what a member may type instead of a value (a subset of core.schema.SUPPRESSED)
-_NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}([  ]\d{3})+)([.,]\d+)?$")
+#: A filled-in template is some 20 kB; verification values a few kB.
+MAX_BYTES = 5 * MB
 
 
 def template_rows(municipality_code: str = "", year: int | str = "") -> pd.DataFrame:
@@ -109,26 +120,53 @@ def write_template(xlsx_path: Path, csv_path: Path | None = None) -> None:
         write_atomic_csv(rows, Path(csv_path))
 
 
-def _read_table(path: Path) -> pd.DataFrame:
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        df = pd.read_excel(path, sheet_name=0, dtype=str, keep_default_na=False)
-    elif path.suffix.lower() == ".csv":
-        text = path.read_bytes().decode("utf-8-sig", errors="strict")
-        first = text.splitlines()[0] if text else ""
-        sep = ";" if first.count(";") > first.count(",") else ","
-        from io import StringIO
+def _cell_text(v) -> str:
+    """A workbook cell as the text a person sees: 2020 (not 2020.0), '' for an empty cell."""
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
 
-        df = pd.read_csv(StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+
+def _read_table(path: Path) -> pd.DataFrame:
+    """The submission as text columns (``value`` keeps a workbook's number cells as numbers) plus ``_row``,
+    the row in the file; a file whose rows cannot be read is refused with every row named."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        from analysis.ingest.workbook import load_workbook, values_workbook
+
+        wb, raw = load_workbook(path, "a U4SSC submission")
+        problems = Problems()
+        sheet = wb.worksheets[0].title
+        wb = values_workbook(path, wb, raw, [sheet], {"municipality_code", "year", "value"}, problems)
+        problems.raise_if_any()
+        cells = list(wb[sheet].iter_rows(values_only=True))
+        header = [_cell_text(c) for c in cells[0]] if cells else []
+        records, rows = [], []
+        for row, values in enumerate(cells[1:], start=2):
+            if all(v is None or _cell_text(v) == "" for v in values):
+                continue
+            rec = {}
+            for h, v in zip(header, values):
+                number = h == "value" and isinstance(v, (int, float)) and not isinstance(v, bool)
+                rec[h] = v if number else _cell_text(v)
+            records.append(rec)
+            rows.append(row)
+    elif suffix == ".csv":
+        header, body = csv_table(read_bytes(path, MAX_BYTES, "a U4SSC submission"), path, "a U4SSC submission")
+        records, rows = [rec for _, rec in body], [row for row, _ in body]
     else:
         raise InputError(path, "a submission must be .csv or .xlsx")
-    df.columns = [str(c).strip() for c in df.columns]
+    df = pd.DataFrame(records, columns=[h for h in header if h]).fillna("")
     missing = [c for c in ("municipality_code", "year", "kpi_code", "value") if c not in df.columns]
     if missing:
-        raise InputError(path, f"missing columns {missing}", row=1)
+        raise InputError(path, f"missing columns {missing}", row=1, field=missing[0])
     for col in ("data_point", "unit", "source", "comment"):
         if col not in df.columns:
             df[col] = ""
-    return df.map(lambda v: str(v).strip() if v is not None else "")
+    df["_row"] = rows
+    return df
 
 
 def _unit_ok(unit: str, row: pd.Series) -> bool:
@@ -144,26 +182,17 @@ def _unit_ok(unit: str, row: pd.Series) -> bool:
     return False
 
 
-def parse_value(text: str) -> float | None:
-    """``'1 234,5'`` -> 1234.5; None when the text is not a number."""
-    t = text.replace("\u00a0", " ").strip()
-    if not _NUMBER.match(t):
-        return None
-    t = t.replace(" ", "").replace("\u202f", "")
-    return float(t.replace(",", "."))
+def _value(text, decimal: str | None, what: str) -> float:
+    """The number in a value cell; the reason why not names what else the cell may hold."""
+    try:
+        return parse_number(text, decimal)
+    except NumberError as exc:
+        raise ValueError(exc.reason if exc.ambiguous else f"{text!r} is not a number{what}") from None
 
 
-def _check_value(value: float, cat_row: pd.Series) -> str | None:
-    if value < 0:
-        return f"{value} is negative; {cat_row['kpi_id']} cannot be"
-    if cat_row["direction"] == "binary" and value not in (0, 1):
-        return f"{value} is not 0 or 1 (yes/no KPI {cat_row['kpi_id']})"
-    if cat_row["unit"].startswith("%") and value > 100:
-        return f"{value} is a percentage above 100"
-    return None
-
-
-def _submission_row(path: Path, r: pd.Series, line: int, cat: pd.DataFrame, seen: dict[tuple, int]) -> dict:
+def _submission_row(
+    path: Path, r: pd.Series, line: int, cat: pd.DataFrame, seen: dict[tuple, int], decimal: str | None
+) -> dict:
     """One reported row of a submission as an observation; raises ``InputError`` for its first problem
     (the caller collects the problems of all rows)."""
     code = r["municipality_code"]
@@ -190,12 +219,10 @@ def _submission_row(path: Path, r: pd.Series, line: int, cat: pd.DataFrame, seen
     if r["value"] in SYMBOLS:
         value, status = float("nan"), r["value"]
     else:
-        value, status = parse_value(r["value"]), ""
-        if value is None:
-            raise InputError(path, f"{r['value']!r} is not a number or an SSB symbol (.., :, .)", line, "value")
-        problem = _check_value(value, crow)
-        if problem:
-            raise InputError(path, problem, line, "value")
+        try:
+            value, status = _value(r["value"], decimal, " or an SSB symbol (.., :, .)"), ""
+        except ValueError as exc:
+            raise InputError(path, str(exc), line, "value") from None
     key = (code, year, kpi_id)
     if key in seen:
         raise InputError(path, f"duplicate of row {seen[key]} ({code}, {year}, {kpi_id})", line, "kpi_code")
@@ -212,17 +239,21 @@ def read_submission(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     df = _read_table(path)
-    cat = load_catalog().set_index("kpi_id", drop=False)
+    if df.empty:
+        raise InputError(path, "a header and no rows: the submission reports nothing", row=1)
+    decimal = declared_decimal(path)
+    catalog = load_catalog()
+    cat = catalog.set_index("kpi_id", drop=False)
     problems = Problems()
     out = []
     seen: dict[tuple, int] = {}
     vintage = dt.date.fromtimestamp(path.stat().st_mtime).isoformat()
-    for i, r in df.iterrows():
-        line = int(i) + 2
-        if not r["value"]:
+    for _, r in df.iterrows():
+        line = int(r["_row"])
+        if isinstance(r["value"], str) and not r["value"]:
             continue  # an untouched template row, or a KPI not reported
         try:
-            row = _submission_row(path, r, line, cat, seen)
+            row = _submission_row(path, r, line, cat, seen, decimal)
         except InputError as problem:
             problems.add(problem)
             continue
@@ -236,9 +267,23 @@ def read_submission(path: str | Path) -> pd.DataFrame:
                 "comment": r["comment"],
             }
         )
-    problems.raise_if_any()
+    if not out and not problems.found:
+        raise InputError(path, "no row has a value: the submission reports nothing (an untouched template?)")
     res = pd.DataFrame(out, columns=OBSERVATION_COLUMNS + ["source_row", "reported_source", "comment"])
-    return res.astype({"year": "int64", "value": "float64", "source_row": "int64"})
+    res = res.astype({"year": "int64", "value": "float64", "source_row": "int64"})
+    _check_values(res, catalog, path, problems)
+    return res
+
+
+def _check_values(res: pd.DataFrame, catalog: pd.DataFrame, path: Path, problems: Problems) -> None:
+    """The validator's value rules (catalog ranges, plausibility) on the rows read; raises every problem of
+    the file, the reader's and these, in the order of the file's rows."""
+    from analysis.reference.plausibility import validate_plausibility, validate_rules
+
+    validate_rules(res, catalog, path, problems)
+    validate_plausibility(res, path, problems)
+    problems.found.sort(key=lambda p: (p.row is None, p.row or 0))
+    problems.raise_if_any()
 
 
 def _norm_name(name: str) -> str:
@@ -259,44 +304,73 @@ def match_kpi_name(name: str, code: str = "") -> str | None:
     return part.iloc[0] if len(part) == 1 else None
 
 
+VERIFICATION_COLUMNS = ["city", "report_date", "kpi_name", "value"]
+
+
 def read_verification_values(path: str | Path) -> pd.DataFrame:
     """KPI values typed from ITU verification reports (city, report_date, kpi_code, kpi_name, value,
     unit, ...) as observation rows plus ``source_row``; the city name is looked up in the registry
-    for the report year and the KPI by code and name."""
+    for the report year and the KPI by code and name. ``report_date`` is the month (``2020-09``) or day of
+    the report, not after today. Every problem of the file is reported at once."""
     path = Path(path)
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    cat = load_catalog().set_index("kpi_id", drop=False)
+    header, rows = csv_table(read_bytes(path, MAX_BYTES, "a verification values file"), path, "verification values")
+    missing = [c for c in VERIFICATION_COLUMNS if c not in header]
+    if missing:
+        raise InputError(path, f"missing columns {missing}", row=1, field=missing[0])
+    if not rows:
+        raise InputError(path, "a header and no rows", row=1)
+    decimal = declared_decimal(path)
+    catalog = load_catalog()
+    cat = catalog.set_index("kpi_id", drop=False)
+    problems = Problems()
     out = []
-    for i, r in df.iterrows():
-        line = int(i) + 2
-        year = int(r["report_date"][:4])
-        codes = geography.codes_at(year)
-        hit = codes.loc[codes["name"] == r["city"], "code"]
-        if len(hit) != 1:
-            raise InputError(path, f"no single municipality named {r['city']!r} in {year}", line, "city")
-        kpi_id = match_kpi_name(r["kpi_name"], r["kpi_code"])
-        if kpi_id is None:
-            raise InputError(path, f"no catalog KPI matches {r['kpi_name']!r}", line, "kpi_name")
-        if not _unit_ok(r["unit"], cat.loc[kpi_id]):
-            raise InputError(path, f"unit {r['unit']!r} does not match {cat.loc[kpi_id, 'unit']!r}", line, "unit")
-        value = parse_value(r["value"])
-        if value is None:
-            raise InputError(path, f"{r['value']!r} is not a number", line, "value")
-        problem = _check_value(value, cat.loc[kpi_id])
-        if problem:
-            raise InputError(path, problem, line, "value")
-        out.append(
-            {
-                "unit_code": hit.iloc[0],
-                "year": year,
-                "kpi_id": kpi_id,
-                "value": value,
-                "status": "",
-                "source": "itu_verification_report",
-                "vintage": r["report_date"],
-                "source_row": line,
-            }
-        )
-    return pd.DataFrame(out, columns=OBSERVATION_COLUMNS + ["source_row"]).astype(
+    for line, r in rows:
+        try:
+            out.append(_verification_row(path, line, r, cat, decimal))
+        except InputError as problem:
+            problems.add(problem)
+    res = pd.DataFrame(out, columns=OBSERVATION_COLUMNS + ["source_row"]).astype(
         {"year": "int64", "value": "float64", "source_row": "int64"}
     )
+    _check_values(res, catalog, path, problems)
+    return res
+
+
+def _report_year(text: str, path: Path, line: int) -> int:
+    m = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", text)
+    try:
+        day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1)) if m else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise InputError(path, f"{text!r} is not a date like 2020-09 or 2020-09-15", line, "report_date")
+    if day > dt.date.today():
+        raise InputError(path, f"{text!r} has not come yet", line, "report_date")
+    return day.year
+
+
+def _verification_row(path: Path, line: int, r: dict, cat: pd.DataFrame, decimal: str | None) -> dict:
+    year = _report_year(r["report_date"], path, line)
+    codes = geography.codes_at(year)
+    hit = codes.loc[codes["name"] == r["city"], "code"]
+    if len(hit) != 1:
+        raise InputError(path, f"no single municipality named {r['city']!r} in {year}", line, "city")
+    kpi_id = match_kpi_name(r["kpi_name"], r.get("kpi_code", ""))
+    if kpi_id is None:
+        raise InputError(path, f"no catalog KPI matches {r['kpi_name']!r}", line, "kpi_name")
+    if not _unit_ok(r.get("unit", ""), cat.loc[kpi_id]):
+        raise InputError(path, f"unit {r['unit']!r} does not match {cat.loc[kpi_id, 'unit']!r}", line, "unit")
+    try:
+        value = _value(r["value"], decimal, "")
+    except ValueError as exc:
+        raise InputError(path, str(exc), line, "value") from None
+    return {
+        "unit_code": hit.iloc[0],
+        "year": year,
+        "kpi_id": kpi_id,
+        "value": value,
+        "status": "",
+        "source": "itu_verification_report",
+        "vintage": r["report_date"],
+        "source_row": line,
+    }

@@ -1,8 +1,9 @@
 """Command-line entry points for real data: ``check``, ``ingest`` and ``fetch``.
 
 ``register(subparsers)`` adds the three subcommands to the project's argparse parser; each handler
-returns an exit code. Raw files are only ever read; outputs are written atomically and, for
-``ingest``, only after every file has been read and validated (all or nothing).
+returns an exit code: 0, or ``EXIT_BAD_INPUT`` (2) when an input is refused (file, row, field and
+why on stderr). Raw files are only ever read; outputs are written atomically and, for ``ingest``, only
+after every file has been read and validated (all or nothing).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pandas as pd
 
 from analysis.core import config
 from analysis.core.atomic import atomic_path
-from analysis.core.errors import InputError
+from analysis.core.errors import EXIT_BAD_INPUT, InputError
 from analysis.ingest.pxweb import CacheMissError, PxWebClient, PxWebError
 from analysis.ingest.registry import FORMATS, read_observations, summary
 from analysis.reference.catalog import load_catalog
@@ -33,7 +34,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         validate_observations(obs, load_catalog(), path)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_BAD_INPUT
     print(f"{path}: OK")
     print(summary(fmt, obs))
     return 0
@@ -44,10 +45,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     out_dir = Path(args.out) if args.out else config.PROCESSED_DIR / "ingested"
     if not folder.is_dir():
         print(f"error: {folder}: not a folder", file=sys.stderr)
-        return 1
-    files = sorted(
-        Path(d) / f for d, _, names in os.walk(folder, followlinks=True) for f in names if not f.startswith(".")
-    )
+        return EXIT_BAD_INPUT
+    files = _files(folder)
     tables: list[tuple[Path, pd.DataFrame]] = []
     catalog = load_catalog()
     try:
@@ -61,10 +60,10 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         print("nothing written", file=sys.stderr)
-        return 1
+        return EXIT_BAD_INPUT
     if not tables:
         print(f"error: {folder}: no supported files", file=sys.stderr)
-        return 1
+        return EXIT_BAD_INPUT
     prefix = ingest_prefix(folder)
     written = set()
     with ExitStack() as stack:  # every file is moved into place only if all were written
@@ -84,6 +83,20 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _files(folder: Path) -> list[Path]:
+    """Every file under ``folder`` (links followed, each folder once, so that a link to a parent cannot
+    make the walk endless), hidden files left out."""
+    seen, out = set(), []
+    for d, dirs, names in os.walk(folder, followlinks=True):
+        real = os.path.realpath(d)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        out += [Path(d) / f for f in names if not f.startswith(".")]
+    return sorted(out)
+
+
 def ingest_prefix(folder: Path) -> str:
     """The name that keeps one folder's ingested files apart from another's: the folder's path under
     data/raw (``submissions__2024``), or its own name when it lies elsewhere."""
@@ -98,10 +111,13 @@ def ingest_prefix(folder: Path) -> str:
 def _load_query(path: str | None, v2: bool) -> dict:
     if path is None:
         return {}
+    from analysis.core.inputs import MB, decode_utf8, read_bytes
+
+    text = decode_utf8(read_bytes(path, MB, "a query file"), path, "a query file")
     try:
-        q = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise InputError(path, f"cannot read query file: {exc}") from None
+        q = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise InputError(path, f"cannot read query file: not JSON ({type(exc).__name__}: {exc})") from None
     if not v2 and isinstance(q, list):
         return {"query": q}
     if not isinstance(q, dict):
@@ -129,7 +145,10 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
             )
         else:
             data = client.fetch_v0(args.table, q.get("query"), lang=q.get("lang", "no"))
-    except (InputError, CacheMissError, PxWebError) as exc:
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (CacheMissError, PxWebError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     meta = client.last_meta

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,59 +21,118 @@ import pandas as pd
 
 from analysis.core import config
 from analysis.core.atomic import write_atomic_parquet, write_atomic_text
-from analysis.core.errors import InputError
+from analysis.core.errors import InputError, Problems
 from analysis.core.schema import BORDERS_YEAR, PROCESSED_OBSERVATION_COLUMNS, TARGET_FILE_COLUMNS
 from analysis.core.settings import MethodSettings, ReportSettings, load_report_settings
 from analysis.process.demo import generate_observations
 from analysis.reference.catalog import load_catalog
 from analysis.reference.members import load_units
 
+#: A number as the targets file writes it: a decimal point, no thousands separator ("97.5", "122630.148").
+_TARGET_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+LAST_TARGET_YEAR = 2100
 
-def load_targets(path: Path, catalog: pd.DataFrame, units: pd.DataFrame, default_target_year: int) -> pd.DataFrame:
-    """Network (``unit_code`` empty) and local targets, checked against the catalog and the members."""
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(path, "targets file not found") from None
-    missing = [c for c in TARGET_FILE_COLUMNS if c not in raw.columns]
+
+def load_targets(
+    path: Path,
+    catalog: pd.DataFrame,
+    units: pd.DataFrame,
+    default_target_year: int,
+    base_year: int | None = None,
+) -> pd.DataFrame:
+    """Network (``unit_code`` empty) and local targets, checked against the catalog and the members.
+
+    Refused, every problem of the file at once with its row and field: a file that is not UTF-8 or whose
+    rows do not have the header's fields, an unknown KPI, a local target for a code that does not exist, a
+    target that is not a finite number (``inf``, ``nan``, ``97,5``), a target or band outside the KPI's
+    range (a percentage above 100, a yes/no target other than 0 or 1, a negative count), a band with one
+    end, a band for a KPI that has none, or whose low end is above its high end, a target year that is
+    not a whole year, lies before ``base_year`` or after ``LAST_TARGET_YEAR``, and a second target for the
+    same KPI and unit. A local target of a valid code that
+    is not a member of this network is named on stderr and not used: ``params/network.yaml`` stays the one
+    file to change when a member joins or leaves (and a copy of the project can try a smaller network).
+    """
+    from analysis.core.inputs import MB, csv_table, read_bytes
+    from analysis.reference.geography import code_valid_in, name_of
+    from analysis.reference.plausibility import kpi_range
+
+    header, rows = csv_table(read_bytes(path, MB, "a targets file"), path, "the targets file", ",")
+    missing = [c for c in TARGET_FILE_COLUMNS if c not in header]
     if missing:
         raise InputError(path, f"missing column(s) {', '.join(missing)}", row=1, field=missing[0])
-    from analysis.reference.geography import code_valid_in
+    cat = catalog.set_index("kpi_id")
+    members = set(units.loc[units["is_member"], "unit_code"])
+    problems = Problems()
+    records, seen, unused = [], {}, []
+    for i, rec in rows:
 
-    known_kpis = set(catalog["kpi_id"])
-    known_units = set(units["unit_code"])
-    out = raw[TARGET_FILE_COLUMNS].copy()
-    for i, rec in enumerate(raw.to_dict("records"), start=2):
-        if rec["kpi_id"] not in known_kpis:
-            raise InputError(path, f"unknown KPI {rec['kpi_id']!r}", row=i, field="kpi_id")
-        code = rec["unit_code"]
-        if code and code not in known_units and not code_valid_in(code, BORDERS_YEAR):
-            raise InputError(
-                path,
-                f"{code!r} is not a municipality or county code in {BORDERS_YEAR} borders",
-                row=i,
-                field="unit_code",
-            )
+        def refuse(field: str, reason: str, row: int = i) -> None:
+            problems.add(InputError(path, reason, row=row, field=field))
+
+        kpi, code = rec["kpi_id"], rec["unit_code"]
+        if kpi not in cat.index:
+            refuse("kpi_id", f"unknown KPI {kpi!r}")
+        if code and code not in members:
+            if code_valid_in(code, BORDERS_YEAR):
+                unused.append(
+                    InputError(
+                        path, f"{code} ({name_of(code)}) is not a member of this network: not used", i, "unit_code"
+                    )
+                )
+            else:
+                refuse("unit_code", f"{code!r} is not a municipality or county code in {BORDERS_YEAR} borders")
+        numbers: dict[str, float] = {}
         for field in ("target", "target_year", "band_low", "band_high"):
-            text = rec[field].strip()
+            text = rec[field]
             if text == "" and field != "target":
                 continue
-            try:
-                float(text)
-            except ValueError:
-                raise InputError(path, f"{text!r} is not a number", row=i, field=field) from None
+            if not _TARGET_NUMBER.fullmatch(text) or not np.isfinite(float(text)):
+                why = "is missing" if text == "" else f"{text!r} is not a number"
+                refuse(field, f"{why} (the targets file writes numbers with a decimal point, e.g. 97.5)")
+                continue
+            numbers[field] = float(text)
+        year = numbers.get("target_year")
+        if year is not None:
+            if not year.is_integer() or not rec["target_year"].isdigit():
+                refuse("target_year", f"{rec['target_year']!r} is not a year (whole, such as 2030)")
+            elif base_year is not None and year < base_year:
+                refuse(
+                    "target_year", f"target year {year:.0f} is before the base year {base_year} (params/report.yaml)"
+                )
+            elif year > LAST_TARGET_YEAR:
+                refuse("target_year", f"target year {year:.0f} is after {LAST_TARGET_YEAR}")
+        if kpi in cat.index:
+            low, high, why = kpi_range(str(cat.at[kpi, "unit"]), str(cat.at[kpi, "direction"]))
+            for field in ("target", "band_low", "band_high"):
+                v = numbers.get(field)
+                if v is None:
+                    continue
+                if v < low or v > high or (why.startswith("yes/no") and v not in (0.0, 1.0)):
+                    refuse(field, f"{field.replace('_', ' ')} {v:g} for {kpi} ({cat.at[kpi, 'unit']}): {why}")
+        given = [f for f in ("band_low", "band_high") if rec[f] != ""]
+        if given and kpi in cat.index and cat.at[kpi, "direction"] != "target_band":
+            refuse(given[0], f"{kpi} has no target band (its direction is {cat.at[kpi, 'direction']}); leave it empty")
+        elif len(given) == 1:
+            refuse(given[0], "a band needs both ends, band_low and band_high")
+        if "band_low" in numbers and "band_high" in numbers and numbers["band_low"] > numbers["band_high"]:
+            refuse(
+                "band_low", f"the band's low end {numbers['band_low']:g} is above its high end {numbers['band_high']:g}"
+            )
+        if (kpi, code) in seen:
+            refuse("kpi_id", f"a second target for the same KPI and unit (the first is in row {seen[kpi, code]})")
+        seen.setdefault((kpi, code), i)
+        records.append(rec)
+    problems.raise_if_any()
+    for note in unused:  # named, never silent, but not refused: a network can be tried without editing the targets
+        print(f"note: {note}", file=sys.stderr)
+    out = pd.DataFrame(records, columns=header)[TARGET_FILE_COLUMNS]
     for field in ("target", "band_low", "band_high"):
         out[field] = pd.to_numeric(out[field].replace("", np.nan))
     out["target_year"] = (
         pd.to_numeric(out["target_year"].replace("", np.nan)).fillna(default_target_year).astype("int64")
     )
-    dup = out.duplicated(["kpi_id", "unit_code"], keep=False)
-    if dup.any():
-        row = int(np.flatnonzero(dup.to_numpy())[1]) + 2
-        raise InputError(path, "a second target for the same KPI and unit", row=row, field="kpi_id")
-    # a local target of a unit that is not (or no longer) a member is kept in the file but not used
-    out = out.loc[(out["unit_code"] == "") | out["unit_code"].isin(known_units)].reset_index(drop=True)
-    return out
+    # a local target of a unit that is not (or no longer) a member is kept in the file, named, and not used
+    return out.loc[(out["unit_code"] == "") | out["unit_code"].isin(members)].reset_index(drop=True)
 
 
 def load_observations(settings: ReportSettings, units: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:
@@ -183,7 +244,7 @@ def read_inputs(settings: ReportSettings | None = None) -> ProcessedInputs:
     settings = settings or load_report_settings()
     catalog = load_catalog()
     units = load_units()
-    targets = load_targets(settings.targets, catalog, units, settings.default_target_year)
+    targets = load_targets(settings.targets, catalog, units, settings.default_target_year, settings.base_year)
     obs = load_observations(settings, units, catalog)
     check_observations(obs, catalog, units, "observations")
     return ProcessedInputs(settings, catalog, units, targets, obs)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from analysis.core import config
 from analysis.core.errors import InputError
+from analysis.core.inputs import read_csv_frame
 from analysis.core.schema import slugify
 
 DIRECTIONS = ("higher_is_better", "lower_is_better", "binary", "target_band", "unknown")
@@ -102,10 +103,13 @@ def build_catalog(reference_csv: Path | None = None, supplement_csv: Path | None
     """Join the shared reference list with the project's supplement; every data point must match."""
     reference_csv = Path(reference_csv or config.SHARED_KPI_CSV)
     supplement_csv = Path(supplement_csv or config.REFERENCE_DIR / "kpi_supplement.csv")
-    ref = pd.read_csv(reference_csv, dtype=str, keep_default_na=False, encoding="utf-8")
-    sup = pd.read_csv(
-        supplement_csv, dtype={"kpi_id": str, "name_nb": str, "unit_nb": str}, keep_default_na=False, encoding="utf-8"
-    )
+    ref = read_csv_frame(reference_csv, "the U4SSC reference list")
+    sup = read_csv_frame(supplement_csv, "the catalog supplement")
+    for col in ("demo_low", "demo_high", "key"):
+        try:
+            sup[col] = pd.to_numeric(sup[col])
+        except (KeyError, ValueError) as exc:
+            raise InputError(supplement_csv, f"{col} must be a column of numbers ({exc})", field=col) from None
     ref["kpi_id"] = [make_kpi_id(c, d) for c, d in zip(ref["code"], ref["data_point"])]
     dup = ref["kpi_id"][ref["kpi_id"].duplicated()]
     if len(dup):
@@ -153,9 +157,15 @@ def write_catalog(catalog: pd.DataFrame, path: Path | None = None) -> Path:
 def load_catalog(path: Path | None = None) -> pd.DataFrame:
     """The committed catalog, one row per data point, in reference order."""
     path = Path(path or config.CATALOG_CSV)
-    cat = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    cat["demo_low"] = cat["demo_low"].astype(float)
-    cat["demo_high"] = cat["demo_high"].astype(float)
+    cat = read_csv_frame(path, "the indicator catalog")
+    missing = [c for c in CATALOG_COLUMNS if c not in cat.columns]
+    if missing:
+        raise InputError(path, f"missing columns {missing}; rebuild it with `python -m analysis catalog`", row=1)
+    try:
+        cat["demo_low"] = cat["demo_low"].astype(float)
+        cat["demo_high"] = cat["demo_high"].astype(float)
+    except ValueError as exc:
+        raise InputError(path, f"demo_low/demo_high must be numbers ({exc})", field="demo_low") from None
     cat["key"] = cat["key"].map({"True": True, "False": False})
     cat["direction_inferred"] = cat["direction_inferred"].map({"True": True, "False": False})
     return cat

@@ -14,6 +14,7 @@ from summed numerators and denominators), and a split flags ``break`` on the aff
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,6 +22,7 @@ import pandas as pd
 
 from analysis.core import config
 from analysis.core.errors import InputError
+from analysis.core.inputs import read_csv_frame
 
 MUNICIPALITIES_CSV = config.REFERENCE_DIR / "municipalities.csv"
 CODE_CHANGES_CSV = config.REFERENCE_DIR / "code_changes.csv"
@@ -66,8 +68,8 @@ def _level(code: str) -> str:
 
 @lru_cache(maxsize=4)
 def _load(mun_path: str, changes_path: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    mun = pd.read_csv(mun_path, dtype=str, keep_default_na=False, encoding="utf-8")
-    ch = pd.read_csv(changes_path, dtype=str, keep_default_na=False, encoding="utf-8")
+    mun = read_csv_frame(mun_path, "the municipality registry")
+    ch = read_csv_frame(changes_path, "the code changes")
     for path, df, cols in ((mun_path, mun, REGISTRY_COLUMNS), (changes_path, ch, CHANGES_COLUMNS)):
         missing = [c for c in cols if c not in df.columns]
         if missing:
@@ -111,6 +113,43 @@ def name_of(code: str) -> str:
     mun, _ = registry()
     row = mun.loc[mun["code"] == str(code), "name"]
     return row.iloc[0] if len(row) else ""
+
+
+def _name_words(name: str) -> list[str]:
+    """The words of a name, case folded, without what labels add to it: '(-2017)', '(Viken)', 'municipality'."""
+    n = re.sub(r"\(.*?\)", " ", str(name)).casefold()
+    words = re.findall(r"[\w\ufffd]+", n)
+    return [w for w in words if not w.isdigit() and w not in ("municipality", "kommune", "county", "fylke")]
+
+
+def names_agree(given: str, registered: str) -> bool:
+    """Whether a region name from a file (``given``) names the unit the registry calls ``registered``.
+
+    Labels differ from the registry in ways that do not change the unit, and these are accepted: an
+    addition in brackets ('Våler (Viken)', 'Holmestrand (-2017)'), a word such as 'municipality', spacing,
+    hyphens and case ('Deatnu-Tana' for 'Deatnu - Tana'), one of the parallel Norwegian and Sami names
+    ('Evenes' for 'Evenes - Evenássi'), words after the name ('Trondheim kommune'), letters lost in
+    publication (U+FFFD: 'B\ufffdrum'), and a label cut short at its ends that still holds most of the name
+    (SSB's 2020-2023 exports print Steinkjer as 'teinkj'). Any other name is refused, so that
+    ``K-0301 Bergen`` (0301 is Oslo) or ``1867 Bømlo`` (1867 is Bø) cannot pass.
+    """
+    words = _name_words(given)
+    if not words:
+        return True  # nothing to compare: the file gives a code only
+    names = [_name_words(registered)] + [_name_words(p) for p in str(registered).split(" - ")]
+
+    def same(a: str, b: str) -> bool:
+        return len(a) == len(b) and all(x == y or x == "\ufffd" for x, y in zip(a, b))
+
+    g = "".join(words)
+    for name in names:
+        if name and same(g, "".join(name)):
+            return True  # spacing and hyphens aside, the same name
+        if name and len(words) > len(name) and all(same(w, n) for w, n in zip(words, name)):
+            return True  # the name, then words of the file's own
+    whole = "".join(names[0])
+    pattern = "".join("." if ch == "\ufffd" else re.escape(ch) for ch in g)
+    return len(g) >= 0.6 * len(whole) and re.search(pattern, whole) is not None
 
 
 @lru_cache(maxsize=64)

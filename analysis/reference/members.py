@@ -8,72 +8,37 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core import config
-from analysis.core.errors import InputError
-from analysis.core.schema import NATIONAL_CODE, NATIONAL_NAME, slugify
-from analysis.core.settings import read_yaml
+from analysis.core.errors import InputError, Problems
+from analysis.core.inputs import line_of, read_csv_frame, read_yaml
+from analysis.core.schema import BORDERS_YEAR, NATIONAL_CODE, NATIONAL_NAME, slugify
+from analysis.reference import geography
 
 
 def load_units(path: Path | None = None) -> pd.DataFrame:
     """The unit registry: every member, plus the nation (not a member) for comparisons.
 
     Columns: unit_code, name, type, county_code, county_name, peer_group, is_member,
-    valid_from, valid_to, slug.
+    valid_from, valid_to, slug. Every problem of the file is reported at once, each with its row: a
+    code that is not quoted or not in the registry for the member's last year (2024 borders, or
+    ``valid_to``), a name the registry does not give that code (``0301 Bergen``: 0301 is Oslo), two
+    members with one code or one name, ``valid_from`` after ``valid_to``, a county that is not listed
+    or is not the one the municipality number begins with.
     """
     path = Path(path or config.NETWORK_YAML)
-    data = read_yaml(path)
+    data = read_yaml(path, "network.yaml")
     members = data.get("members")
     if not isinstance(members, list) or not members:
-        raise InputError(path, "no members listed", field="members")
-    counties = {str(k): str(v) for k, v in (data.get("counties") or {}).items()}
+        raise InputError(path, "no members listed (a list: '- {code: ...}' lines)", row=line_of(data), field="members")
+    problems = Problems()
+    counties = _counties(path, data.get("counties"), problems)
     rows = []
     for i, m in enumerate(members, start=1):
-        where = dict(path=path, row=None)
-        if not isinstance(m, dict):
-            raise InputError(reason=f"member {i} is not a mapping", field="members", **where)
-        code = m.get("code")
-        if not isinstance(code, str):
-            raise InputError(
-                reason=f"member {i}: code {code!r} must be a quoted string (an unquoted 0301 becomes the number 301)",
-                field="code",
-                **where,
-            )
-        unit_type = m.get("type")
-        if unit_type not in ("kommune", "fylke"):
-            raise InputError(
-                reason=f"member {code}: type must be 'kommune' or 'fylke', not {unit_type!r}", field="type", **where
-            )
-        expected_len = 4 if unit_type == "kommune" else 2
-        if not re.fullmatch(rf"\d{{{expected_len}}}", code):
-            raise InputError(
-                reason=f"member {code}: a {unit_type} code has {expected_len} digits", field="code", **where
-            )
-        name = m.get("name")
-        if not isinstance(name, str) or not name.strip():
-            raise InputError(reason=f"member {code}: name is missing", field="name", **where)
-        county = str(m.get("county", "")) if unit_type == "kommune" else ""  # a county is not compared with itself
-        if unit_type == "kommune" and county not in counties:
-            raise InputError(
-                reason=f"member {code} ({name}): county {county!r} is not listed under 'counties'",
-                field="county",
-                **where,
-            )
-        rows.append(
-            {
-                "unit_code": code,
-                "name": name,
-                "type": unit_type,
-                "county_code": county,
-                "county_name": counties.get(county, ""),
-                "peer_group": str(m.get("peer_group", "")),
-                "is_member": True,
-                "valid_from": m.get("valid_from"),
-                "valid_to": m.get("valid_to"),
-            }
-        )
+        row = _member(path, i, m, counties, problems)
+        if row is not None:
+            rows.append(row)
+    _twice(path, members, problems)
+    problems.raise_if_any()
     units = pd.DataFrame(rows)
-    dup = units["unit_code"][units["unit_code"].duplicated()]
-    if len(dup):
-        raise InputError(path, f"member {dup.iloc[0]} is listed twice", field="code")
     national = {
         "unit_code": NATIONAL_CODE,
         "name": NATIONAL_NAME,
@@ -94,14 +59,141 @@ def load_units(path: Path | None = None) -> pd.DataFrame:
     return units.merge(population_facts(), on="unit_code", how="left")
 
 
+def _twice(path: Path, members: list, problems: Problems) -> None:
+    """Two members with one code, or with one name (a copied line whose code was not changed)."""
+    for key in ("code", "name"):
+        first: dict[str, int | None] = {}
+        for m in members:
+            value = m.get(key) if isinstance(m, dict) else None
+            if not isinstance(value, str):
+                continue
+            k = " ".join(value.casefold().split())
+            if k in first:
+                problems.add(
+                    InputError(
+                        path,
+                        f"member {m.get('code')} ({m.get('name')}) is listed twice: {key} {value!r} is also in "
+                        f"row {first[k]}",
+                        row=line_of(m),
+                        field=key,
+                    )
+                )
+            first.setdefault(k, line_of(m))
+
+
+def _counties(path: Path, raw, problems: Problems) -> dict[str, str]:
+    """The ``counties`` mapping (code -> name), each name checked against the registry."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.add(InputError(path, "must be a mapping of county codes to names", field="counties"))
+        return {}
+    out = {}
+    for code, name in raw.items():
+        where = dict(row=line_of(raw), field="counties")
+        if not isinstance(code, str) or not re.fullmatch(r"\d{2}", code):
+            problems.add(InputError(path, f"county code {code!r} must be two digits in quotes", **where))
+        elif not isinstance(name, str) or not name.strip():
+            problems.add(InputError(path, f"county {code}: the name is missing", **where))
+        elif not geography.name_of(code):
+            problems.add(InputError(path, f"county {code} ({name}) is not in the registry", **where))
+        elif not geography.names_agree(name, geography.name_of(code)):
+            problems.add(
+                InputError(path, f"county {code} is {geography.name_of(code)} in the registry, not {name}", **where)
+            )
+        else:
+            out[code] = name
+    return out
+
+
+def _year(value, key: str, code: str, path: Path, row, problems: Problems) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1838 <= value <= BORDERS_YEAR + 50:
+        problems.add(InputError(path, f"member {code}: {key} must be a year such as 2020, not {value!r}", row, key))
+        return None
+    return value
+
+
+def _member(path: Path, i: int, m, counties: dict[str, str], problems: Problems) -> dict | None:
+    """One member as a row of the unit table, or None after adding its problems to ``problems``."""
+    if not isinstance(m, dict):
+        problems.add(InputError(path, f"member {i} is not a mapping", field="members"))
+        return None
+    row = line_of(m)
+    n_before = len(problems.found)
+
+    def refuse(reason: str, field: str) -> None:
+        problems.add(InputError(path, reason, row=row, field=field))
+
+    code = m.get("code")
+    if not isinstance(code, str):
+        refuse(f"member {i}: code {code!r} must be a quoted string (an unquoted 0301 becomes the number 301)", "code")
+        return None
+    unit_type = m.get("type")
+    if unit_type not in ("kommune", "fylke"):
+        refuse(f"member {code}: type must be 'kommune' or 'fylke', not {unit_type!r}", "type")
+        return None
+    expected_len = 4 if unit_type == "kommune" else 2
+    if not re.fullmatch(rf"\d{{{expected_len}}}", code):
+        refuse(f"member {code}: a {unit_type} code has {expected_len} digits", "code")
+        return None
+    name = m.get("name")
+    if not isinstance(name, str) or not name.strip():
+        refuse(f"member {code}: name is missing", "name")
+        return None
+    valid_from = _year(m.get("valid_from"), "valid_from", code, path, row, problems)
+    valid_to = _year(m.get("valid_to"), "valid_to", code, path, row, problems)
+    if valid_from is not None and valid_to is not None and valid_from > valid_to:
+        refuse(f"member {code} ({name}): valid_from {valid_from} is after valid_to {valid_to}", "valid_from")
+    year = min(valid_to, BORDERS_YEAR) if valid_to is not None else BORDERS_YEAR
+    if m.get("valid_to") is not None and valid_to is None:
+        pass  # the year is refused above; the code cannot be checked without it
+    elif not geography.code_valid_in(code, year):
+        level = "municipality" if unit_type == "kommune" else "county"
+        refuse(f"member {code} ({name}): {code} is not a {level} code in the borders of {year}", "code")
+    elif not geography.names_agree(name, geography.name_of(code)):
+        refuse(f"member {code} ({name}): {code} is {geography.name_of(code)} in the registry, not {name}", "name")
+    county = str(m.get("county", "")) if unit_type == "kommune" else ""  # a county is not compared with itself
+    if unit_type == "kommune":
+        if county not in counties:
+            refuse(f"member {code} ({name}): county {county!r} is not listed under 'counties'", "county")
+        elif not code.startswith(county):
+            refuse(
+                f"member {code} ({name}): county {county} ({counties[county]}), but a municipality number "
+                f"begins with its county's ({code[:2]})",
+                "county",
+            )
+    if len(problems.found) > n_before:
+        return None
+    return {
+        "unit_code": code,
+        "name": name,
+        "type": unit_type,
+        "county_code": county,
+        "county_name": counties.get(county, ""),
+        "peer_group": str(m.get("peer_group", "")),
+        "is_member": True,
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+    }
+
+
 def population_facts(path: Path | None = None) -> pd.DataFrame:
     """Public population figures per member (SSB), if the project has them: population, its year, a note."""
     path = Path(path or config.REFERENCE_DIR / "population.csv")
     columns = ["unit_code", "population", "population_year", "population_note", "population_source"]
     if not path.exists():
         return pd.DataFrame(columns=columns).astype({"unit_code": str})
-    facts = pd.read_csv(path, dtype={"unit_code": str, "note": str}, keep_default_na=False, encoding="utf-8")
+    facts = read_csv_frame(path, "the population facts")
     facts = facts.rename(columns={"year": "population_year", "note": "population_note", "source": "population_source"})
-    facts["population"] = facts["population"].astype("Int64")
-    facts["population_year"] = facts["population_year"].astype("Int64")
+    missing = [c for c in columns if c not in facts.columns]
+    if missing:
+        raise InputError(path, f"missing columns {missing}", row=1, field=missing[0])
+    for col in ("population", "population_year"):
+        bad = ~facts[col].str.fullmatch(r"\d+")
+        if bad.any():
+            row = int(bad.to_numpy().nonzero()[0][0]) + 2
+            raise InputError(path, f"{facts[col][bad].iloc[0]!r} is not a whole number", row=row, field=col)
+        facts[col] = pd.to_numeric(facts[col]).astype("Int64")
     return facts[columns]

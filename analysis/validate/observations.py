@@ -1,68 +1,40 @@
-"""Checks for the tidy observation table before anything is written or analysed.
+"""Checks for the tidy observation table before anything is written or analysed: the one validator
+that ``check``, ``ingest`` and ``build-data`` run.
 
-Schema: required columns and types, ``unit_code`` pattern, year range, allowed status symbols,
+Schema: required columns and types, ``unit_code`` pattern, allowed status symbols,
 value NaN exactly when the status is a suppression symbol, no duplicate key. The key is
 (unit_code, year, kpi_id) plus the dimension columns a reader keeps (``age``,
-``road_category``). Rules per KPI: a catalog kpi_id gets its unit's range (percentages 0-100,
-yes/no 0 or 1, ``index 0-1`` 0-1, otherwise non-negative); source variables named
-``ssb/...`` or ``kostra/...`` must be non-negative; any other kpi_id is unknown. When
-``analysis.reference.geography`` provides ``code_valid_in(code, year)`` each unit code is checked against
-the year whose borders it follows (``code_year`` if present, else ``year``).
+``road_category``). Values: the catalog unit's range and the plausibility rules of
+``data/reference/plausibility.csv`` (years not after this year, ages 0-130, whole persons, no more
+of them than live in a municipality, county or Norway, KPI bounds), both from
+:mod:`analysis.reference.plausibility`, their one home, which the submission reader applies too; any
+kpi_id that is neither in the catalog nor ``ssb/...`` or ``kostra/...`` is unknown.
 
-Every failure raises ``InputError`` naming the file, the row in the source file (``source_row``
-when the reader kept it), the field and the reason.
+Codes: each unit code is checked against the year whose borders it follows (``code_year`` if
+present, else ``year``), and where a reader kept the file's name of the region (``unit_name``), the
+name against the registry's name of that code (``K-0301 Bergen`` is refused: 0301 is Oslo).
+
+Every failure is an ``InputError`` naming the file, the row in the source file (``source_row``
+when the reader kept it), the field (for a value or its year the file's own column, ``source_field``,
+when the reader kept it) and the reason; ``validate_observations`` reports every problem at once.
 """
 
 from __future__ import annotations
 
 import importlib
-from datetime import date
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 import pandas as pd
 
 from analysis.core.errors import InputError, Problems
 from analysis.core.schema import OBSERVATION_COLUMNS, STATUS_SYMBOLS, SUPPRESSED
+from analysis.reference.plausibility import name_rows as _fail
+from analysis.reference.plausibility import validate_plausibility, validate_rules
 
 UNIT_CODE_PATTERN = r"^(?:\d{4}|\d{2}|0)$"
-YEAR_MIN = 1950
-SOURCE_NAMESPACES = ("ssb/", "kostra/")
 EXTRA_KEYS = ("age", "road_category")
 STRING_COLUMNS = ("unit_code", "kpi_id", "status", "source", "vintage")
-
-
-#: At most this many rows are named per check; the rest are counted.
-ROWS_PER_CHECK = 20
-
-
-def _fail(
-    problems: Problems | None,
-    df: pd.DataFrame,
-    mask: pd.Series | np.ndarray,
-    path,
-    field: str,
-    reason: Callable[[pd.Series], str],
-):
-    """Name every row where ``mask`` is true (its source row when known) in ``problems``; raise at
-    once when no collector is given."""
-    mask = np.asarray(mask, dtype=bool)
-    if not mask.any():
-        return
-    rows = np.flatnonzero(mask)
-    collect = problems if problems is not None else Problems()
-    for i in rows[:ROWS_PER_CHECK]:
-        r = df.iloc[int(i)]
-        row = None
-        if "source_row" in df.columns and pd.notna(r["source_row"]):
-            row = int(r["source_row"])
-        where = f" ({r.get('unit_code', '?')}, {r.get('year', '?')}, {r.get('kpi_id', '?')})"
-        collect.add(InputError(path, reason(r) + where, row=row, field=field))
-    if len(rows) > ROWS_PER_CHECK:
-        collect.add(InputError(path, f"and {len(rows) - ROWS_PER_CHECK} more rows with the same problem", field=field))
-    if problems is None:
-        collect.raise_if_any()
 
 
 def validate_schema(df: pd.DataFrame, path: str | Path | None = None, problems: Problems | None = None) -> None:
@@ -89,15 +61,6 @@ def validate_schema(df: pd.DataFrame, path: str | Path | None = None, problems: 
         path,
         "unit_code",
         lambda r: f"unit code {r['unit_code']!r} is not 4 digits, 2 digits or '0'",
-    )
-    last = date.today().year + 1
-    _fail(
-        problems,
-        df,
-        (df["year"] < YEAR_MIN) | (df["year"] > last),
-        path,
-        "year",
-        lambda r: f"year {r['year']} outside {YEAR_MIN}-{last}",
     )
     _fail(
         problems,
@@ -143,45 +106,6 @@ def validate_schema(df: pd.DataFrame, path: str | Path | None = None, problems: 
     )
 
 
-def _range_for(unit: str, direction: str) -> tuple[float, float, str]:
-    u = unit.strip().lower()
-    if direction == "binary" or u.startswith("yes/no"):
-        return 0.0, 1.0, "yes/no must be 0 or 1"
-    if u.startswith("%"):
-        return 0.0, 100.0, "a percentage must be within 0-100"
-    if u.startswith("index 0-1"):
-        return 0.0, 1.0, "an index 0-1 must be within 0-1"
-    return 0.0, np.inf, "must not be negative"
-
-
-def validate_rules(
-    df: pd.DataFrame, catalog: pd.DataFrame, path: str | Path | None = None, problems: Problems | None = None
-) -> None:
-    """Per-KPI rules from the catalog; source variables must be non-negative."""
-    cat = catalog.set_index("kpi_id")
-    is_source = df["kpi_id"].str.startswith(SOURCE_NAMESPACES)
-    _fail(
-        problems,
-        df,
-        ~is_source & ~df["kpi_id"].isin(cat.index),
-        path,
-        "kpi_id",
-        lambda r: f"unknown kpi_id {r['kpi_id']!r} (not in the catalog, not ssb/... or kostra/...)",
-    )
-    v = df["value"]
-    _fail(problems, df, is_source & (v < 0), path, "value", lambda r: f"{r['value']} must not be negative")
-    known = ~is_source & df["kpi_id"].isin(cat.index)
-    for kpi, idx in df.loc[known].groupby("kpi_id").groups.items():
-        low, high, why = _range_for(str(cat.at[kpi, "unit"]), str(cat.at[kpi, "direction"]))
-        sub = v.loc[idx]
-        bad = (sub < low) | (sub > high)
-        if why.startswith("yes/no"):
-            bad |= sub.notna() & ~sub.isin([0.0, 1.0])
-        mask = pd.Series(False, index=df.index)
-        mask.loc[bad[bad].index] = True
-        _fail(problems, df, mask.to_numpy(), path, "value", lambda r, w=why: f"{r['value']} for {r['kpi_id']}: {w}")
-
-
 def _geography_check() -> Callable[[str, int], bool] | None:
     try:
         geo = importlib.import_module("analysis.reference.geography")
@@ -219,6 +143,36 @@ def validate_codes(
         )
 
 
+def validate_names(df: pd.DataFrame, path: str | Path | None = None, problems: Problems | None = None) -> None:
+    """The file's name of each region (``unit_name``, where the reader kept it) is the registry's name of its
+    code (see :func:`analysis.reference.geography.names_agree` for the variations accepted); each wrong pair
+    is named once, at its first row."""
+    if "unit_name" not in df.columns:
+        return
+    from analysis.reference import geography
+
+    first = ~df[["unit_code", "unit_name"]].duplicated()
+    wrong = {}
+    for code, name in zip(df.loc[first, "unit_code"], df.loc[first, "unit_name"]):
+        registered = geography.name_of(code)
+        if registered and isinstance(name, str) and not geography.names_agree(name, registered):
+            wrong[(code, name)] = registered
+    if not wrong:
+        return
+    mask = first & pd.Series([(c, n) in wrong for c, n in zip(df["unit_code"], df["unit_name"])], index=df.index)
+    _fail(
+        problems,
+        df,
+        mask,
+        path,
+        "region",
+        lambda r: (
+            f"the name {r['unit_name']!r} does not go with code {r['unit_code']}, which is "
+            f"{wrong[(r['unit_code'], r['unit_name'])]} in the registry: a wrong code, or a wrong name?"
+        ),
+    )
+
+
 def validate_observations(
     df: pd.DataFrame,
     catalog: pd.DataFrame,
@@ -230,5 +184,7 @@ def validate_observations(
     problems = Problems()
     validate_schema(df, path, problems)
     validate_rules(df, catalog, path, problems)
+    validate_plausibility(df, path, problems)
     validate_codes(df, path, valid_in, problems)
+    validate_names(df, path, problems)
     problems.raise_if_any()

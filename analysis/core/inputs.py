@@ -1,0 +1,247 @@
+"""Reading an input file's bytes so that no file, however broken or hostile, gets past this module as
+anything but an :class:`InputError` naming the file, the row and the reason.
+
+Every reader of the project (StatBank CSV, JSON-stat, workbooks, U4SSC submissions, verification
+values, targets, params) takes its bytes, text, CSV rows and YAML from here, so that one set of limits
+and one wording apply everywhere:
+
+- a size limit per kind of file, checked before the file is read (a 50 MB download is refused for
+  its size, not after it has filled the memory);
+- strict UTF-8 (a byte-order mark is allowed and dropped): a Latin-1 or Windows-1252 file is named
+  as such with the row of its first foreign byte, never read with the wrong letters;
+- CSV rows with the header's number of fields and lines of bounded length, problems of every row
+  reported at once;
+- YAML through PyYAML's safe loader with a limit on aliases and nesting, so that an anchor bomb
+  ("billion laughs") or a deeply nested document is refused in milliseconds; every mapping keeps the
+  line it starts on (``line_of``) so that a message can name the row.
+
+A file that cannot be opened (missing, a folder, no permission) is bad input too and says so.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import yaml
+
+from analysis.core.errors import InputError, Problems
+
+MB = 1024 * 1024
+
+#: Longest line of a CSV file: StatBank, submission and targets lines are a few hundred characters.
+MAX_LINE_CHARS = 100_000
+#: Longest CSV field; also given to the csv module, whose own limit would otherwise raise ``_csv.Error``.
+MAX_FIELD_CHARS = 100_000
+
+#: YAML: params files are a few kilobytes, use no aliases (``*name``) and nest three levels deep.
+#: Twenty aliases can expand a document at most about e**(20/e), some 1 600 times; an anchor bomb needs many more.
+MAX_YAML_BYTES = 1 * MB
+MAX_YAML_ALIASES = 20
+MAX_YAML_DEPTH = 20
+
+
+def _size(n: int) -> str:
+    return f"{n / MB:.1f} MB" if n >= MB / 10 else f"{n} bytes"
+
+
+def read_bytes(path: str | Path, limit: int, what: str, hint: str = "") -> bytes:
+    """The bytes of ``path``, refused before reading when there are more than ``limit``. ``what`` names
+    the kind of file in the message ("a JSON-stat dataset"), ``hint`` says what to do instead."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size <= limit:
+            with open(path, "rb") as fh:
+                raw = fh.read(limit + 1)  # a file that grows while read (a pipe, /dev/zero) stops here
+            size = len(raw)
+    except IsADirectoryError:
+        raise InputError(path, "is a folder, not a file") from None
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot be read: {exc.strerror or exc}") from None
+    if size > limit:
+        raise InputError(
+            path, f"{_size(size)} is more than the {_size(limit)} {what} may have" + (f"; {hint}" if hint else "")
+        )
+    return raw
+
+
+def decode_utf8(raw: bytes, path: str | Path, what: str = "the file") -> str:
+    """Text of UTF-8 bytes (a leading byte-order mark is dropped). Anything else is refused with the row of
+    the first byte that is not UTF-8 and, where it looks like one, the encoding the file is in."""
+    if raw.startswith(b"PK\x03\x04"):
+        raise InputError(path, f"{what} is a zip archive (an .xlsx workbook with another name?), not text")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
+        raise InputError(path, f"{what} is UTF-16 or binary (NUL bytes), not UTF-8 text; save it as UTF-8")
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        row = raw.count(b"\n", 0, exc.start) + 1
+        byte = raw[exc.start]
+        latin1 = raw[exc.start : exc.start + 1].decode("cp1252", errors="replace")
+        guess = (
+            f" (in ISO-8859-1 or Windows-1252 it would be {latin1!r}: save the file as UTF-8, in Excel 'CSV UTF-8')"
+            if latin1.isalpha()
+            else ""
+        )
+        raise InputError(path, f"byte 0x{byte:02X} is not UTF-8{guess}; {what} must be UTF-8", row=row) from None
+
+
+def _n(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
+def check_lines(lines: list[str], path: str | Path, first_row: int = 1) -> None:
+    """Refuse a line longer than ``MAX_LINE_CHARS`` (a binary file, or one whose line ends were lost)."""
+    for i, line in enumerate(lines):
+        if len(line) > MAX_LINE_CHARS:
+            raise InputError(
+                path,
+                f"a line of {_n(len(line))} characters (at most {_n(MAX_LINE_CHARS)}): not a table of values, "
+                "or its line ends are lost",
+                row=first_row + i,
+            )
+
+
+def csv_rows(lines: list[str], path: str | Path, delimiter: str, first_row: int = 1) -> list[tuple[int, list[str]]]:
+    """(row, fields) for every non-blank record of ``lines``; ``first_row`` is the file row of the first
+    line. An over-long line or field is refused with its row (a wrong field count is the caller's to name)."""
+    check_lines(lines, path, first_row)
+    csv.field_size_limit(MAX_FIELD_CHARS)
+    reader = csv.reader(lines, delimiter=delimiter)
+    out = []
+    while True:
+        start = first_row + reader.line_num
+        try:
+            rec = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise InputError(
+                path, f"not a well-formed CSV line ({exc}); a stray or unclosed quote?", row=start
+            ) from None
+        if any(f.strip() for f in rec):
+            out.append((start, rec))
+    return out
+
+
+def csv_table(
+    raw: bytes, path: str | Path, what: str, delimiters: str = ",;"
+) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """Header and rows of a small UTF-8 CSV file the project defines (targets, submissions, verification
+    values): the delimiter is the one of ``delimiters`` that the header holds most of; every row must have the
+    header's number of fields (all rows with a wrong count are named at once); fields are stripped."""
+    text = decode_utf8(raw, path, what)
+    first = text.split("\n", 1)[0]
+    delimiter = max(delimiters, key=first.count)
+    rows = csv_rows(text.splitlines(), path, delimiter)
+    if not rows:
+        raise InputError(path, f"{what} is empty: no header")
+    (_, header), body = rows[0], rows[1:]
+    header = [h.strip() for h in header]
+    problems = Problems()
+    for name in {h for h in header if header.count(h) > 1}:
+        problems.add(InputError(path, f"column {name!r} appears twice in the header", row=1, field=name))
+    out = []
+    for row, rec in body:
+        if len(rec) != len(header):
+            problems.add(
+                InputError(path, f"{len(rec)} fields but the header has {len(header)} (separator {delimiter!r})", row)
+            )
+            continue
+        out.append((row, {h: f.strip() for h, f in zip(header, rec)}))
+    problems.raise_if_any()
+    return header, out
+
+
+def read_csv_frame(path: str | Path, what: str, limit: int = 20 * MB):
+    """A project CSV (reference tables, the catalog) as a DataFrame of text, empty cells as ''; the same
+    strictness as :func:`csv_table` (UTF-8, every row with the header's fields)."""
+    import pandas as pd
+
+    header, rows = csv_table(read_bytes(path, limit, what), path, what, ",")
+    return pd.DataFrame([rec for _, rec in rows], columns=header)
+
+
+# -- YAML -----------------------------------------------------------------------------------------
+
+
+class _LineDict(dict):
+    """A mapping that remembers the file row it starts on (see :func:`line_of`)."""
+
+    line: int | None = None
+
+
+def line_of(obj) -> int | None:
+    """The row a mapping read by :func:`read_yaml` starts on (None for anything else)."""
+    return getattr(obj, "line", None)
+
+
+class _LimitedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader (no Python objects) that refuses more than ``MAX_YAML_ALIASES`` aliases and
+    nesting deeper than ``MAX_YAML_DEPTH`` while it composes the document, before anything is expanded."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._aliases = 0
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_YAML_ALIASES:
+                mark = self.peek_event().start_mark
+                raise _YamlLimit(
+                    f"more than {MAX_YAML_ALIASES} aliases (*name): refused, as an alias bomb would expand "
+                    "without end; write the values out",
+                    mark,
+                )
+        self._depth += 1
+        if self._depth > MAX_YAML_DEPTH:
+            raise _YamlLimit(f"nested more than {MAX_YAML_DEPTH} levels deep", self.peek_event().start_mark)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _construct_mapping(loader, node):
+    data = _LineDict()
+    data.line = node.start_mark.line + 1
+    yield data
+    data.update(loader.construct_mapping(node))
+
+
+_LimitedLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+
+
+class _YamlLimit(Exception):
+    def __init__(self, reason: str, mark):
+        super().__init__(reason)
+        self.reason, self.mark = reason, mark
+
+
+def read_yaml(path: str | Path, what: str = "a params file") -> dict:
+    """A YAML file whose top level is a mapping, read safely (no Python objects, no alias bomb, no deep
+    nesting, at most ``MAX_YAML_BYTES``); every problem is an :class:`InputError` with the row."""
+    path = Path(path)
+    raw = read_bytes(path, MAX_YAML_BYTES, what)
+    text = decode_utf8(raw, path)
+    loader = _LimitedLoader(text)
+    try:
+        data = loader.get_single_data()
+    except _YamlLimit as exc:
+        raise InputError(path, exc.reason, row=exc.mark.line + 1 if exc.mark else None) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(
+            path, f"not valid YAML: {getattr(exc, 'problem', None) or exc}", row=mark.line + 1 if mark else None
+        ) from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        raise InputError(path, "expected a mapping (key: value lines) at the top level")
+    return data

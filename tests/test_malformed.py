@@ -269,6 +269,7 @@ def empty_sheet(sheet):
     return lambda wb: wb[sheet].delete_rows(2, wb[sheet].max_row)
 
 
+NEXT_YEAR = __import__("datetime").date.today().year + 1  # a year that has not begun, whenever the tests run
 VERIFICATION_HEAD = "city,report_date,kpi_code,kpi_name,value,unit,target,percent_of_target,source_url\n"
 VERIFICATION_ROW = "Karmøy,2020-09,,Household Internet Access,97.00,%,,,https://itu.int/x\n"
 
@@ -301,10 +302,10 @@ CASES.update(
             "age 250 is outside 0-130",
         ),
         "year_not_yet.csv": (
-            csv_with(header=b'"region";"age";"Persons 2031"'),
+            csv_with(header=f'"region";"age";"Persons {NEXT_YEAR}"'.encode()),
             4,
-            "Persons 2031",
-            "year 2031 is outside 1950-",
+            f"Persons {NEXT_YEAR}",
+            f"year {NEXT_YEAR} is outside 1950-",
         ),
         # a number that reads two ways, with no declared decimal mark
         "thousands_comma_in_semicolon_file.csv": (
@@ -433,10 +434,10 @@ CASES.update(
             "byte 0xF8 is not UTF-8 (in ISO-8859-1 or Windows-1252 it would be 'ø'",
         ),
         "u4ssc_year_not_yet.csv": (
-            submission("1149,2031,EC: ICT: ICT: 1C,,,97,%,,"),
+            submission(f"1149,{NEXT_YEAR},EC: ICT: ICT: 1C,,,97,%,,"),
             2,
             "year",
-            "year 2031 is outside",
+            f"year {NEXT_YEAR} is outside",
         ),
         "u4ssc_header_only.csv": (SUBMISSION_HEAD, 1, None, "a header and no rows: the submission reports nothing"),
         "u4ssc_nothing_reported.csv": (
@@ -489,10 +490,10 @@ CASES.update(
             "'2020-13' is not a date like 2020-09",
         ),
         "verification_future_date.csv": (
-            (VERIFICATION_HEAD + VERIFICATION_ROW.replace("2020-09", "2031-01")).encode(),
+            (VERIFICATION_HEAD + VERIFICATION_ROW.replace("2020-09", f"{NEXT_YEAR}-01")).encode(),
             2,
             "report_date",
-            "'2031-01' has not come yet",
+            f"'{NEXT_YEAR}-01' has not come yet",
         ),
         # found by writing bad files by hand, and by mutating real ones at random
         "u4ssc_utf16.csv": (

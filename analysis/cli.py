@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from analysis.core.errors import InputError, ParameterError
+from analysis.core.errors import EXIT_BAD_INPUT, InputError, ParameterError
 
 
 def _build_data(args) -> int:
@@ -175,7 +175,7 @@ def parser() -> argparse.ArgumentParser:
 
 #: Exit codes: 0 done, 1 a page, a PDF or a command failed (the message says which), 2 bad input
 #: (file, row, field and why), 3 another build is running in this folder, 4 the disk refused a write.
-EXIT_BAD_INPUT, EXIT_BUSY, EXIT_DISK = 2, 3, 4
+EXIT_BUSY, EXIT_DISK = 3, 4  # EXIT_BAD_INPUT (2) lives with the error type, in analysis.core.errors
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -293,7 +293,7 @@ def _build_annual_report(code: str, out) -> int:
     work = config.REPORTS_DIR / "_annual"
     staging = work / "_build"
     shutil.rmtree(staging, ignore_errors=True)
-    reports = {r.label.split(" ")[0].lower(): r for r in annual_reports(data, staging, NETWORK_TITLE)}
+    reports = {r.code: r for r in annual_reports(data, staging, NETWORK_TITLE)}
     if code.lower() not in reports:
         known = ", ".join(sorted(reports))
         print(f"error: {code!r} is not a member of the network (params/network.yaml); one of: {known}", file=sys.stderr)

@@ -18,6 +18,7 @@ from analysis.pages.present import (
     BAND_ORDER,
     CONVERGENCE_NB,
     DIRECTION_NB,
+    NBSP,
     PROGRESS_NB,
     TYPE_NB,
     VERDICT_NB,
@@ -41,7 +42,6 @@ from analysis.pages.text_nb import reason_nb
 from analysis.stats.trends import MIN_POINTS
 
 SIGNIFICANCE_Q = 0.05
-NBSP_TEXT = "\u00a0"
 
 
 # --- one unit ----------------------------------------------------------------------------------
@@ -528,7 +528,7 @@ def unit_summary(data: ReportData, unit_code: str) -> str:
     n_banded, ge95, lt33 = int(banded.sum()), int((table["band"] == "ge95").sum()), int((table["band"] == "lt33").sum())
     text = [
         f"{name} har tall for {int(reported.sum())} av {len(data.catalog)} indikatorer. {n_banded} av dem har et mål "
-        f"og et tall å måle mot: {ge95} har nådd minst 95{NBSP_TEXT}% av målet, og {lt33} har nådd under en "
+        f"og et tall å måle mot: {ge95} har nådd minst 95{NBSP}% av målet, og {lt33} har nådd under en "
         f"tredjedel (siste år med tall til og med {last_year_shown(data, unit_code)})."
     ]
     trends = data.for_unit("trends", unit_code)

@@ -13,6 +13,7 @@ import pandas as pd
 from analysis.core import config
 from analysis.core.atomic import write_atomic_csv, write_atomic_text
 from analysis.core.errors import InputError
+from analysis.reference.geography import CHANGES_COLUMNS
 
 BASE_URL = "https://data.ssb.no/api/klass/v1/classifications"
 MUNICIPALITIES, COUNTIES = 131, 104
@@ -117,21 +118,9 @@ def build_registry(
     ch["whole_from"] = ""
     ch["source"] = "SSB KLASS"
     ch["note"] = ""
-    cols = [
-        "old_code",
-        "new_code",
-        "old_name",
-        "new_name",
-        "change_year",
-        "change_date",
-        "kind",
-        "whole_from",
-        "source",
-        "note",
-    ]
-    return mun.reset_index(drop=True), ch[cols].sort_values(["change_year", "new_code", "old_code"]).reset_index(
-        drop=True
-    )
+    return mun.reset_index(drop=True), ch[CHANGES_COLUMNS].sort_values(
+        ["change_year", "new_code", "old_code"]
+    ).reset_index(drop=True)
 
 
 def refresh_registry(

@@ -246,6 +246,7 @@ def compile_pdf(source: str, typ_path: Path, pdf_path: Path, root: Path) -> str:
 class AnnualReport:
     """One PDF to make: from the executed notebook of a page."""
 
+    code: str  # the member's code, or "nettverket"
     label: str
     notebook: Path
     pdf: Path
@@ -273,6 +274,7 @@ def annual_reports(data, staging: Path, network_title: str) -> list[AnnualReport
     members = members_text(towns, counties)
     reports = [
         AnnualReport(
+            "nettverket",
             "Nettverket",
             staging / "index.ipynb",
             staging / "pdf" / "nettverket.pdf",
@@ -283,6 +285,7 @@ def annual_reports(data, staging: Path, network_title: str) -> list[AnnualReport
         subtitle = unit["county_name"] if unit["type"] == "kommune" else "Fylkeskommune"
         reports.append(
             AnnualReport(
+                unit["unit_code"],
                 f"{unit['unit_code']} {unit['name']}",
                 staging / unit_page(unit),
                 staging / "pdf" / f"{unit['slug']}.pdf",

@@ -188,13 +188,24 @@ def downloads(data: report_data.ReportData) -> dict:
     return tables
 
 
-def build_report(workers: int | None = None, reuse: bool = True, out=sys.stdout) -> int:
-    """The whole site: data, notebooks, annual reports, rendering, publishing; one build at a time."""
+def build_report(workers: int | None = None, reuse: bool = True, out=sys.stdout, scheduler: str | None = None) -> int:
+    """The whole site: data, notebooks, annual reports, rendering, publishing; one build at a time.
+    With ``scheduler`` the notebooks run on Dask (:mod:`analysis.site.cluster`)."""
     with build_lock(config.ROOT, out):
-        return _build_report(workers, reuse, out)
+        return _build_report(workers, reuse, out, scheduler)
 
 
-def _build_report(workers: int | None, reuse: bool, out) -> int:
+def run_batch(jobs: list[Job], workers: int, failed_dir: Path, out, cache_dir: Path | None, scheduler: str | None):
+    """The notebooks on local worker processes, or on Dask when a scheduler is named."""
+    if scheduler is None:
+        return run_jobs(jobs, workers, failed_dir, out=out, cache_dir=cache_dir)
+    from analysis.site.cluster import dask_executor
+
+    with dask_executor(scheduler, workers) as executor:
+        return run_jobs(jobs, workers, failed_dir, executor=executor, out=out, cache_dir=cache_dir)
+
+
+def _build_report(workers: int | None, reuse: bool, out, scheduler: str | None = None) -> int:
     start = time.perf_counter()
     settings = load_report_settings()
     workers = workers or settings.workers
@@ -213,13 +224,14 @@ def _build_report(workers: int | None, reuse: bool, out) -> int:
         shutil.rmtree(folder, ignore_errors=True)
     jobs = report_jobs(data, staging, inputs_digest())
     cache_dir = config.REPORTS_DIR / "_cache" if reuse else None
+    where = f"on Dask ({scheduler})" if scheduler else f"{workers} workers"
     print(
-        f"[2/5] Executing {len(jobs)} notebooks with papermill, {workers} workers"
+        f"[2/5] Executing {len(jobs)} notebooks with papermill, {where}, warm kernels"
         f"{' (unchanged ones are reused)' if reuse else ''}",
         file=out,
         flush=True,
     )
-    results = run_jobs(jobs, workers, failed_dir, out=out, cache_dir=cache_dir)
+    results = run_batch(jobs, workers, failed_dir, out, cache_dir, scheduler)
     reused = sum(r.cached for r in results)
     if reused:
         print(f"      {reused} of {len(jobs)} notebooks reused unchanged from the previous build", file=out)

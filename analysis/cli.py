@@ -25,7 +25,7 @@ def _build_data(args) -> int:
 def _report(args) -> int:
     from analysis.build import build_report
 
-    return build_report(workers=args.workers, reuse=not args.fresh)
+    return build_report(workers=args.workers, reuse=not args.fresh, scheduler=args.scheduler)
 
 
 def _annual_report(args) -> int:
@@ -137,6 +137,13 @@ def parser() -> argparse.ArgumentParser:
         "--fresh",
         action="store_true",
         help="execute every notebook even if an identical one from the previous build can be reused",
+    )
+    s.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run the notebooks on Dask: 'local' (a cluster of --workers processes on this machine) or a "
+        "scheduler's address such as tcp://host:8786 (default: local processes without Dask)",
     )
     s.set_defaults(func=_report)
     s = sub.add_parser("annual-report", help="build one member's annual report (PDF) on its own, into reports/_annual/")

@@ -111,17 +111,22 @@ def _kernel_did_not_start(exc: BaseException) -> bool:
     return not isinstance(exc, PapermillExecutionError) and "kernel died before replying" in str(exc).lower()
 
 
-def _execute(job: Job, failed_dir: str) -> JobResult:
-    """Run in a worker process: papermill into a temporary file, then move it into place."""
+def _execute(job: Job, failed_dir: str, warm: bool = True) -> JobResult:
+    """Run in a worker process: papermill into a temporary file, then move it into place. With ``warm``
+    the notebook runs on the worker's warm kernel (:mod:`analysis.site.warm`), otherwise on a new one."""
     import papermill as pm
     import tenacity
     from papermill.exceptions import PapermillExecutionError
+
+    from analysis.site import warm as warm_kernels
 
     start = time.perf_counter()
     os.environ["MPLBACKEND"] = "Agg"  # pages are drawn to files; the kernel inherits this, no display needed
     job.output.parent.mkdir(parents=True, exist_ok=True)
     tmp = job.output.with_name(f".{job.output.name}.running.ipynb")
-    log = Path(failed_dir).parent / "_logs" / f"{job.output.stem}.log"
+    logs = Path(failed_dir).parent / "_logs"
+    log = logs / f"{job.output.stem}.log"
+    engine = {"engine_name": warm_kernels.ENGINE, "kernel_log": logs / f"kernel-{os.getpid()}.log"} if warm else {}
     try:
         run = tenacity.retry(
             retry=tenacity.retry_if_exception(_kernel_did_not_start),
@@ -137,6 +142,8 @@ def _execute(job: Job, failed_dir: str) -> JobResult:
                 kernel_name="python3",
                 progress_bar=False,
                 cwd=str(job.template.parent),
+                request_save_on_cell_execute=False,  # written once, when it is done
+                **engine,
             )
         _finish(tmp, job.title)
         os.replace(tmp, job.output)
@@ -221,8 +228,12 @@ def run_jobs(
     executor: Executor | None = None,
     out=sys.stdout,
     cache_dir: Path | None = None,
+    warm: bool = True,
 ) -> list[JobResult]:
     """Check every job's parameters, then run them all; print progress and return every result.
+
+    With ``warm`` (the default) each worker runs its notebooks on one warm kernel, reset between them
+    (:mod:`analysis.site.warm`); ``warm=False`` starts a new kernel for every notebook.
 
     With ``cache_dir``, a job whose fingerprint matches an earlier successful run is copied from there
     instead of executed, and every successful run is stored there; entries no job used are removed.
@@ -253,7 +264,7 @@ def run_jobs(
     own = executor is None and bool(pending)
     executor = executor or (ProcessPoolExecutor(max_workers=max(1, workers)) if pending else None)
     try:
-        futures = {executor.submit(_execute, job, str(failed_dir)): job for job in pending}
+        futures = {executor.submit(_execute, job, str(failed_dir), warm): job for job in pending}
         for fut in as_completed(futures):
             res = fut.result()
             if res.ok and cache_dir is not None:

@@ -7,7 +7,6 @@ published site when anything fails.
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 import sys
 import time
@@ -118,30 +117,30 @@ def page_code_files(roots: tuple[str, ...] = ("analysis.pages",)) -> list[Path]:
     return sorted(seen)
 
 
-def inputs_digest() -> str:
-    """Everything a page depends on besides its template and parameters: the processed data (not its
-    build date) and the code the pages run (:func:`page_code_files`). A change to either executes
-    the notebooks again; a change to a reader or to the statistics' code alone does not (new
-    numbers change the data, and so the digest)."""
+def code_digest() -> str:
+    """The code every page runs (:func:`page_code_files`) and the versions its footer names. A change to
+    a reader or to the statistics' code alone executes no notebook (new numbers change the data)."""
     import platform
 
     import pandas as pd
 
     digest = hashlib.sha256(f"{platform.python_version()} {pd.__version__}".encode())  # shown in the footers
-    meta = json.loads((config.PROCESSED_DIR / "metadata.json").read_text(encoding="utf-8"))
-    meta.pop("built", None)
-    digest.update(json.dumps(meta, sort_keys=True).encode())
-    for path in sorted(config.PROCESSED_DIR.rglob("*.parquet")):
-        digest.update(str(path.relative_to(config.PROCESSED_DIR)).encode())
-        digest.update(path.read_bytes())
     for path in page_code_files():
         digest.update(str(path.relative_to(config.PACKAGE_DIR)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-def report_jobs(data: report_data.ReportData, staging: Path, inputs: str = "") -> list[Job]:
-    """One job per member (municipality template), the network front page and one per indicator page."""
+def report_jobs(data: report_data.ReportData, staging: Path, code: str = "") -> list[Job]:
+    """One job per member (municipality template), the network front page and one per indicator page.
+    A job's inputs are the page code and the digest of the data its page reads
+    (:meth:`~analysis.pages.report_data.ReportData.page_slice`): a change to one member's value runs
+    that member's page, the pages of that indicator and of the network, and the pages whose comparison
+    rows it changes, and reuses all others."""
+
+    def inputs(**page) -> dict:
+        return {"code": code, "data": report_data.slice_digest(data.page_slice(**page))}
+
     template = config.NOTEBOOKS_DIR / "municipality.ipynb"
     jobs = [
         Job(
@@ -150,7 +149,7 @@ def report_jobs(data: report_data.ReportData, staging: Path, inputs: str = "") -
             {"unit_code": unit["unit_code"]},
             title=pages.unit_title(data, unit["unit_code"]),
             label=f"{unit['unit_code']} {unit['name']}",
-            inputs=inputs,
+            inputs=inputs(unit_code=unit["unit_code"]),
         )
         for _, unit in data.members.iterrows()
     ]
@@ -161,7 +160,7 @@ def report_jobs(data: report_data.ReportData, staging: Path, inputs: str = "") -
             {},
             title=NETWORK_TITLE,
             label="Nettverket (forside)",
-            inputs=inputs,
+            inputs=inputs(),
         )
     )
     catalog = data.catalog.set_index("kpi_id")
@@ -173,7 +172,7 @@ def report_jobs(data: report_data.ReportData, staging: Path, inputs: str = "") -
                 {"kpi_id": kpi_id},
                 title=pages.indicator_title(data, kpi_id),
                 label=kpi_id,
-                inputs=inputs,
+                inputs=inputs(kpi_id=kpi_id),
             )
         )
     return jobs
@@ -222,7 +221,7 @@ def _build_report(workers: int | None, reuse: bool, out, scheduler: str | None =
     failed_dir = config.REPORTS_DIR / "_failed"
     for folder in (staging, failed_dir, config.REPORTS_DIR / "_logs"):
         shutil.rmtree(folder, ignore_errors=True)
-    jobs = report_jobs(data, staging, inputs_digest())
+    jobs = report_jobs(data, staging, code_digest())
     cache_dir = config.REPORTS_DIR / "_cache" if reuse else None
     where = f"on Dask ({scheduler})" if scheduler else f"{workers} workers"
     print(
@@ -232,9 +231,6 @@ def _build_report(workers: int | None, reuse: bool, out, scheduler: str | None =
         flush=True,
     )
     results = run_batch(jobs, workers, failed_dir, out, cache_dir, scheduler)
-    reused = sum(r.cached for r in results)
-    if reused:
-        print(f"      {reused} of {len(jobs)} notebooks reused unchanged from the previous build", file=out)
     failed = [r for r in results if not r.ok]
     if failed:
         print(
@@ -311,7 +307,7 @@ def _build_annual_report(code: str, out) -> int:
         print(f"error: {code!r} is not a member of the network (params/network.yaml); one of: {known}", file=sys.stderr)
         return 2
     report = reports[code.lower()]
-    jobs = [j for j in report_jobs(data, staging, inputs_digest()) if j.output == report.notebook]
+    jobs = [j for j in report_jobs(data, staging, code_digest()) if j.output == report.notebook]
     results = run_jobs(jobs, 1, work / "_failed", out=out, cache_dir=config.REPORTS_DIR / "_cache")
     if not all(r.ok for r in results):
         print(f"The page of {report.label} failed: {results[0].error}", file=out)

@@ -139,8 +139,20 @@ def test_unchanged_notebooks_are_reused_and_changed_inputs_run_again(built):
     again = run_report(project)
     assert again.returncode == 0, again.stdout + again.stderr
     n_jobs = int(re.search(r"Executing (\d+) notebooks", again.stdout).group(1))
-    assert f"{n_jobs} of {n_jobs} notebooks reused unchanged" in again.stdout
+    assert f"{n_jobs} of {n_jobs} reused unchanged" in again.stdout
     assert (site / "kommuner" / "alesund.html").read_text(encoding="utf-8") == before
+
+    # one member's local target changes: its page, that indicator's page and the front page run again
+    targets = project / "params" / "targets.csv"
+    text = targets.read_text(encoding="utf-8")
+    assert "EN:EN:AQ:2C,5001,2.0," in text
+    targets.write_text(text.replace("EN:EN:AQ:2C,5001,2.0,", "EN:EN:AQ:2C,5001,2.2,"), encoding="utf-8")
+    one = run_report(project)
+    assert one.returncode == 0, one.stdout + one.stderr
+    ran = dict(re.findall(r"\] ok   (.+?) \(\d+\.\d s\)  \[(.+?)\]", one.stdout))
+    assert set(ran) == {"5001 Trondheim", "Nettverket (forside)", "EN:EN:AQ:2C"}, ran  # a key KPI: it has a page
+    assert set(ran.values()) == {"data changed"}
+    assert f"{n_jobs - len(ran)} of {n_jobs} reused unchanged; running {len(ran)} data changed" in one.stdout
 
     settings = project / "params" / "report.yaml"  # fewer indicator pages: the processed metadata changes
     settings.write_text(

@@ -1,12 +1,15 @@
 """Read the processed tables once and hand each page its slice.
 
-Notebooks call :func:`load` and then ask for one unit or one KPI; nothing is recomputed here.
+Notebooks call :func:`load` and then :meth:`ReportData.page_slice` for their unit or KPI; nothing is
+recomputed here. A page is drawn from its slice alone, so the slice's digest (:func:`slice_digest`) is
+exactly the data the page depends on: the build re-executes a page only when its slice changes.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -55,6 +58,55 @@ class ReportData:
     def for_unit(self, name: str, unit_code: str) -> pd.DataFrame:
         table = self.observations if name == "observations" else self.results[name]
         return table.loc[table["unit_code"] == unit_code].reset_index(drop=True)
+
+    def page_slice(self, unit_code: str | None = None, kpi_id: str | None = None) -> ReportData:
+        """What one page reads: a member's page (``unit_code``) its own rows of every unit table and the
+        rows of the members it is compared with for the KPIs of its key figure; an indicator page
+        (``kpi_id``) every table's rows of that KPI. The catalog, the units and the metadata are kept
+        whole; tables the page does not read are left empty. No argument: everything (the front page)."""
+        if unit_code is None and kpi_id is None:
+            return self
+        if kpi_id is not None:
+            return replace(
+                self,
+                observations=_rows(self.observations, kpi_id=kpi_id),
+                targets=_rows(self.targets, kpi_id=kpi_id),
+                results={name: _rows(table, kpi_id=kpi_id) for name, table in self.results.items()},
+            )
+        from analysis.pages.content import key_kpis  # the KPIs of the key figure, as the page picks them
+
+        unit = self.unit(unit_code)
+        peers = self.members.loc[self.members["type"] == unit["type"], "unit_code"]
+        obs = self.observations
+        compared = obs["unit_code"].isin(peers) & obs["kpi_id"].isin(key_kpis(self, unit_code))
+        read = ("status", "trends", "progress", "comparisons", "slope_tests")
+        return replace(
+            self,
+            observations=obs.loc[(obs["unit_code"] == unit_code) | compared],
+            targets=_rows(self.targets, unit_code=unit_code),
+            results={
+                name: _rows(table, unit_code=unit_code) if name in read else table.iloc[0:0]
+                for name, table in self.results.items()
+            },
+        )
+
+
+def _rows(table: pd.DataFrame, **key) -> pd.DataFrame:
+    ((column, value),) = key.items()
+    return table.loc[table[column] == value] if column in table.columns else table.iloc[0:0]
+
+
+def slice_digest(data: ReportData) -> str:
+    """A digest of every value in ``data`` (and of the metadata except the build's date)."""
+    digest = hashlib.sha256()
+    meta = dict(data.metadata)
+    meta.pop("built", None)
+    digest.update(json.dumps(meta, sort_keys=True, default=str).encode())
+    tables = {"catalog": data.catalog, "units": data.units, "observations": data.observations, "targets": data.targets}
+    for name, table in sorted({**tables, **{f"results/{k}": v for k, v in data.results.items()}}.items()):
+        digest.update(f"{name} {list(table.columns)} {list(table.dtypes.astype(str))} {len(table)}".encode())
+        digest.update(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
 
 
 def load(directory: Path | None = None) -> ReportData:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import nbformat
 
+from analysis.core.atomic import write_atomic_text
 from analysis.core.errors import ParameterError
 from analysis.pages.present import esc
 
@@ -81,13 +82,20 @@ class Job:
     parameters: dict = field(default_factory=dict)
     title: str = ""
     label: str = ""
-    inputs: str = ""  # digest of everything else the notebook reads (data, package code); see build.py
+    inputs: dict = field(default_factory=dict)  # digests of what else the page reads, by name; see build.py
+
+    def components(self) -> dict:
+        """What the executed notebook depends on, by name (the template as its digest)."""
+        return {
+            "template": hashlib.sha256(self.template.read_bytes()).hexdigest(),
+            "parameters": self.parameters,
+            "title": self.title,
+            **self.inputs,
+        }
 
     def fingerprint(self) -> str:
         """Same template, parameters, title and inputs -> the same executed notebook."""
-        digest = hashlib.sha256(self.template.read_bytes())
-        digest.update(json.dumps([self.parameters, self.title, self.inputs], sort_keys=True).encode())
-        return digest.hexdigest()[:32]
+        return hashlib.sha256(json.dumps(self.components(), sort_keys=True).encode()).hexdigest()[:32]
 
 
 @dataclass
@@ -97,6 +105,7 @@ class JobResult:
     seconds: float
     error: str = ""
     cached: bool = False
+    reason: str = ""  # why it ran instead of being reused: "new page", "data changed", ...
 
 
 # Two kernels started at the same moment can pick the same free TCP port; the loser dies before it
@@ -221,6 +230,22 @@ def _from_cache(job: Job, cache_dir: Path | None) -> JobResult | None:
     return JobResult(job, True, 0.0, cached=True)
 
 
+INDEX = "pages.json"  # in the cache: what each page depended on when it last ran
+
+
+def _page_key(job: Job) -> str:
+    return f"{job.template.name} {json.dumps(job.parameters, sort_keys=True)}"
+
+
+def why_it_runs(job: Job, index: dict) -> str:
+    """Which of the page's inputs changed since its last successful run (or that it is new)."""
+    before = index.get(_page_key(job))
+    if before is None:
+        return "new page"
+    changed = [name for name, value in job.components().items() if before.get(name) != value]
+    return f"{', '.join(changed)} changed" if changed else "not in the cache"
+
+
 def run_jobs(
     jobs: list[Job],
     workers: int,
@@ -237,39 +262,53 @@ def run_jobs(
 
     With ``cache_dir``, a job whose fingerprint matches an earlier successful run is copied from there
     instead of executed, and every successful run is stored there; entries no job used are removed.
+    The build says how many pages it reused and, for every page it ran, which of its inputs changed.
     """
     specs: dict[Path, dict] = {}
     for job in jobs:
         spec = specs.setdefault(job.template, parameter_spec(job.template))
         check_parameters(job.template, job.parameters, spec)
-    results = []
+    index_path = cache_dir / INDEX if cache_dir is not None else None
+    index = json.loads(index_path.read_text(encoding="utf-8")) if index_path and index_path.is_file() else {}
+    results: list[JobResult] = []
+    pending: list[Job] = []
+    for job in jobs:
+        reused = _from_cache(job, cache_dir)
+        if reused:
+            results.append(reused)
+        else:
+            pending.append(job)
+    reasons = {id(job): why_it_runs(job, index) if cache_dir is not None else "" for job in pending}
+    if results:
+        counts: dict[str, int] = {}
+        for reason in reasons.values():
+            counts[reason] = counts.get(reason, 0) + 1
+        why = "; ".join(f"{n} {reason}" for reason, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+        print(f"  {len(results)} of {len(jobs)} reused unchanged{'; running ' + why if why else ''}", file=out)
 
     def report(res: JobResult) -> None:
         results.append(res)
-        state = "same" if res.cached else "ok  " if res.ok else "FEIL"
+        res.reason = reasons.get(id(res.job), "")
+        state = "ok  " if res.ok else "FEIL"
         print(
             f"  [{len(results):>3}/{len(jobs)}] {state} {res.job.label or res.job.output.name} "
-            f"({res.seconds:.1f} s){'  ' + res.error if res.error else ''}",
+            f"({res.seconds:.1f} s){'  [' + res.reason + ']' if res.reason else ''}"
+            f"{'  ' + res.error if res.error else ''}",
             file=out,
             flush=True,
         )
 
-    pending = []
-    for job in jobs:
-        reused = _from_cache(job, cache_dir)
-        if reused:
-            report(reused)
-        else:
-            pending.append(job)
     own = executor is None and bool(pending)
     executor = executor or (ProcessPoolExecutor(max_workers=max(1, workers)) if pending else None)
     try:
         futures = {executor.submit(_execute, job, str(failed_dir), warm): job for job in pending}
         for fut in as_completed(futures):
             res = fut.result()
+            res.job = futures[fut]  # the job itself, not the copy that went to the worker and back
             if res.ok and cache_dir is not None:
                 cache_dir.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(res.job.output, cache_dir / f"{res.job.fingerprint()}.ipynb")
+                index[_page_key(res.job)] = res.job.components()
             report(res)
     finally:
         if own:
@@ -279,4 +318,6 @@ def run_jobs(
         for stale in cache_dir.glob("*.ipynb"):
             if stale.name not in used:
                 stale.unlink()
+        keys = {_page_key(job) for job in jobs}
+        write_atomic_text(json.dumps({k: v for k, v in index.items() if k in keys}, sort_keys=True), index_path)
     return results

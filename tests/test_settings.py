@@ -146,3 +146,29 @@ def test_a_report_year_that_has_not_come_is_refused(tmp_path):
     )
     with pytest.raises(InputError, match=f"field 'report_year': {later} has not come yet"):
         load_report_settings(path)
+
+
+def test_members_all_is_every_municipality_and_county_of_the_borders(tmp_path):
+    """`members: all`: the 357 municipalities and 15 counties of 2024 (SSB's KLASS), nothing listed by hand."""
+    path = tmp_path / "network.yaml"
+    path.write_text("network: {name: Hele landet}\nmembers: all\n", encoding="utf-8")
+    units = load_units(path)
+    members = units.loc[units["is_member"]]
+    assert (members["type"] == "kommune").sum() == 357 and (members["type"] == "fylke").sum() == 15
+    oslo = members.set_index(["type", "unit_code"])
+    assert oslo.loc[("kommune", "0301"), "name"] == "Oslo" and oslo.loc[("fylke", "03"), "name"] == "Oslo"
+    assert oslo.loc[("kommune", "0301"), "county_name"] == "Oslo"
+    assert oslo.loc[("kommune", "5001"), "county_name"] == "Trøndelag"
+    assert not members.duplicated(["type", "slug"]).any()
+    assert members.loc[members["type"] == "kommune", "unit_code"].str.fullmatch(r"\d{4}").all()
+
+
+def test_one_name_twice_in_one_county_is_still_refused(tmp_path):
+    path = tmp_path / "network.yaml"
+    path.write_text(
+        'members:\n  - {code: "5001", name: Trondheim, type: kommune, county: "50"}\n'
+        '  - {code: "5006", name: Trondheim, type: kommune, county: "50"}\ncounties:\n  "50": Trøndelag\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match="listed twice: name 'Trondheim'"):
+        load_units(path)

@@ -29,7 +29,7 @@ def generate_observations(
     """
     rng = np.random.default_rng(seed)
     years = np.arange(first_year, last_year + 1)
-    frames = []
+    codes, kpis, all_years, all_values = [], [], [], []  # one frame at the end: 41 784 small ones cost 35 s
     for unit in units.itertuples(index=False):
         lo_year = max(first_year, unit.valid_from) if pd.notna(unit.valid_from) else first_year
         hi_year = min(last_year, unit.valid_to) if pd.notna(unit.valid_to) else last_year
@@ -51,10 +51,18 @@ def generate_observations(
                 floor = 0.0 if low >= 0 else -np.inf
                 ceiling = 100.0 if _is_percent(kpi.unit_nb) else np.inf
                 values = np.clip(values, floor, ceiling)
-            frames.append(
-                pd.DataFrame({"unit_code": unit.unit_code, "year": unit_years, "kpi_id": kpi.kpi_id, "value": values})
-            )
-    obs = pd.concat(frames, ignore_index=True)
+            codes.append(np.repeat(unit.unit_code, len(unit_years)))
+            kpis.append(np.repeat(kpi.kpi_id, len(unit_years)))
+            all_years.append(unit_years)
+            all_values.append(np.asarray(values, dtype=float))
+    obs = pd.DataFrame(
+        {
+            "unit_code": pd.array(np.concatenate(codes), dtype="str"),
+            "year": np.concatenate(all_years),
+            "kpi_id": pd.array(np.concatenate(kpis), dtype="str"),
+            "value": np.concatenate(all_values),
+        }
+    )
     obs["status"] = ""
     draw = rng.random(len(obs))
     obs.loc[draw < 0.005, "status"] = ".."

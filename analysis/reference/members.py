@@ -27,6 +27,9 @@ def load_units(path: Path | None = None) -> pd.DataFrame:
     path = Path(path or config.NETWORK_YAML)
     data = read_yaml(path, "network.yaml")
     members = data.get("members")
+    if members == "all":
+        data = {**data, **everyone(BORDERS_YEAR)}
+        members = data["members"]
     if not isinstance(members, list) or not members:
         raise InputError(path, "no members listed (a list: '- {code: ...}' lines)", row=line_of(data), field="members")
     problems = Problems()
@@ -54,13 +57,29 @@ def load_units(path: Path | None = None) -> pd.DataFrame:
     units["valid_from"] = pd.array(units["valid_from"], dtype="Int64")
     units["valid_to"] = pd.array(units["valid_to"], dtype="Int64")
     units["slug"] = units["name"].map(slugify)
-    if units["slug"].duplicated().any():
-        units["slug"] = units["slug"] + "-" + units["unit_code"]
+    twice = units.duplicated(["type", "slug"], keep=False)  # two Herøy: the code tells their pages apart
+    units.loc[twice, "slug"] = units.loc[twice, "slug"] + "-" + units.loc[twice, "unit_code"]
     return units.merge(population_facts(), on="unit_code", how="left")
 
 
+def everyone(year: int) -> dict:
+    """``members: all``: every municipality and county of ``year`` in the code registry, each
+    municipality under the county its number begins with, as if each were listed in network.yaml
+    (no peer groups: the comparisons are with all municipalities, the county and the nation)."""
+    towns = geography.codes_at(year, "municipality")
+    counties = geography.codes_at(year, "county")
+    listed = [{"code": c, "name": n, "type": "kommune", "county": c[:2]} for c, n in towns.itertuples(index=False)]
+    listed += [{"code": c, "name": n, "type": "fylke"} for c, n in counties.itertuples(index=False)]
+    return {
+        "members": listed,
+        "counties": dict(counties.itertuples(index=False)),
+    }
+
+
 def _twice(path: Path, members: list, problems: Problems) -> None:
-    """Two members with one code, or with one name (a copied line whose code was not changed)."""
+    """Two members with one code, or with one name (a copied line whose code was not changed). Names
+    are compared within a type and county: Oslo is a municipality and a county, and Herøy is a
+    municipality in Møre og Romsdal and one in Nordland."""
     for key in ("code", "name"):
         first: dict[str, int | None] = {}
         for m in members:
@@ -68,6 +87,8 @@ def _twice(path: Path, members: list, problems: Problems) -> None:
             if not isinstance(value, str):
                 continue
             k = " ".join(value.casefold().split())
+            if key == "name":
+                k = f"{m.get('type')} {m.get('county', '')} {k}"
             if k in first:
                 problems.add(
                     InputError(

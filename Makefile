@@ -6,6 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 WORKERS ?=
+SCHEDULER ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help report data test test-fast lab preview bench clean quarto browser
@@ -22,7 +23,7 @@ $(STAMP): pyproject.toml
 
 report: $(STAMP) ## build the whole site from the bundled data into reports/_site
 	@$(MAKE) --no-print-directory quarto
-	$(PY) -m analysis report $(if $(WORKERS),--workers $(WORKERS),) $(if $(FRESH),--fresh,)
+	$(PY) -m analysis report $(if $(WORKERS),--workers $(WORKERS),) $(if $(FRESH),--fresh,) $(if $(SCHEDULER),--scheduler $(SCHEDULER),)
 
 data: $(STAMP) ## build data/processed only (tidy tables and all statistics)
 	$(PY) -m analysis build-data
@@ -49,6 +50,7 @@ bench: $(STAMP) ## run the benchmarks (prints medians; not part of the tests)
 	$(PY) -m bench.bench_results
 	$(PY) -m bench.bench_batch
 	$(PY) -m bench.bench_annual
+	$(PY) -m bench.bench_scale
 
 quarto: $(STAMP) ## try to install Quarto (needs internet beyond PyPI); the build falls back to smalldocs
 	@if command -v quarto >/dev/null 2>&1 || [ -x $(VENV)/bin/quarto ] || [ -f $(VENV)/.no-quarto ]; then :; \

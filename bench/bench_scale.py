@@ -44,8 +44,8 @@ def run(project: Path, *args: str) -> str:
     return result.stdout
 
 
-def jobs_script(project: Path, out: Path, select: str, workers: int, warm: bool) -> str:
-    """Python that runs the project's batch on the selected jobs and prints its wall time (in ``project``)."""
+def jobs_script(out: Path, select: str, workers: int, warm: bool) -> str:
+    """Python that runs the project's batch on the selected jobs and prints its wall time."""
     return f"""
 import time
 from pathlib import Path
@@ -66,7 +66,7 @@ def batch_seconds(project: Path, select: str, workers: int, warm: bool = True) -
     out = Path(tempfile.mkdtemp(dir=project))
     try:
         n, seconds = re.search(
-            r"SECONDS (\d+) ([\d.]+)", run(project, "-c", jobs_script(project, out, select, workers, warm))
+            r"SECONDS (\d+) ([\d.]+)", run(project, "-c", jobs_script(out, select, workers, warm))
         ).groups()
     finally:
         shutil.rmtree(out, ignore_errors=True)

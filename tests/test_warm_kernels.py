@@ -4,6 +4,7 @@ import json
 
 import nbformat
 import pytest
+from notebook_helpers import notebook, printed
 
 from analysis.site.batch import Job, run_jobs
 
@@ -44,21 +45,6 @@ print(json.dumps({
 """
 
 FAILING = "raise ValueError('this page fails')"
-
-
-def notebook(path, source):
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    params = nbformat.v4.new_code_cell("x: int = 0")
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell(source)]
-    nbformat.write(nb, path)
-    return path
-
-
-def printed(path):
-    nb = nbformat.read(path, as_version=4)
-    return "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("output_type") == "stream").strip()
 
 
 def test_a_page_finds_the_kernel_as_new_although_it_is_the_same(tmp_path):

@@ -40,7 +40,6 @@ class WarmKernel:
 
         self.kernel_name = kernel_name
         self.km = AsyncKernelManager(kernel_name=kernel_name)
-        self.runs = 0
         self.stopped = False
         if log is not None:  # the kernel's own log lines (it keeps this stderr for its life)
             log.parent.mkdir(parents=True, exist_ok=True)
@@ -153,7 +152,6 @@ class WarmKernelEngine(NBClientEngine):
                 client.kc.stop_channels()
         if any(output.get("output_type") == "error" for cell in nb.cells for output in cell.get("outputs", [])):
             discard_kernel()  # a page that failed leaves its kernel in an unknown state
-        kernel.runs += 1
         return nb
 
 

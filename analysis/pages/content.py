@@ -340,26 +340,22 @@ def network_status_table(data: ReportData) -> pd.DataFrame:
     """Per member: how many KPIs in each band, how many improve and worsen."""
     status = data.results["status"]
     trends = data.results["trends"]
-    rows = []
     members = nb_sorted(data.members, "name")  # municipalities by name, then the counties by name
     members = pd.concat([members.loc[members["type"] == "kommune"], members.loc[members["type"] != "kommune"]])
-    for unit in members.itertuples(index=False):
-        s = status.loc[status["unit_code"] == unit.unit_code, "band"]
-        t = trends.loc[trends["unit_code"] == unit.unit_code, "verdict"]
-        rows.append(
-            {
-                "unit_code": unit.unit_code,
-                "name": unit.name,
-                "type": unit.type,
-                "slug": unit.slug,
-                "population": unit.population,
-                **{b: int((s == b).sum()) for b in BAND_ORDER},
-                "trends_testable": testable_trends(trends.loc[trends["unit_code"] == unit.unit_code]),
-                "improving": int((t == "improving").sum()),
-                "worsening": int((t == "worsening").sum()),
-            }
-        )
-    return pd.DataFrame(rows)
+    codes = members["unit_code"]
+    bands = pd.crosstab(status["unit_code"], status["band"]).reindex(index=codes, columns=BAND_ORDER, fill_value=0)
+    verdicts = pd.crosstab(trends["unit_code"], trends["verdict"]).reindex(
+        index=codes, columns=["improving", "worsening"], fill_value=0
+    )
+    assessed = trends["verdict"].isin(["improving", "no_clear_trend", "worsening"]) & (trends["n_points"] > MIN_POINTS)
+    testable = assessed.groupby(trends["unit_code"]).sum().reindex(codes, fill_value=0)
+    table = members[["unit_code", "name", "type", "slug", "population"]].reset_index(drop=True)
+    for b in BAND_ORDER:
+        table[b] = bands[b].fillna(0).astype(int).to_numpy()
+    table["trends_testable"] = testable.fillna(0).astype(int).to_numpy()
+    table["improving"] = verdicts["improving"].fillna(0).astype(int).to_numpy()
+    table["worsening"] = verdicts["worsening"].fillna(0).astype(int).to_numpy()
+    return table
 
 
 def unit_href(unit_type: str, slug: str) -> str:
@@ -399,8 +395,19 @@ def overview_matrix(data: ReportData, dimension: str) -> pd.DataFrame:
     )
     names = data.catalog.set_index("kpi_id")["name_nb"]
     matrix.index = [names[k] for k in matrix.index]
+    if by_county(data):
+        # hundreds of columns cannot be read (nor drawn in reasonable time): one column per county,
+        # the median of its municipalities' robust z
+        county = towns.set_index("unit_code").loc[matrix.columns, "county_name"]
+        matrix = matrix.T.groupby(county.to_numpy(), sort=False).median().T
+        return matrix[nb_sorted(pd.DataFrame({"name": matrix.columns}), "name")["name"].tolist()]
     matrix.columns = towns.set_index("unit_code").loc[matrix.columns, "name"].tolist()
     return matrix
+
+
+def by_county(data: ReportData) -> bool:
+    """Whether the network's figures compare counties rather than single municipalities (a large network)."""
+    return int((data.members["type"] == "kommune").sum()) > figures.SMALL_MULTIPLES_MAX
 
 
 def overview_figure(data: ReportData, dimension: str) -> tuple:
@@ -415,14 +422,19 @@ def overview_figure(data: ReportData, dimension: str) -> tuple:
         if matrix.shape[0] < in_dimension
         else ""
     )
+    columns, side_by_side, colour = (
+        ("fylker", "fylkene", "medianen av fylkets kommuners robuste z-verdi")
+        if by_county(data)
+        else ("kommuner", "kommunene", "robust z-verdi")
+    )
     alt = (
         f"Fargekart for {dimension.lower()} med {matrix.shape[0]} indikatorer i rader og {matrix.shape[1]} "
-        f"kommuner i kolonner; blått er bedre og rødt svakere enn nettverkets median. Høyest gjennomsnitt: "
+        f"{columns} i kolonner; blått er bedre og rødt svakere enn nettverkets median. Høyest gjennomsnitt: "
         f"{best.index[0]}; lavest: {best.index[-1]}."
     )
     caption = (
-        f"{dimension}: kommunene side om side i sammenligningsåret (det siste året de fleste har tall for, "
-        f"normalt {data.report_year}). Fargen er robust z-verdi per indikator, "
+        f"{dimension}: {side_by_side} side om side i sammenligningsåret (det siste året de fleste har tall for, "
+        f"normalt {data.report_year}). Fargen er {colour} per indikator, "
         f"(verdi − median) / (1,4826 · MAD), snudd slik at positiv alltid betyr bedre. "
         "Grå, skraverte celler mangler tall."
         f"{left_out}"
@@ -750,7 +762,9 @@ def indicator_figure(data: ReportData, kpi_id: str) -> tuple:
     obs = nb_sorted(obs, "name")  # the panels in Norwegian alphabetical order
     network_target = data.targets.loc[(data.targets["kpi_id"] == kpi_id) & (data.targets["unit_code"] == ""), "target"]
     target = network_target.iloc[0] if len(network_target) else None
-    fig = figures.all_units(obs, f"{kpi['name_nb']} ({kpi['unit_nb']})", target)
+    ylabel = f"{kpi['name_nb']} ({kpi['unit_nb']})"
+    many = obs["name"].nunique() > figures.SMALL_MULTIPLES_MAX
+    fig = figures.spread_over_years(obs, ylabel, target) if many else figures.all_units(obs, ylabel, target)
     latest = obs.loc[obs["year"] == obs["year"].max()].sort_values("value")
     extremes = (
         (
@@ -761,13 +775,22 @@ def indicator_figure(data: ReportData, kpi_id: str) -> tuple:
         if len(latest)
         else "Ingen tall."
     )
+    goal = ", nettverkets mål prikket." if target is not None else "."
+    if many:
+        alt = (
+            f"Linjediagram over fordelingen av {kpi['name_nb']} i {obs['name'].nunique()} kommuner per år: "
+            f"medianen som linje, den midterste halvdelen og 80 % av kommunene som bånd. {extremes}"
+        )
+        caption = (
+            f"{kpi['name_nb']}: medianen av kommunene (linje), den midterste halvdelen (mørkt bånd) og 80 % av "
+            f"kommunene (lyst bånd){goal} Tabellen under viser hver kommune."
+        )
+        return fig, caption, alt
     alt = (
         f"Små linjediagrammer, ett per kommune, over {kpi['name_nb']} for {obs['name'].nunique()} kommuner per år. "
         f"{extremes}"
     )
-    caption = f"{kpi['name_nb']}: hver kommune (blå) mot de andre kommunene (grå) og nettverkets median (stiplet)" + (
-        ", nettverkets mål prikket." if target is not None else "."
-    )
+    caption = f"{kpi['name_nb']}: hver kommune (blå) mot de andre kommunene (grå) og nettverkets median (stiplet){goal}"
     return fig, caption, alt
 
 

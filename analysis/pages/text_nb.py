@@ -188,8 +188,8 @@ modell* (lineær modell med tilfeldig nivå per kommune): hver kommune får sitt
 vi anslår én felles stigning. Da teller ikke store forskjeller i nivå mellom kommunene som
 usikkerhet i trenden. Av og til er det beste anslaget at kommunene ikke skiller seg i nivå i det
 hele tatt, utover tilfeldige svingninger. Da er modellen det samme som en vanlig lineær regresjon
-med ett felles nivå for alle. Vi regner derfor alltid ut den også, og bruker den av de to som
-passer best til dataene, målt på samme måte (REML); slike tilfeller er merket `boundary_fit`.
+med ett felles nivå for alle. Vi leter derfor etter den beste tilpasningen (REML) over alle mulige
+størrelser på nivåforskjellene, null medregnet; når null passer best, er tilfellet merket `boundary_fit`.
 Hvis modellen ikke lar seg tilpasse (for eksempel fordi det er for få tall), står det hvorfor, og
 vi viser ikke noe tall.
 

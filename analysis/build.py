@@ -24,8 +24,6 @@ from analysis.site.batch import Job, run_jobs
 from analysis.site.render import externalise_figures, indicator_page, prepare_project, publish, render, unit_page
 from analysis.stats.results import compute_all, write_all
 
-NETWORK_TITLE = "Bærekraftsnettverket"
-
 
 @dataclass(frozen=True)
 class ProcessedInfo:
@@ -158,7 +156,7 @@ def report_jobs(data: report_data.ReportData, staging: Path, code: str = "") -> 
             config.NOTEBOOKS_DIR / "network.ipynb",
             staging / "index.ipynb",
             {},
-            title=NETWORK_TITLE,
+            title=data.network_name,
             label="Nettverket (forside)",
             inputs=inputs(),
         )
@@ -253,10 +251,11 @@ def _build_report(workers: int | None, reuse: bool, out, scheduler: str | None =
         data.is_demo,
         downloads(data),
         data.metadata.get("methods"),
+        data.network_name,
     )
     externalise_figures(staging)
     print(f"[3/5] Annual reports (PDF), {workers} workers", file=out, flush=True)
-    pdfs = make_annual_reports(annual_reports(data, staging, NETWORK_TITLE), staging, workers)
+    pdfs = make_annual_reports(annual_reports(data, staging, data.network_name), staging, workers)
     failed_pdfs = [r for r in pdfs if not r.ok]
     for r in pdfs:
         state = "ok  " if r.ok else "FEIL"
@@ -301,7 +300,7 @@ def _build_annual_report(code: str, out) -> int:
     work = config.REPORTS_DIR / "_annual"
     staging = work / "_build"
     shutil.rmtree(staging, ignore_errors=True)
-    reports = {r.code: r for r in annual_reports(data, staging, NETWORK_TITLE)}
+    reports = {r.code: r for r in annual_reports(data, staging, data.network_name)}
     if code.lower() not in reports:
         known = ", ".join(sorted(reports))
         print(f"error: {code!r} is not a member of the network (params/network.yaml); one of: {known}", file=sys.stderr)

@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlparse
 
 import nbformat
 import pytest
-from site_helpers import make_project, page_refs, run_report
+from site_helpers import SMALL_NETWORK_NAME, make_project, page_refs, run_report
 
 from analysis.core import config
 from analysis.reference.catalog import load_catalog
@@ -104,7 +104,9 @@ def test_norwegian_characters_and_demo_notice_on_every_page(built):
             assert len(re.findall(r"<nav\b", html)) == len(labels) == len(set(labels)), page
     alesund = (site / "kommuner" / "alesund.html").read_text(encoding="utf-8")
     assert "Ålesund" in alesund and "Møre og Romsdal" in alesund
-    assert "Bærekraftsnettverket" in (site / "index.html").read_text(encoding="utf-8")
+    front = (site / "index.html").read_text(encoding="utf-8")
+    assert re.search(rf"<title>[^<]*{SMALL_NETWORK_NAME}[^<]*</title>", front)  # network.name is the site's title
+    assert f"{SMALL_NETWORK_NAME} måler lokal bærekraft" in front
 
 
 def test_pages_have_tables_figures_with_alt_text_and_downloads(built):
@@ -284,7 +286,7 @@ def test_annual_report_is_accessible_text_with_the_pages_numbers(built):
         shown = unescape(re.sub(r"<[^>]+>", "", value)).replace("\u00a0", " ")
         assert shown in flat, shown
     network_text, network = _pdf_text(site / "pdf" / "nettverket.pdf")
-    assert network.metadata.title == "Bærekraftsnettverket" and "3 kommuner og 1 fylkeskommune" in network_text
+    assert network.metadata.title == SMALL_NETWORK_NAME and "3 kommuner og 1 fylkeskommune" in network_text
 
 
 def test_one_members_annual_report_on_its_own(built):

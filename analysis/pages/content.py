@@ -613,7 +613,7 @@ def network_intro(data: ReportData) -> str:
     counties = members.loc[members["type"] == "fylke"]
     return (
         f"{notice(data)}\n"
-        f"Bærekraftsnettverket består av kommuner og fylkeskommuner som måler lokal bærekraft med FNs "
+        f"{esc(data.network_name)} måler lokal bærekraft med FNs "
         f"U4SSC-indikatorer for smarte og bærekraftige byer (91 indikatorer, 112 datapunkter, knyttet til de 17 "
         f"bærekraftsmålene). "
         f"Rapporten dekker {members_text(len(towns), len(counties))} med tall til og med "

@@ -87,13 +87,18 @@ def prepare_project(
     is_demo: bool,
     downloads: dict[str, pd.DataFrame],
     methods: dict | None = None,
+    network_name: str | None = None,
 ) -> None:
-    """Copy the hand-written project into ``staging`` and add what the build knows: sidebar, notice, CSVs."""
+    """Copy the hand-written project into ``staging`` and add what the build knows: the network's name,
+    sidebar, notice, CSVs."""
     staging.mkdir(parents=True, exist_ok=True)
     for name in SOURCE_FILES:
         shutil.copy2(source / name, staging / name)
     config = yaml.safe_load((source / "_quarto.yml").read_text(encoding="utf-8"))
-    config["website"]["sidebar"]["contents"] = sidebar(units, indicators, quarto=find_quarto() is not None)
+    quarto = find_quarto() is not None
+    config["website"]["sidebar"]["contents"] = sidebar(units, indicators, quarto=quarto)
+    if network_name:
+        name_network(config["website"], network_name, quarto)
     write_atomic_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), staging / "_quarto.yml")
     write_atomic_text(demo_notice() if is_demo else "", staging / "_notice.md")
     write_atomic_text(
@@ -101,6 +106,17 @@ def prepare_project(
     )
     for name, table in downloads.items():
         write_atomic_csv(csv_cells(table), staging / "nedlastinger" / f"{name}.csv", encoding="utf-8-sig")
+
+
+def name_network(website: dict, name: str, quarto: bool) -> None:
+    """The site's title, description and footer carry ``network.name`` from params, in place of the
+    hand-written project's «Bærekraftsnettverket». Both renderers read the footer as Markdown, and Quarto
+    the title too, so there the name is escaped; the fallback escapes the title itself as plain text
+    (escaping it twice would show ``&#38;``). The browser tests check both with a hostile name."""
+    title = esc(name) if quarto else " ".join(name.split())
+    website["title"] = title
+    website["description"] = f"U4SSC-indikatorer for medlemmene i {title}"
+    website["page-footer"]["center"] = f"{esc(name)} · U4SSC-indikatorer for smarte og bærekraftige byer"
 
 
 FIGURES_DIR = "figurer"

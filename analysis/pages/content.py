@@ -235,14 +235,18 @@ def key_series_panel(data: ReportData, unit_code: str, kpis: list[str]) -> pd.Da
 
 def key_kpis(data: ReportData, unit_code: str, n: int = 9) -> list[str]:
     """The KPIs worth a figure: the network's key KPIs, then those where the unit moves most clearly."""
-    key = data.catalog.loc[data.catalog["key"], "kpi_id"].tolist()
+    obs = data.for_unit("observations", unit_code)
+    has_values = set(obs.loc[obs["value"].notna(), "kpi_id"])  # a panel without a line tells nothing
+    key = [k for k in data.catalog.loc[data.catalog["key"], "kpi_id"] if k in has_values]
     trends = data.for_unit("trends", unit_code).dropna(subset=["mk_p"]).sort_values("mk_p")
-    telling = [k for k in trends["kpi_id"] if k not in key]
+    telling = [k for k in trends["kpi_id"] if k not in key and k in has_values]
     return (key + telling)[:n]
 
 
 def key_figure(data: ReportData, unit_code: str) -> tuple:
     kpis = key_kpis(data, unit_code)
+    if not kpis:  # nothing reported: no figure of empty panels
+        return None, "", ""
     names = data.catalog.set_index("kpi_id")
     titles = {k: f"{names.at[k, 'name_nb']} ({names.at[k, 'unit_nb']})" for k in kpis}
     status = data.for_unit("status", unit_code).set_index("kpi_id")
@@ -569,10 +573,24 @@ def unit_summary(data: ReportData, unit_code: str) -> str:
 
 
 def kpi_tables_markdown(data: ReportData, unit_code: str) -> str:
+    """One table per dimension with the KPIs the unit has reported (a value or a symbol saying why there
+    is none); the KPIs without any observation are named in one sentence below it, not as empty rows
+    (a member that reports ten KPIs would otherwise read 102 rows of dashes)."""
     table = kpi_table(data, unit_code)
+    reported = table["latest_year"].notna() | table["year"].notna()
     parts = []
     for dim in data.catalog["dimension_nb"].unique():
-        parts.append(f"### {esc(dim)}\n\n{kpi_table_markdown(data, table, dim)}\n")
+        in_dim = table["dimension_nb"] == dim
+        shown, missing = table.loc[in_dim & reported], table.loc[in_dim & ~reported]
+        text = f"### {esc(dim)}\n\n"
+        if shown.empty:
+            text += f"Ingen tall rapportert for de {int(in_dim.sum())} indikatorene i denne dimensjonen.\n"
+        else:
+            text += kpi_table_markdown(data, shown, dim) + "\n"
+            if len(missing):
+                names = ", ".join(esc(n) for n in missing["name_nb"])
+                text += f"\nIkke rapportert ({len(missing)} av {int(in_dim.sum())} indikatorer): {names}.\n"
+        parts.append(text)
     return "\n".join(parts)
 
 

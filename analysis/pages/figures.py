@@ -165,7 +165,9 @@ def spread_lines(spread: pd.DataFrame, titles: dict[str, str], ncols: int = 3) -
     return fig
 
 
-def all_units(obs: pd.DataFrame, ylabel: str, target: float | None, ncols: int = 4) -> plt.Figure:
+def all_units(
+    obs: pd.DataFrame, ylabel: str, target: float | None, ncols: int = 4, median: pd.Series | None = None
+) -> plt.Figure:
     """One small panel per municipality, in the order of ``obs`` names: its own series in blue, every
     other member in light grey behind it, the network median dashed and the target dotted. Twelve
     coloured lines in one chart cannot be told apart (nor by colour-blind readers); small multiples can."""
@@ -174,7 +176,8 @@ def all_units(obs: pd.DataFrame, ylabel: str, target: float | None, ncols: int =
     fig, axes = plt.subplots(
         nrows, ncols, figsize=(PAGE_WIDTH, 1.75 * nrows + 0.6), sharex=True, sharey=True, squeeze=False
     )
-    median = obs.groupby("year")["value"].median()
+    if median is None:  # the page passes the median it also puts in its download
+        median = obs.groupby("year")["value"].median()
     for ax, name in zip(axes.flat, names):
         for other, part in obs.groupby("name"):
             if other != name:

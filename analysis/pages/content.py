@@ -1,7 +1,7 @@
 """The content of each page, as tables and Markdown, from the processed tables.
 
-A notebook cell calls one function here and shows what it returns; the CSV downloads are made
-from the same tables, so a download always holds exactly the numbers on the page.
+A notebook cell calls one function here and shows what it returns; each page's CSV download
+(:mod:`analysis.site.downloads`) is made from the same functions, so it holds the numbers on the page.
 
 Every string from data (names, labels, notes, sources) enters Markdown through
 :func:`~analysis.pages.present.esc` or a :func:`~analysis.pages.present.markdown_table` cell;
@@ -647,18 +647,6 @@ def page_footer(data: ReportData) -> str:
         f"**Kilde:** {sources} (versjon {vintages}). **Beregnet med** Bærekraftsnettverkets analysepakke "
         f"(versjon {analysis.__version__}), Python {platform.python_version()} og pandas {pd.__version__}.\n"
     )
-
-
-def network_table(data: ReportData) -> pd.DataFrame:
-    """The network page's numbers for download: status and trend per member and KPI."""
-    status = data.results["status"][["unit_code", "kpi_id", "year", "value", "target", "achieved_pct", "band"]]
-    trends = data.results["trends"][["unit_code", "kpi_id", "verdict", "ols_slope", "mk_p"]]
-    comp = data.results["comparisons"][["unit_code", "kpi_id", "robust_z", "percentile_rank"]]
-    out = status.merge(trends, on=["unit_code", "kpi_id"], how="outer").merge(
-        comp, on=["unit_code", "kpi_id"], how="left"
-    )
-    out = out.loc[out["unit_code"].isin(data.members["unit_code"])]
-    return out.merge(data.catalog[["kpi_id", "name_nb"]], on="kpi_id").sort_values(["unit_code", "kpi_id"])
 
 
 # --- one indicator -------------------------------------------------------------------------------

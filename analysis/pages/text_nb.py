@@ -374,6 +374,11 @@ DOWNLOAD_PARTS_NB: dict[str, str] = {
 
 #: What a number in the CSV is («Størrelse»).
 DOWNLOAD_MEASURES_NB: dict[str, str] = {
+    "kind": "Type",
+    "county": "Fylke",
+    "peer_group": "Sammenligningsgruppe",
+    "breaks": "Brudd i serien",
+    "small_population": "Små tall: under så mange innbyggere er tall per innbygger usikre",
     "population": "Folketall 1. januar",
     "kpis_reported": "Indikatorer med tall",
     "kpis_in_catalog": "Indikatorer i katalogen",
@@ -426,7 +431,6 @@ DOWNLOAD_MEASURES_NB: dict[str, str] = {
     "q3": "Øvre kvartil blant medlemmene",
     "code": "U4SSC-kode",
     "data_point": "Datapunkt",
-    "kind": "Type",
     "direction": "Retning",
     "sdg_goals": "Bærekraftsmål",
     "network_target": "Nettverkets mål",

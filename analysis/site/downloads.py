@@ -32,6 +32,7 @@ from analysis.pages.present import (
     BAND_ORDER,
     CONVERGENCE_NB,
     DIRECTION_NB,
+    TYPE_NB,
     VERDICT_NB,
     csv_cells,
     fmt_kpi_value,
@@ -259,6 +260,15 @@ def unit_download(data: ReportData, unit_code: str, provenance: Provenance, targ
                 scope="given",
             )
         )
+    facts = [("kind", TYPE_NB[unit["type"]])]
+    if unit["type"] == "kommune":
+        facts += [("county", f"{unit['county_name']} ({unit['county_code']})"), ("peer_group", unit["peer_group"])]
+    breaks = sorted(set(page.for_unit("observations", unit_code).get("note", pd.Series(dtype=str))) - {""})
+    if breaks:
+        facts.append(("breaks", "; ".join(breaks)))
+    parts += [rows(one, "profile", key, value=np.nan, text=text, scope="unit") for key, text in facts]
+    if pd.notna(unit.get("population")) and unit["population"] < page.methods.small_population:
+        parts.append(rows(one, "profile", "small_population", value=page.methods.small_population, scope="unit"))
     counts = content.profile_counts(page, unit_code)
     for key in ("kpis_reported", "kpis_in_catalog", "first_year", "last_year", "kpis_with_target"):
         parts.append(rows(one, "profile", key, value=counts[key], scope="unit"))
@@ -566,17 +576,21 @@ def write_downloads(
     targets_file: str = "params/targets.csv",
     page_keys: dict[str, str] | None = None,
     cache_dir: Path | None = None,
+    only: set[str] | None = None,
 ) -> tuple[int, int]:
     """Every page's download as ``folder/<name>.csv`` (UTF-8 with a byte-order mark, formulas made
     inert). With ``page_keys`` (the fingerprint of each page, see :mod:`analysis.build`) and
     ``cache_dir``, a download whose page and other inputs are unchanged is copied from the cache
-    instead of made again, and cached files no page uses any more are removed. Returns (made, reused)."""
+    instead of made again, and cached files no page uses any more are removed. ``only`` names the pages to
+    write (all by default; a cache is then left as it is). Returns (made, reused)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     extra = inputs_digest(data, targets_file) if cache_dir is not None and page_keys else ""
     used: set[Path] = set()
     made = reused = 0
     for name, make in page_downloads(data, targets_file).items():
+        if only is not None and name not in only:
+            continue
         target = folder / f"{name}.csv"
         cached = None
         if extra and name in page_keys:
@@ -591,7 +605,7 @@ def write_downloads(
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(target, cached)
-    if extra and Path(cache_dir).is_dir():
+    if extra and only is None and Path(cache_dir).is_dir():
         for stale in Path(cache_dir).glob("*.csv"):
             if stale not in used:
                 stale.unlink()

@@ -430,6 +430,7 @@ DOWNLOAD_MEASURES_NB: dict[str, str] = {
     "q1": "Nedre kvartil blant medlemmene",
     "q3": "Øvre kvartil blant medlemmene",
     "code": "U4SSC-kode",
+    "name_en": "Engelsk navn",
     "data_point": "Datapunkt",
     "direction": "Retning",
     "sdg_goals": "Bærekraftsmål",

@@ -370,6 +370,7 @@ def indicator_download(data: ReportData, kpi_id: str, provenance: Provenance, ta
     kind = "Kjerneindikator" if kpi["core_or_advanced"] == "Core" else "Avansert indikator"
     facts = [
         ("code", kpi["code"]),
+        ("name_en", kpi["name_en"]),
         ("data_point", kpi["data_point"]),
         ("kind", kind),
         ("direction", direction + (" (utledet av definisjonen)" if kpi["direction_inferred"] else "")),

@@ -220,7 +220,9 @@ def _progress_rows(progress: pd.DataFrame) -> list[dict]:
     """Every progress method's row: its class (with R or the growth in the good direction), the growth it
     observed and needed, and the base value once per series."""
     p = progress.reset_index(drop=True)
-    method = [LABELS_NB.get(m, m) for m in p["method"]]
+    notes = p["note"] if "note" in p.columns else pd.Series([""] * len(p))
+    # the codes the methods page names in parentheses («merknadene i de nedlastbare dataene»)
+    method = [LABELS_NB.get(m, m) + (f" ({n})" if isinstance(n, str) and n else "") for m, n in zip(p["method"], notes)]
     klass = [_label(c) if isinstance(c, str) and c else reason_nb(r) for c, r in zip(p["progress_class"], p["reason"])]
     headline = p["ratio"].where(p["ratio"].notna(), p["growth_good_direction"])
     base = p.drop_duplicates(["unit_code", "kpi_id"])

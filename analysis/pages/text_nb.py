@@ -486,8 +486,8 @@ DATA_PAGE_NB = {
         "sjekke filene maskinelt."
     ),
     "csv_note": (
-        "I CSV-filene har en tekstcelle som begynner med `=`, `+`, `-` eller `@` fått en apostrof foran, slik at "
-        "et regneark ikke kjører den som en formel. Parquet-filene har tekstene urørt."
+        "I CSV-filene har en tekstcelle som begynner med `=`, `+`, `-`, `@`, tabulator eller vognretur fått en "
+        "apostrof foran, slik at et regneark ikke kjører den som en formel. Parquet-filene har tekstene urørt."
     ),
     "pages_heading": "Tallene på hver side",
     "pages_intro": (

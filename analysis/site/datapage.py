@@ -206,7 +206,7 @@ def page_markdown(data: ReportData, files: dict[str, dict], folder: Path, info: 
                 D["what"]: f"{name}: {TABLES_NB.get(name, '')}",
                 "CSV": _link(files[name]["csv"], folder),
                 "Parquet": _link(files[name]["parquet"], folder),
-                D["rows"]: fmt_number(len(table)),
+                D["rows"]: fmt_number(len(table), 0),
             }
             for name, table in tables(data).items()
         ]

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.atomic import write_atomic_csv
+from analysis.core.schema import NATIONAL_CODE
 from analysis.pages import content
 from analysis.pages.present import (
     BAND_NB,
@@ -100,6 +101,7 @@ def rows(frame: pd.DataFrame, part: str, measure: str, value=None, *, year=None,
         "source": _text(_col(frame, keys.get("source"), "")),
         "vintage": _text(_col(frame, keys.get("vintage"), "")),
         "_scope": _col(frame, keys.get("scope", "unit_kpi")),
+        "_of": key("of", "unit_code"),  # whose observations the row's source is looked up for
     }
 
 
@@ -138,7 +140,7 @@ class Provenance:
         for scope, part in frame.groupby("_scope", sort=False):
             if scope in self.tables:
                 keys, table = self.tables[scope]
-                probe = part[keys].copy()
+                probe = part[["_of" if k == "unit_code" else k for k in keys]].rename(columns={"_of": "unit_code"})
                 if "year" in keys:
                     probe["year"] = pd.to_numeric(probe["year"], errors="coerce").astype("Int64")
                     table = table.assign(year=table["year"].astype("Int64"))
@@ -151,7 +153,7 @@ class Provenance:
         return pd.concat(parts).sort_index()
 
 
-def finish(data: ReportData, parts: list[pd.DataFrame], provenance: Provenance) -> pd.DataFrame:
+def finish(data: ReportData, parts: list[dict], provenance: Provenance) -> pd.DataFrame:
     """The rows of one page as its CSV: empty rows dropped (no number and no word), names added, the
     provenance filled in, Norwegian headers."""
     blocks = [b for b in parts if len(b["part"])]
@@ -201,15 +203,17 @@ def _target_rows(data: ReportData, status: pd.DataFrame, part: str, targets_file
     ]
 
 
-def _comparison_rows(comp: pd.DataFrame) -> list[dict]:
+def _comparison_rows(data: ReportData, comp: pd.DataFrame) -> list[dict]:
+    """The comparison of each unit's level; the county's and the nation's values carry their own sources."""
     part = "comparison"
     median = T["median_of"]
+    county = comp["unit_code"].map(data.units.set_index("unit_code")["county_code"]).fillna("")
     return [
         rows(comp, part, "value", year="year", scope="unit_kpi_year"),
         rows(comp, part, "network_median", year="year", method=median, scope="kpi_year"),
         rows(comp, part, "network_mean", year="year", scope="kpi_year"),
-        rows(comp, part, "county_value", year="year", scope="kpi_year"),
-        rows(comp, part, "national_value", year="year", scope="kpi_year"),
+        rows(comp, part, "county_value", year="year", of=county, scope="unit_kpi_year"),
+        rows(comp, part, "national_value", year="year", of=NATIONAL_CODE, scope="unit_kpi_year"),
         rows(comp, part, "peer_median", year="year", scope="kpi_year"),
         rows(comp, part, "percentile_rank", year="year"),
         rows(comp, part, "robust_z", year="year", method=T["robust_z"]),
@@ -345,7 +349,7 @@ def unit_download(data: ReportData, unit_code: str, provenance: Provenance, targ
     parts += _target_rows(data, key_status, "key_series", targets_file)
 
     # the comparison with the network (every KPI, not only those the page lists) and differing trends
-    parts += _comparison_rows(content.comparison_table(page, unit_code))
+    parts += _comparison_rows(data, content.comparison_table(page, unit_code))
     sig = content.differing_trends(page, unit_code)
     better = [content.better_text(b) for b in sig["better"]]
     method = T["slope_test"]
@@ -445,7 +449,7 @@ def indicator_download(data: ReportData, kpi_id: str, provenance: Provenance, ta
     ]
     members = page.members["unit_code"]
     comp = page.results["comparisons"]
-    parts += _comparison_rows(comp.loc[comp["unit_code"].isin(members)])
+    parts += _comparison_rows(data, comp.loc[comp["unit_code"].isin(members)])
     status = page.results["status"]
     local = status.loc[status["unit_code"].isin(members) & (status["target_scope"] == "local")]
     parts += _target_rows(data, local, "members", targets_file)  # the network's target is among the facts

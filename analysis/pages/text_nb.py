@@ -518,6 +518,7 @@ DATA_PAGE_NB = {
     "demo": "demonstrasjonsdata (genererte tall)",
     "ingested": "innleste data fra data/raw",
     "unknown_version": "ukjent (ikke bygget fra et git-arkiv)",
+    "this_version": "Denne versjonen",
 }
 
 #: What each processed table holds (the data page and the data package's resource descriptions).

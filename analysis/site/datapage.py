@@ -251,7 +251,7 @@ def page_markdown(data: ReportData, files: dict[str, dict], folder: Path, info: 
             (D["data_mode"], D.get(info.data_mode, info.data_mode)),
             (D["data_digest"], info.data_digest),
         ],
-        columns=["", " "],
+        columns=["", D["this_version"]],
     )
     parts += [f"## {D['build_heading']}", markdown_table(facts)]
     return "\n\n".join(parts) + "\n"

@@ -34,8 +34,6 @@ from analysis.site.render import (
 )
 from analysis.stats.results import compute_all, write_all
 
-NETWORK_TITLE = "Bærekraftsnettverket"
-
 
 @dataclass(frozen=True)
 class ProcessedInfo:
@@ -168,7 +166,7 @@ def report_jobs(data: report_data.ReportData, staging: Path, code: str = "") -> 
             config.NOTEBOOKS_DIR / "network.ipynb",
             staging / "index.ipynb",
             {},
-            title=NETWORK_TITLE,
+            title=data.network_name,
             label="Nettverket (forside)",
             inputs=inputs(),
         )
@@ -267,7 +265,8 @@ def _build_report(workers: int | None, reuse: bool, out, scheduler: str | None =
         indicators,
         data.is_demo,
         data.metadata.get("methods"),
-        site_footer(data.metadata),
+        data.network_name,
+        site_footer(data.metadata, data.network_name),
     )
     start_downloads = time.perf_counter()
     targets = settings.targets  # named on the target rows of the downloads, as a path in the project
@@ -279,7 +278,7 @@ def _build_report(workers: int | None, reuse: bool, out, scheduler: str | None =
     print(f"      downloads: {made} made, {reused} reused; the data page ({took:.1f} s)", file=out, flush=True)
     externalise_figures(staging)
     print(f"[3/5] Annual reports (PDF), {workers} workers", file=out, flush=True)
-    pdfs = make_annual_reports(annual_reports(data, staging, NETWORK_TITLE), staging, workers)
+    pdfs = make_annual_reports(annual_reports(data, staging, data.network_name), staging, workers)
     failed_pdfs = [r for r in pdfs if not r.ok]
     for r in pdfs:
         state = "ok  " if r.ok else "FEIL"
@@ -324,7 +323,7 @@ def _build_annual_report(code: str, out) -> int:
     work = config.REPORTS_DIR / "_annual"
     staging = work / "_build"
     shutil.rmtree(staging, ignore_errors=True)
-    reports = {r.code: r for r in annual_reports(data, staging, NETWORK_TITLE)}
+    reports = {r.code: r for r in annual_reports(data, staging, data.network_name)}
     if code.lower() not in reports:
         known = ", ".join(sorted(reports))
         print(f"error: {code!r} is not a member of the network (params/network.yaml); one of: {known}", file=sys.stderr)

@@ -117,12 +117,50 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
+STATISTICS_PASS = """
+import time
+from analysis.build import read_inputs
+from analysis.core.settings import load_method_settings
+from analysis.stats.results import compute_all
+i = read_inputs(None)
+s = i.settings
+start = time.perf_counter()
+compute_all(i.observations, i.catalog, i.units, i.targets, s.report_year, base_year=s.base_year,
+            default_target_year=s.default_target_year, methods=load_method_settings())
+print(time.perf_counter() - start)
+"""
+
+
+def all_of_norway(tmp: Path, share: float) -> int:
+    """(d): the statistics pass for 372 units and a sample of the national notebooks, scaled to all."""
+    print(f"(d) all of Norway (members: all), notebooks for {share:.0%} of the pages", flush=True)
+    national = make_project(tmp / "norway", network="network: {name: Norge}\nmembers: all\n", indicator_pages="all")
+    start = time.perf_counter()
+    out = run(national, "-m", "analysis", "build-data")
+    print(f"  processed data and statistics for 372 units: {time.perf_counter() - start:6.1f} s ({out.strip()})")
+    stats = float(run(national, "-c", STATISTICS_PASS).split()[-1])
+    print(f"  the statistics pass alone (compute_all, all result tables): {stats:6.1f} s", flush=True)
+    step = max(1, round(1 / share))
+    n, seconds = batch_seconds(national, f"jobs[::{step}]", 2, True)
+    total = len(json.loads(run(national, "-c", MEMBERS))) + 1 + 112
+    print(
+        f"  batch, 2 workers, warm: {seconds:6.1f} s for {n} of {total} notebooks "
+        f"-> {seconds / n * total / 60:5.1f} min for all of them",
+        flush=True,
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--national-share", type=float, default=0.1, help="share of the national pages executed in (d)")
     p.add_argument("--skip-national", action="store_true")
+    p.add_argument("--only-national", action="store_true", help="run (d) alone")
     args = p.parse_args(argv)
+    if args.only_national:
+        with tempfile.TemporaryDirectory() as tmp:
+            return all_of_norway(Path(tmp), args.national_share)
     network = (config.PARAMS_DIR / "network.yaml").read_text(encoding="utf-8")
     with tempfile.TemporaryDirectory() as tmp:
         project = make_project(Path(tmp) / "network", network=network, indicator_pages="all")
@@ -170,22 +208,7 @@ def main(argv: list[str] | None = None) -> int:
 
         if args.skip_national:
             return 0
-        print(f"(d) all of Norway (members: all), notebooks for {args.national_share:.0%} of the pages", flush=True)
-        national = make_project(
-            Path(tmp) / "norway", network="network: {name: Norge}\nmembers: all\n", indicator_pages="all"
-        )
-        start = time.perf_counter()
-        out = run(national, "-m", "analysis", "build-data")
-        print(f"  processed data and statistics for 372 units: {time.perf_counter() - start:6.1f} s ({out.strip()})")
-        step = max(1, round(1 / args.national_share))
-        n, seconds = batch_seconds(national, f"jobs[::{step}]", 2, True)
-        total = len(json.loads(run(national, "-c", MEMBERS))) + 1 + 112
-        print(
-            f"  batch, 2 workers, warm: {seconds:6.1f} s for {n} of {total} notebooks "
-            f"-> {seconds / n * total / 60:5.1f} min for all of them",
-            flush=True,
-        )
-    return 0
+        return all_of_norway(Path(tmp), args.national_share)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from analysis.site.sandbox import ROOT, SMALL_NETWORK, make_project, run_report  # noqa: F401 - used by the tests
+from analysis.site.sandbox import ROOT, SMALL_NETWORK, SMALL_NETWORK_NAME, make_project, run_report  # noqa: F401 - used by the tests
 
 
 class Resources(HTMLParser):

@@ -193,3 +193,23 @@ def test_csv_values_are_plain_numbers_with_a_point(data, written):
     frame = pd.read_csv(folder / "trondheim.csv", encoding="utf-8-sig", dtype={"Enhetskode": str})
     assert frame["Verdi"].dtype == float and frame["År"].dropna().between(2000, 2100).all()
     assert set(frame["Enhetskode"].dropna()) <= {"5001"}
+
+
+def test_a_large_networks_figures_are_in_its_downloads(data, monkeypatch):
+    """Above SMALL_MULTIPLES_MAX municipalities the indicator figure draws percentiles and the heat maps
+    one column per county: the downloads hold those numbers (here with the limit lowered to 2)."""
+    from analysis.pages import figures
+
+    monkeypatch.setattr(figures, "SMALL_MULTIPLES_MAX", 2)
+    provenance = downloads.Provenance(data)
+    indicator = downloads.indicator_download(data, "EN:EN:AQ:2C", provenance, "params/targets.csv")
+    towns = data.units.loc[data.units["is_member"] & (data.units["type"] == "kommune"), "unit_code"]
+    obs = data.observations.query("kpi_id == 'EN:EN:AQ:2C' and year == 2020")
+    p90 = indicator.loc[(indicator["Størrelse"] == "90. persentil blant kommunene") & (indicator["År"] == 2020)]
+    assert p90["Verdi"].tolist() == pytest.approx([obs.loc[obs["unit_code"].isin(towns), "value"].quantile(0.9)])
+    network = downloads.network_download(data, provenance)
+    county = network.loc[network["Størrelse"] == "Median av robust z for fylkets kommuner"]
+    more = county.loc[(county["Tekst"] == "Møre og Romsdal") & (county["Indikatorkode"] == "EN:EN:AQ:2C")]
+    comp = data.results["comparisons"].query("kpi_id == 'EN:EN:AQ:2C' and unit_code in ['1505', '1506', '1508']")
+    assert more["Verdi"].tolist() == pytest.approx([comp["robust_z"].median()])
+    assert set(county["Enhetskode"]) <= set(data.units["county_code"]) | {""}

@@ -3,7 +3,7 @@ import pytest
 from analysis.core.errors import InputError
 from analysis.core.schema import slugify
 from analysis.core.settings import load_report_settings
-from analysis.reference.members import load_units
+from analysis.reference.members import DEFAULT_NETWORK_NAME, load_units, network_name
 
 
 def test_default_network_has_twelve_municipalities_and_three_counties():
@@ -172,3 +172,29 @@ def test_one_name_twice_in_one_county_is_still_refused(tmp_path):
     )
     with pytest.raises(InputError, match="listed twice: name 'Trondheim'"):
         load_units(path)
+
+
+MEMBER = '  - {code: "5001", name: Trondheim, type: kommune, county: "50"}\n'
+
+
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        ("network:\n  name: Vestlandsnettverket\n", "Vestlandsnettverket"),
+        ("network:\n  name: '  Nett & <b>co</b>  '\n", "Nett & <b>co</b>"),  # escaped where it lands, kept here
+        ("network:\n  founded: '2021-01-01'\n", DEFAULT_NETWORK_NAME),
+        ("", DEFAULT_NETWORK_NAME),
+    ],
+)
+def test_the_network_name_comes_from_network_yaml(tmp_path, header, expected):
+    path = tmp_path / "network.yaml"
+    path.write_text(header + "members:\n" + MEMBER, encoding="utf-8")
+    assert network_name(path) == expected
+
+
+@pytest.mark.parametrize("name", ["''", "[a, b]", "42", '"two\\nlines"', "x" * 121])
+def test_a_network_name_that_is_not_one_line_of_text_is_refused(tmp_path, name):
+    path = tmp_path / "network.yaml"
+    path.write_text(f"network:\n  name: {name}\nmembers:\n{MEMBER}", encoding="utf-8")
+    with pytest.raises(InputError, match="network.name"):
+        network_name(path)

@@ -44,6 +44,7 @@ COUNTY = "Møre og Romsdal <b onmouseover=alert(4)>x</b>"
 FYLKE = "Møre og Romsdal \u202eRTL " + "langtnavn" * 12
 PEERS = "<svg onload=alert(5)>"
 TRONDELAG = "Trøndelag \"'\\"
+NETWORK = "Vest & Midt <script>alert(9)</script> *nett*"
 
 
 def _yaml(text: str) -> str:
@@ -51,6 +52,8 @@ def _yaml(text: str) -> str:
 
 
 HOSTILE_NETWORK = f"""\
+network:
+  name: {_yaml(NETWORK)}
 members:
   - {{code: "5001", name: {_yaml(TRONDHEIM)}, type: kommune, county: "50", peer_group: {_yaml(PEERS)}}}
   - {{code: "1508", name: {_yaml(ALESUND)}, type: kommune, county: "15", peer_group: "Mellomstore | byer"}}
@@ -139,7 +142,13 @@ def test_hostile_names_show_as_the_text_they_are(hostile_site):
     with audit.serve(hostile_site) as base, audit.browser() as b:
         page = _open(b, base, trondheim)
         assert page.locator("h1").first.inner_text().strip() == f"{TRONDHEIM} kommune"
-        assert TRONDHEIM in page.title()
+        assert TRONDHEIM in page.title() and NETWORK in page.title()  # "<unit> – <network.name>"
+        assert NETWORK in page.locator("header").first.inner_text()  # the site's title in the navbar
+        assert NETWORK in page.locator("footer").first.inner_text()
+        assert page.locator("header script, footer script, header em, footer em").count() == 0
+        descriptions = page.locator('meta[name="description"]')
+        assert descriptions.count() >= 1
+        assert all(NETWORK in descriptions.nth(i).get_attribute("content") for i in range(descriptions.count()))
         body = page.locator("main").inner_text()
         assert f"i {TRONDELAG}" in body and PEERS in body
         assert "Klimagassutslipp" + EMISSIONS_SUFFIX in body

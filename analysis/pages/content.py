@@ -252,14 +252,18 @@ def key_series_panel(data: ReportData, unit_code: str, kpis: list[str]) -> pd.Da
 
 def key_kpis(data: ReportData, unit_code: str, n: int = 9) -> list[str]:
     """The KPIs worth a figure: the network's key KPIs, then those where the unit moves most clearly."""
-    key = data.catalog.loc[data.catalog["key"], "kpi_id"].tolist()
+    obs = data.for_unit("observations", unit_code)
+    has_values = set(obs.loc[obs["value"].notna(), "kpi_id"])  # a panel without a line tells nothing
+    key = [k for k in data.catalog.loc[data.catalog["key"], "kpi_id"] if k in has_values]
     trends = data.for_unit("trends", unit_code).dropna(subset=["mk_p"]).sort_values("mk_p")
-    telling = [k for k in trends["kpi_id"] if k not in key]
+    telling = [k for k in trends["kpi_id"] if k not in key and k in has_values]
     return (key + telling)[:n]
 
 
 def key_figure(data: ReportData, unit_code: str) -> tuple:
     kpis = key_kpis(data, unit_code)
+    if not kpis:  # nothing reported: no figure of empty panels
+        return None, "", ""
     names = data.catalog.set_index("kpi_id")
     titles = {k: f"{names.at[k, 'name_nb']} ({names.at[k, 'unit_nb']})" for k in kpis}
     status = data.for_unit("status", unit_code).set_index("kpi_id")
@@ -357,26 +361,22 @@ def network_status_table(data: ReportData) -> pd.DataFrame:
     """Per member: how many KPIs in each band, how many improve and worsen."""
     status = data.results["status"]
     trends = data.results["trends"]
-    rows = []
     members = nb_sorted(data.members, "name")  # municipalities by name, then the counties by name
     members = pd.concat([members.loc[members["type"] == "kommune"], members.loc[members["type"] != "kommune"]])
-    for unit in members.itertuples(index=False):
-        s = status.loc[status["unit_code"] == unit.unit_code, "band"]
-        t = trends.loc[trends["unit_code"] == unit.unit_code, "verdict"]
-        rows.append(
-            {
-                "unit_code": unit.unit_code,
-                "name": unit.name,
-                "type": unit.type,
-                "slug": unit.slug,
-                "population": unit.population,
-                **{b: int((s == b).sum()) for b in BAND_ORDER},
-                "trends_testable": testable_trends(trends.loc[trends["unit_code"] == unit.unit_code]),
-                "improving": int((t == "improving").sum()),
-                "worsening": int((t == "worsening").sum()),
-            }
-        )
-    return pd.DataFrame(rows)
+    codes = members["unit_code"]
+    bands = pd.crosstab(status["unit_code"], status["band"]).reindex(index=codes, columns=BAND_ORDER, fill_value=0)
+    verdicts = pd.crosstab(trends["unit_code"], trends["verdict"]).reindex(
+        index=codes, columns=["improving", "worsening"], fill_value=0
+    )
+    assessed = trends["verdict"].isin(["improving", "no_clear_trend", "worsening"]) & (trends["n_points"] > MIN_POINTS)
+    testable = assessed.groupby(trends["unit_code"]).sum().reindex(codes, fill_value=0)
+    table = members[["unit_code", "name", "type", "slug", "population"]].reset_index(drop=True)
+    for b in BAND_ORDER:
+        table[b] = bands[b].fillna(0).astype(int).to_numpy()
+    table["trends_testable"] = testable.fillna(0).astype(int).to_numpy()
+    table["improving"] = verdicts["improving"].fillna(0).astype(int).to_numpy()
+    table["worsening"] = verdicts["worsening"].fillna(0).astype(int).to_numpy()
+    return table
 
 
 def unit_href(unit_type: str, slug: str) -> str:
@@ -416,8 +416,19 @@ def overview_matrix(data: ReportData, dimension: str) -> pd.DataFrame:
     )
     names = data.catalog.set_index("kpi_id")["name_nb"]
     matrix.index = [names[k] for k in matrix.index]
+    if by_county(data):
+        # hundreds of columns cannot be read (nor drawn in reasonable time): one column per county,
+        # the median of its municipalities' robust z
+        county = towns.set_index("unit_code").loc[matrix.columns, "county_name"]
+        matrix = matrix.T.groupby(county.to_numpy(), sort=False).median().T
+        return matrix[nb_sorted(pd.DataFrame({"name": matrix.columns}), "name")["name"].tolist()]
     matrix.columns = towns.set_index("unit_code").loc[matrix.columns, "name"].tolist()
     return matrix
+
+
+def by_county(data: ReportData) -> bool:
+    """Whether the network's figures compare counties rather than single municipalities (a large network)."""
+    return int((data.members["type"] == "kommune").sum()) > figures.SMALL_MULTIPLES_MAX
 
 
 def overview_figure(data: ReportData, dimension: str) -> tuple:
@@ -432,14 +443,19 @@ def overview_figure(data: ReportData, dimension: str) -> tuple:
         if matrix.shape[0] < in_dimension
         else ""
     )
+    columns, side_by_side, colour = (
+        ("fylker", "fylkene", "medianen av fylkets kommuners robuste z-verdi")
+        if by_county(data)
+        else ("kommuner", "kommunene", "robust z-verdi")
+    )
     alt = (
         f"Fargekart for {dimension.lower()} med {matrix.shape[0]} indikatorer i rader og {matrix.shape[1]} "
-        f"kommuner i kolonner; blått er bedre og rødt svakere enn nettverkets median. Høyest gjennomsnitt: "
+        f"{columns} i kolonner; blått er bedre og rødt svakere enn nettverkets median. Høyest gjennomsnitt: "
         f"{best.index[0]}; lavest: {best.index[-1]}."
     )
     caption = (
-        f"{dimension}: kommunene side om side i sammenligningsåret (det siste året de fleste har tall for, "
-        f"normalt {data.report_year}). Fargen er robust z-verdi per indikator, "
+        f"{dimension}: {side_by_side} side om side i sammenligningsåret (det siste året de fleste har tall for, "
+        f"normalt {data.report_year}). Fargen er {colour} per indikator, "
         f"(verdi − median) / (1,4826 · MAD), snudd slik at positiv alltid betyr bedre. "
         "Grå, skraverte celler mangler tall."
         f"{left_out}"
@@ -579,10 +595,24 @@ def unit_summary(data: ReportData, unit_code: str) -> str:
 
 
 def kpi_tables_markdown(data: ReportData, unit_code: str) -> str:
+    """One table per dimension with the KPIs the unit has reported (a value or a symbol saying why there
+    is none); the KPIs without any observation are named in one sentence below it, not as empty rows
+    (a member that reports ten KPIs would otherwise read 102 rows of dashes)."""
     table = kpi_table(data, unit_code)
+    reported = table["latest_year"].notna() | table["year"].notna()
     parts = []
     for dim in data.catalog["dimension_nb"].unique():
-        parts.append(f"### {esc(dim)}\n\n{kpi_table_markdown(data, table, dim)}\n")
+        in_dim = table["dimension_nb"] == dim
+        shown, missing = table.loc[in_dim & reported], table.loc[in_dim & ~reported]
+        text = f"### {esc(dim)}\n\n"
+        if shown.empty:
+            text += f"Ingen tall rapportert for de {int(in_dim.sum())} indikatorene i denne dimensjonen.\n"
+        else:
+            text += kpi_table_markdown(data, shown, dim) + "\n"
+            if len(missing):
+                names = ", ".join(esc(n) for n in missing["name_nb"])
+                text += f"\nIkke rapportert ({len(missing)} av {int(in_dim.sum())} indikatorer): {names}.\n"
+        parts.append(text)
     return "\n".join(parts)
 
 
@@ -623,7 +653,7 @@ def network_intro(data: ReportData) -> str:
     counties = members.loc[members["type"] == "fylke"]
     return (
         f"{notice(data)}\n"
-        f"Bærekraftsnettverket består av kommuner og fylkeskommuner som måler lokal bærekraft med FNs "
+        f"{esc(data.network_name)} måler lokal bærekraft med FNs "
         f"U4SSC-indikatorer for smarte og bærekraftige byer (91 indikatorer, 112 datapunkter, knyttet til de 17 "
         f"bærekraftsmålene). "
         f"Rapporten dekker {members_text(len(towns), len(counties))} med tall til og med "
@@ -769,7 +799,13 @@ def indicator_series(data: ReportData, kpi_id: str) -> tuple[pd.DataFrame, pd.Se
 def indicator_figure(data: ReportData, kpi_id: str) -> tuple:
     kpi = indicator_row(data, kpi_id)
     obs, median, target = indicator_series(data, kpi_id)
-    fig = figures.all_units(obs, f"{kpi['name_nb']} ({kpi['unit_nb']})", target, median=median)
+    ylabel = f"{kpi['name_nb']} ({kpi['unit_nb']})"
+    many = obs["name"].nunique() > figures.SMALL_MULTIPLES_MAX
+    fig = (
+        figures.spread_over_years(obs, ylabel, target)
+        if many
+        else figures.all_units(obs, ylabel, target, median=median)
+    )
     latest = obs.loc[obs["year"] == obs["year"].max()].sort_values("value")
     extremes = (
         (
@@ -780,13 +816,22 @@ def indicator_figure(data: ReportData, kpi_id: str) -> tuple:
         if len(latest)
         else "Ingen tall."
     )
+    goal = ", nettverkets mål prikket." if target is not None else "."
+    if many:
+        alt = (
+            f"Linjediagram over fordelingen av {kpi['name_nb']} i {obs['name'].nunique()} kommuner per år: "
+            f"medianen som linje, den midterste halvdelen og 80 % av kommunene som bånd. {extremes}"
+        )
+        caption = (
+            f"{kpi['name_nb']}: medianen av kommunene (linje), den midterste halvdelen (mørkt bånd) og 80 % av "
+            f"kommunene (lyst bånd){goal} Tabellen under viser hver kommune."
+        )
+        return fig, caption, alt
     alt = (
         f"Små linjediagrammer, ett per kommune, over {kpi['name_nb']} for {obs['name'].nunique()} kommuner per år. "
         f"{extremes}"
     )
-    caption = f"{kpi['name_nb']}: hver kommune (blå) mot de andre kommunene (grå) og nettverkets median (stiplet)" + (
-        ", nettverkets mål prikket." if target is not None else "."
-    )
+    caption = f"{kpi['name_nb']}: hver kommune (blå) mot de andre kommunene (grå) og nettverkets median (stiplet){goal}"
     return fig, caption, alt
 
 

@@ -165,6 +165,39 @@ def spread_lines(spread: pd.DataFrame, titles: dict[str, str], ncols: int = 3) -
     return fig
 
 
+#: Above this many municipalities an indicator page shows the spread (median and percentile bands) instead
+#: of one small panel per municipality: 357 panels of 357 lines each took over ten minutes to draw and
+#: cannot be read; the page's table and map still show every municipality.
+SMALL_MULTIPLES_MAX = 24
+SPREAD_QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
+
+
+def spread_quantiles(obs: pd.DataFrame) -> pd.DataFrame:
+    """Per year (index) the municipalities' SPREAD_QUANTILES (columns): what :func:`spread_over_years` draws
+    and the indicator page's download holds."""
+    return obs.groupby("year")["value"].quantile(list(SPREAD_QUANTILES)).unstack().sort_index()
+
+
+def spread_over_years(obs: pd.DataFrame, ylabel: str, target: float | None) -> plt.Figure:
+    """The distribution of the municipalities' values per year: the median as a line, the middle half
+    (25–75th percentile) and 80 % (10–90th) as bands, the target dotted. Drawing time does not
+    depend on the number of municipalities."""
+    q = spread_quantiles(obs)
+    fig, ax = plt.subplots(figsize=(PAGE_WIDTH, 3.4))
+    years = q.index.to_numpy()
+    ax.fill_between(years, q[0.1], q[0.9], color=UNIT_COLOUR, alpha=0.15, linewidth=0, label="80 % av kommunene")
+    ax.fill_between(years, q[0.25], q[0.75], color=UNIT_COLOUR, alpha=0.35, linewidth=0, label="Midterste halvdel")
+    ax.plot(years, q[0.5], color="#1f2328", linewidth=1.8, marker="o", markersize=3, label="Median")
+    if target is not None and not pd.isna(target):
+        ax.axhline(target, color=TARGET_COLOUR, linestyle=":", linewidth=1.4, label="Mål")
+    ax.set_ylabel(panel_title(ylabel, 40), fontsize=8.5)
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    norwegian_values(ax.yaxis)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4, frameon=False, fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
 def all_units(
     obs: pd.DataFrame, ylabel: str, target: float | None, ncols: int = 4, median: pd.Series | None = None
 ) -> plt.Figure:

@@ -18,6 +18,7 @@ import pandas as pd
 from analysis.core import config
 from analysis.core.errors import InputError
 from analysis.core.settings import MethodSettings
+from analysis.reference.members import DEFAULT_NETWORK_NAME
 
 
 @dataclass
@@ -41,6 +42,11 @@ class ReportData:
     @property
     def report_year(self) -> int:
         return int(self.metadata["report_year"])
+
+    @property
+    def network_name(self) -> str:
+        """``network.name`` of params/network.yaml (data processed before it was recorded: the default)."""
+        return str(self.metadata.get("network_name") or DEFAULT_NETWORK_NAME)
 
     @cached_property
     def members(self) -> pd.DataFrame:

@@ -188,8 +188,8 @@ modell* (lineær modell med tilfeldig nivå per kommune): hver kommune får sitt
 vi anslår én felles stigning. Da teller ikke store forskjeller i nivå mellom kommunene som
 usikkerhet i trenden. Av og til er det beste anslaget at kommunene ikke skiller seg i nivå i det
 hele tatt, utover tilfeldige svingninger. Da er modellen det samme som en vanlig lineær regresjon
-med ett felles nivå for alle. Vi regner derfor alltid ut den også, og bruker den av de to som
-passer best til dataene, målt på samme måte (REML); slike tilfeller er merket `boundary_fit`.
+med ett felles nivå for alle. Vi leter derfor etter den beste tilpasningen (REML) over alle mulige
+størrelser på nivåforskjellene, null medregnet; når null passer best, er tilfellet merket `boundary_fit`.
 Hvis modellen ikke lar seg tilpasse (for eksempel fordi det er for få tall), står det hvorfor, og
 vi viser ikke noe tall.
 
@@ -406,6 +406,7 @@ DOWNLOAD_MEASURES_NB: dict[str, str] = {
     "peer_median": "Sammenligningsgruppens median",
     "percentile_rank": "Persentil",
     "robust_z": "Robust z (positiv = bedre)",
+    "county_z": "Median av robust z for fylkets kommuner",
     "slope_unit": "Endring per år, enheten",
     "slope_group": "Endring per år, resten",
     "diff": "Forskjell i endring per år",
@@ -427,6 +428,11 @@ DOWNLOAD_MEASURES_NB: dict[str, str] = {
     "mixed_p": "Felles endring per år, p-verdi",
     "spread_p": "Endring i spredningen, p-verdi",
     "median": "Median blant medlemmene",
+    "p10": "10. persentil blant kommunene",
+    "p25": "25. persentil blant kommunene",
+    "p50": "Median blant kommunene",
+    "p75": "75. persentil blant kommunene",
+    "p90": "90. persentil blant kommunene",
     "q1": "Nedre kvartil blant medlemmene",
     "q3": "Øvre kvartil blant medlemmene",
     "code": "U4SSC-kode",
@@ -468,11 +474,10 @@ def date_nb(iso: str) -> str:
         return str(iso)
 
 
-#: The footer of every page (``_quarto.yml`` ``page-footer``, filled in by the build). ``{date}`` and
-#: ``{vintage}`` arrive escaped.
+#: The footer of every page (``_quarto.yml`` ``page-footer``, filled in by the build). ``{network}``,
+#: ``{date}`` and ``{vintage}`` arrive escaped.
 FOOTER_NB = (
-    "Bærekraftsnettverket · U4SSC-indikatorer for smarte og bærekraftige byer · "
-    "Sist oppdatert {date} · Dataversjon {vintage}"
+    "{network} · U4SSC-indikatorer for smarte og bærekraftige byer · Sist oppdatert {date} · Dataversjon {vintage}"
 )
 
 #: The data page (reports/data.qmd includes what analysis.site.datapage writes from these).

@@ -26,7 +26,7 @@ from analysis.core.schema import BORDERS_YEAR, PROCESSED_OBSERVATION_COLUMNS, TA
 from analysis.core.settings import MethodSettings, ReportSettings, load_report_settings
 from analysis.process.demo import generate_observations
 from analysis.reference.catalog import load_catalog
-from analysis.reference.members import load_units
+from analysis.reference.members import load_units, network_name
 
 #: A number as the targets file writes it: a decimal point, no thousands separator ("97.5", "122630.148").
 _TARGET_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
@@ -237,6 +237,7 @@ class ProcessedInputs:
     units: pd.DataFrame
     targets: pd.DataFrame
     observations: pd.DataFrame
+    network_name: str
 
 
 def read_inputs(settings: ReportSettings | None = None) -> ProcessedInputs:
@@ -247,7 +248,7 @@ def read_inputs(settings: ReportSettings | None = None) -> ProcessedInputs:
     targets = load_targets(settings.targets, catalog, units, settings.default_target_year, settings.base_year)
     obs = load_observations(settings, units, catalog)
     check_observations(obs, catalog, units, "observations")
-    return ProcessedInputs(settings, catalog, units, targets, obs)
+    return ProcessedInputs(settings, catalog, units, targets, obs, network_name())
 
 
 def write_processed(inputs: ProcessedInputs, out_dir: Path, methods: MethodSettings | None = None) -> None:
@@ -258,6 +259,7 @@ def write_processed(inputs: ProcessedInputs, out_dir: Path, methods: MethodSetti
     write_atomic_parquet(inputs.targets, out_dir / "targets.parquet")
     write_atomic_parquet(obs, out_dir / "observations.parquet")
     meta = {
+        "network_name": inputs.network_name,
         "data_mode": settings.data,
         "report_year": settings.report_year,
         "base_year": settings.base_year,

@@ -13,6 +13,28 @@ from analysis.core.inputs import line_of, read_csv_frame, read_yaml
 from analysis.core.schema import BORDERS_YEAR, NATIONAL_CODE, NATIONAL_NAME, slugify
 from analysis.reference import geography
 
+#: The name used when network.yaml gives none (a network is not necessarily Bærekraftsnettverket).
+DEFAULT_NETWORK_NAME = "Nettverket"
+NAME_MAX = 120
+
+
+def network_name(path: Path | None = None) -> str:
+    """``network.name`` from ``params/network.yaml``: the site's title, the front page's and the annual
+    report's name for the network. A name that is not one line of text is refused."""
+    path = Path(path or config.NETWORK_YAML)
+    data = read_yaml(path, "network.yaml")
+    network = data.get("network")
+    if network is None:
+        return DEFAULT_NETWORK_NAME
+    if not isinstance(network, dict):
+        raise InputError(path, "must be a mapping such as '{name: Vestlandsnettverket}'", field="network")
+    name = network.get("name", DEFAULT_NETWORK_NAME)
+    if not isinstance(name, str) or not name.strip() or len(name) > NAME_MAX or "\n" in name.strip():
+        raise InputError(
+            path, f"must be a name on one line of at most {NAME_MAX} characters, got {name!r}", field="network.name"
+        )
+    return name.strip()
+
 
 def load_units(path: Path | None = None) -> pd.DataFrame:
     """The unit registry: every member, plus the nation (not a member) for comparisons.

@@ -27,7 +27,7 @@ import pandas as pd
 
 from analysis.core.atomic import write_atomic_csv
 from analysis.core.schema import NATIONAL_CODE
-from analysis.pages import content
+from analysis.pages import content, figures
 from analysis.pages.present import (
     BAND_NB,
     BAND_ORDER,
@@ -413,6 +413,11 @@ def indicator_download(data: ReportData, kpi_id: str, provenance: Provenance, ta
             scope="kpi_year",
         ),
     ]
+    if obs["name"].nunique() > figures.SMALL_MULTIPLES_MAX:  # the figure draws the spread, not each series
+        q = figures.spread_quantiles(obs)
+        for quantile, key in zip(figures.SPREAD_QUANTILES, ("p10", "p25", "p50", "p75", "p90")):
+            band = pd.DataFrame({"kpi_id": kpi_id, "unit_code": "", "year": q.index, "value": q[quantile].to_numpy()})
+            parts.append(rows(band, "all_units", key, value="value", year="year", scope="kpi_year"))
     if target is not None and len(network_target):
         parts.append(
             rows(
@@ -526,6 +531,25 @@ def network_download(data: ReportData, provenance: Provenance) -> pd.DataFrame:
     parts.append(
         rows(comp.loc[comp["unit_code"].isin(towns)], "heatmap", "robust_z", year="year", method=T["robust_z"])
     )
+
+    if content.by_county(data):  # a large network's heat maps show the median z of each county's members
+        county_of = data.members.drop_duplicates("county_name").set_index("county_name")["county_code"]
+        kpi_of = data.catalog.drop_duplicates("name_nb").set_index("name_nb")["kpi_id"]
+        for dimension in data.catalog["dimension_nb"].unique():
+            matrix = content.overview_matrix(data, dimension)
+            long = matrix.stack().reset_index()
+            long.columns = ["kpi_name", "county", "z"]
+            frame = pd.DataFrame(
+                {
+                    "kpi_id": long["kpi_name"].map(kpi_of).fillna("").to_numpy(),
+                    "unit_code": long["county"].map(county_of).fillna("").to_numpy(),
+                    "county": long["county"].to_numpy(),
+                    "z": long["z"].to_numpy(),
+                }
+            )
+            parts.append(
+                rows(frame, "heatmap", "county_z", value="z", text="county", method=T["robust_z"], scope="kpi")
+            )
 
     # the common trends and the spread figure
     parts += _network_trend_rows(content.network_trend_table(data))

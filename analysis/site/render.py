@@ -87,11 +87,13 @@ def sidebar(units: pd.DataFrame, indicators: pd.DataFrame, quarto: bool = False)
     return contents
 
 
-def site_footer(metadata: dict) -> str:
-    """The footer of every page: «Sist oppdatert» (the build's date, ``SOURCE_DATE_EPOCH`` when set) and the
-    data's vintage. It lives in ``_quarto.yml``, not in the pages, so a new date re-executes no notebook."""
+def site_footer(metadata: dict, network_name: str = "Bærekraftsnettverket") -> str:
+    """The footer of every page: the network, «Sist oppdatert» (the build's date, ``SOURCE_DATE_EPOCH`` when
+    set) and the data's vintage, all escaped (both renderers read the footer as Markdown). It lives in
+    ``_quarto.yml``, not in the pages, so a new date re-executes no notebook."""
     vintage = ", ".join(metadata.get("vintages", [])) or "–"
-    return FOOTER_NB.format(date=esc(date_nb(str(metadata.get("built", "")))), vintage=esc(vintage))
+    date = date_nb(str(metadata.get("built", "")))
+    return FOOTER_NB.format(network=esc(network_name), date=esc(date), vintage=esc(vintage))
 
 
 def prepare_project(
@@ -101,15 +103,20 @@ def prepare_project(
     indicators: pd.DataFrame,
     is_demo: bool,
     methods: dict | None = None,
+    network_name: str | None = None,
     footer: str | None = None,
 ) -> None:
-    """Copy the hand-written project into ``staging`` and add what the build knows: sidebar, notice, footer.
-    The downloads are written by :mod:`analysis.site.downloads` and :mod:`analysis.site.datapage`."""
+    """Copy the hand-written project into ``staging`` and add what the build knows: the network's name,
+    sidebar, notice, footer. The downloads are written by :mod:`analysis.site.downloads` and
+    :mod:`analysis.site.datapage`."""
     staging.mkdir(parents=True, exist_ok=True)
     for name in SOURCE_FILES:
         shutil.copy2(source / name, staging / name)
     config = yaml.safe_load((source / "_quarto.yml").read_text(encoding="utf-8"))
-    config["website"]["sidebar"]["contents"] = sidebar(units, indicators, quarto=find_quarto() is not None)
+    quarto = find_quarto() is not None
+    config["website"]["sidebar"]["contents"] = sidebar(units, indicators, quarto=quarto)
+    if network_name:
+        name_network(config["website"], network_name, quarto)
     if footer is not None:
         config["website"]["page-footer"]["center"] = footer
     write_atomic_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), staging / "_quarto.yml")
@@ -117,6 +124,17 @@ def prepare_project(
     write_atomic_text(
         methods_markdown() + (method_settings_markdown(methods) if methods else ""), staging / "_metoder.md"
     )
+
+
+def name_network(website: dict, name: str, quarto: bool) -> None:
+    """The site's title, description and footer carry ``network.name`` from params, in place of the
+    hand-written project's «Bærekraftsnettverket». Both renderers read the footer as Markdown, and Quarto
+    the title too, so there the name is escaped; the fallback escapes the title itself as plain text
+    (escaping it twice would show ``&#38;``). The browser tests check both with a hostile name."""
+    title = esc(name) if quarto else " ".join(name.split())
+    website["title"] = title
+    website["description"] = f"U4SSC-indikatorer for medlemmene i {title}"
+    website["page-footer"]["center"] = f"{esc(name)} · U4SSC-indikatorer for smarte og bærekraftige byer"
 
 
 FIGURES_DIR = "figurer"

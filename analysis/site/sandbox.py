@@ -17,7 +17,10 @@ from analysis.core import config
 
 ROOT = config.PACKAGE_DIR.parent  # the tree the package was installed from
 
-SMALL_NETWORK = """\
+SMALL_NETWORK_NAME = "Midt-nettverket"  # not Bærekraftsnettverket: the pages must follow params
+SMALL_NETWORK = (
+    f"network:\n  name: {SMALL_NETWORK_NAME}\n"
+    + """\
 members:
   - {code: "5001", name: Trondheim, type: kommune, county: "50", peer_group: "Storbyer"}
   - {code: "1508", name: Ålesund, type: kommune, county: "15", peer_group: "Mellomstore byer"}
@@ -27,6 +30,7 @@ counties:
   "15": Møre og Romsdal
   "50": Trøndelag
 """
+)
 
 
 def make_project(tmp: Path, network: str = SMALL_NETWORK, indicator_pages: str = "key") -> Path:

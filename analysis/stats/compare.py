@@ -37,15 +37,16 @@ a band).
 
 **The network** (:func:`compute_network_trends`). Per KPI, over the member municipalities
 (``network_type``): a linear mixed model ``value ~ year`` with a random intercept per unit
-(``statsmodels MixedLM``, REML; fitted on standardised values, slope transformed back). A fit that
-fails, does not converge or has undefined standard errors gets a reason and no estimate. The REML
-likelihood can have its maximum on the boundary (random-intercept variance 0) while the optimizer
-stops at a lower peak inside (with a slope close to the within-unit slope), or near 0 with fixed
-effects that are not the GLS ones there. So the optimizer's fit is compared with the exact fit at
-variance 0, which is plain OLS of value on year with one common intercept (standard error from
-the REML scale SSR / (n − 2)); both are judged by the same REML likelihood and the better one is
-kept (the variance-0 fit on a tie). A fit on the boundary (the variance-0 fit kept, or the
-optimizer's variance ≈ 0) is reported with note ``boundary_fit``.
+(REML; fitted on standardised values, slope transformed back). With one random intercept the REML
+likelihood is a function of one number, the variance ratio γ = σ²_unit / σ², and everything else has a
+closed form at each γ (:class:`RemlProfile`), so the fit is a one-dimensional search for the global
+optimum over γ ≥ 0 (:func:`fit_mixed_trend`). An earlier version used ``statsmodels MixedLM``, whose
+optimizer can stop at a lower peak inside while the maximum is on the boundary (variance 0), and which
+took over a minute for a national network; the tests check the search against ``MixedLM`` and a
+dense-matrix reference. A fit that fails or has undefined standard errors gets a reason and no
+estimate. At variance 0 the model is plain OLS of value on year with one common intercept (standard
+error from the REML scale SSR / (n − 2)); the boundary wins ties and is reported with note
+``boundary_fit``.
 
 **Convergence** (:func:`compute_spread`). The spread across members each year: the coefficient of
 variation ``cv = sd / |mean|`` when all member values of the KPI are positive, else the standard
@@ -57,12 +58,9 @@ spread too: read a convergence verdict together with ``n_units`` per year.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from scipy import stats
+from scipy import optimize, stats
 from statsmodels.stats.multitest import multipletests
 
 from analysis.core.schema import NATIONAL_CODE
@@ -457,14 +455,18 @@ def compute_slope_tests(
 
 
 def fit_mixed_trend(years: np.ndarray, values: np.ndarray, groups: np.ndarray, alpha: float = ALPHA) -> dict:
-    """Random-intercept model ``value ~ year`` with one intercept per group (unit).
+    """Random-intercept model ``value ~ year`` with one intercept per group (unit), fitted by REML.
 
-    Returns slope, CI, p, and ``reason``/``note`` codes; never raises for a bad fit. The
-    optimizer's fit is kept only when its REML likelihood beats the fit with variance 0 (module
-    docstring).
+    Returns slope, CI, p, and ``reason``/``note`` codes; never raises for a bad fit. With one random
+    intercept the REML likelihood depends on a single number, the variance ratio γ = σ²_unit / σ²
+    (σ² and the fixed effects have closed forms at each γ), so the fit is a one-dimensional search:
+    a grid over γ ∈ {0} ∪ [1e-8, 1e6] (log-spaced), then Brent's bounded search between the grid
+    neighbours of the best point. This finds the global optimum that statsmodels' ``MixedLM``
+    optimizer sometimes misses (module docstring), in about 1/100 of its time: a national network of
+    357 municipalities fits all 112 KPIs in well under a second instead of over a minute. The tests
+    check it against ``MixedLM`` and a dense-matrix reference. The standard error is the GLS one,
+    σ̂²·(XᵀH⁻¹X)⁻¹ at the optimum (as lme4's), the p-value a Wald z test.
     """
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning
-
     res = {"slope": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": np.nan, "reason": "", "note": ""}
     y = np.asarray(values, dtype=float)
     x = np.asarray(years, dtype=float)
@@ -474,122 +476,84 @@ def fit_mixed_trend(years: np.ndarray, values: np.ndarray, groups: np.ndarray, a
         return res
     ys = (y - y.mean()) / sd
     xc = x - x.mean()
-    exog = np.column_stack([np.ones_like(xc), xc])
-    notes = []
-    groups = np.asarray(groups)
-    fit, caught, error = None, [], None
-    # 1. gradient fit from a moment estimate (fast, and more often at the REML optimum);
-    # 2. Powell from the same start (robust when the random-intercept variance is on the boundary 0,
-    #    where the gradient methods stop without "converged"); 3. statsmodels' defaults.
-    start = _moment_start(ys, xc, groups)
-    for kwargs in ({"start_params": start}, {"start_params": start, "method": "powell"}, {}):
-        try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                fit = sm.MixedLM(ys, exog, groups=groups).fit(reml=True, **kwargs)
-        except Exception as exc:  # noqa: BLE001 - any numerical failure is a reason, not a crash
-            fit, error = None, exc
-            continue
-        if getattr(fit, "converged", True) and np.all(np.isfinite(np.asarray(fit.bse)[:2])):
-            break
-    if fit is None:
-        res["reason"] = "fit_failed"
-        res["note"] = type(error).__name__ if error is not None else ""
+    try:
+        profile = RemlProfile(ys, xc, np.asarray(groups))
+        gamma = profile.optimum()
+        _, b, se, scale = profile.at(gamma)
+    except (np.linalg.LinAlgError, FloatingPointError, ValueError) as exc:
+        res["reason"], res["note"] = "fit_failed", type(exc).__name__
         return res
-    if any(issubclass(w.category, ConvergenceWarning) for w in caught):
-        notes.append("convergence_warning")
-    if not getattr(fit, "converged", True):
-        res["reason"] = "not_converged"
-        res["note"] = ";".join(notes)
+    if not (np.isfinite(se) and se > 0 and np.isfinite(b)):
+        res["reason"] = "singular_fit"
         return res
     z = stats.norm.ppf(1 - alpha / 2)
-    try:
-        gamma = float(np.asarray(fit.cov_re)[0, 0]) / float(fit.scale)
-    except Exception:  # noqa: BLE001
-        gamma = np.nan
-    crit_fit = _reml_criterion(gamma, ys, xc, groups)[0] if np.isfinite(gamma) and gamma >= 0 else np.inf
-    crit0, b0, se0 = _reml_criterion(0.0, ys, xc, groups)
-    if crit0 <= crit_fit:  # the boundary is the REML optimum: the optimizer's notes are about a fit not kept
-        if not (np.isfinite(se0) and se0 > 0):
-            res["reason"] = "singular_fit"
-            return res
-        res.update(
-            slope=b0 * sd,
-            ci_low=(b0 - z * se0) * sd,
-            ci_high=(b0 + z * se0) * sd,
-            p=float(2 * stats.norm.sf(abs(b0 / se0))),
-            note="boundary_fit",
-        )
-        return res
-    bse = np.asarray(fit.bse)
-    if len(bse) < 2 or not np.isfinite(bse[1]) or bse[1] <= 0:
-        res["reason"] = "singular_fit"
-        res["note"] = ";".join(notes)
-        return res
-    try:
-        re_var = float(np.asarray(fit.cov_re)[0, 0])
-    except Exception:  # noqa: BLE001
-        re_var = np.nan
-    if not np.isfinite(re_var) or re_var < 1e-8:
-        notes.append("boundary_fit")
-    b = float(fit.fe_params[1])
-    se = float(bse[1])
     res.update(
         slope=b * sd,
         ci_low=(b - z * se) * sd,
         ci_high=(b + z * se) * sd,
         p=float(2 * stats.norm.sf(abs(b / se))),
-        note=";".join(notes),
+        # a random-intercept variance of (about) 0: the fit is OLS with one common intercept
+        note="boundary_fit" if gamma * scale < BOUNDARY_VARIANCE else "",
     )
     return res
 
 
-def _reml_criterion(gamma: float, y: np.ndarray, x: np.ndarray, groups: np.ndarray) -> tuple[float, float, float]:
-    """−2 × the REML log-likelihood of ``y ~ 1 + x`` with a random intercept per group at the
-    variance ratio ``gamma`` = σ²_unit / σ² (σ² profiled out, constants dropped), with the GLS slope
-    and its standard error at that ratio.
+BOUNDARY_VARIANCE = 1e-8  # random-intercept variance (of the standardised values) reported as 0
+GAMMA_GRID = np.concatenate([[0.0], np.logspace(-8, 6, 57)])
 
-    Used to decide between the optimizer's fit and the boundary (``gamma`` = 0: OLS with one
-    common intercept), so both are judged by the same likelihood. The covariance of a group of n
-    values is σ²(I + γ·11ᵀ), whose inverse is I − γ/(1 + nγ)·11ᵀ and determinant 1 + nγ (Sherman–
-    Morrison), so everything follows from sums per group.
+
+class RemlProfile:
+    """−2 × the REML log-likelihood of ``y ~ 1 + x`` with a random intercept per group as a function
+    of the variance ratio γ = σ²_unit / σ² alone (σ² profiled out, constants dropped), with the GLS
+    coefficients and the slope's standard error at γ.
+
+    The covariance of a group of n values is σ²(I + γ·11ᵀ), whose inverse is I − γ/(1 + nγ)·11ᵀ and
+    determinant 1 + nγ (Sherman–Morrison), so everything follows from sums per group, computed once:
+    one evaluation costs O(number of groups), not O(observations).
     """
-    _, inv = np.unique(groups, return_inverse=True)
-    n = np.bincount(inv).astype(float)
-    X = np.column_stack([np.ones_like(x), x])
-    G = np.column_stack([n, np.bincount(inv, x)])  # per group: the sums of the columns of X
-    c = gamma / (1.0 + n * gamma)
-    A = X.T @ X - (G.T * c) @ G
-    beta = np.linalg.solve(A, X.T @ y - (G.T * c) @ np.bincount(inv, y))
-    r = y - X @ beta
-    q = r @ r - (c * np.bincount(inv, r) ** 2).sum()
-    dof = len(y) - 2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        crit = np.log1p(n * gamma).sum() + np.linalg.slogdet(A)[1] + dof * np.log(q)
-        se = np.sqrt(q / dof * np.linalg.inv(A)[1, 1])
-    return float(crit), float(beta[1]), float(se)
 
-
-def _moment_start(y: np.ndarray, x: np.ndarray, groups: np.ndarray):
-    """Start values for the random-intercept REML fit from the within (fixed-effects) estimates."""
-    from statsmodels.regression.mixed_linear_model import MixedLMParams
-
-    try:
+    def __init__(self, y: np.ndarray, x: np.ndarray, groups: np.ndarray) -> None:
         _, inv = np.unique(groups, return_inverse=True)
-        n = np.bincount(inv).astype(float)
-        xm = np.bincount(inv, x) / n
-        ym = np.bincount(inv, y) / n
-        dx, dy = x - xm[inv], y - ym[inv]
-        sxx = (dx * dx).sum()
-        b = (dx * dy).sum() / sxx if sxx > 0 else 0.0
-        s2e = ((dy - b * dx) ** 2).sum() / max(len(y) - len(n) - 1, 1)
-        a = ym - b * xm
-        s2u = max(a.var(ddof=1) - s2e * np.mean(1.0 / n), 0.0) if len(n) > 1 else 0.0
-        ratio = max(s2u / s2e, 0.01) if s2e > 0 else 1.0
-        fe = np.array([np.average(a, weights=n), b])
-        return MixedLMParams.from_components(fe_params=fe, cov_re=np.array([[ratio]]))
-    except Exception:  # noqa: BLE001
-        return None
+        self.n = np.bincount(inv).astype(float)
+        self.G = np.column_stack([self.n, np.bincount(inv, x)])  # per group: the sums of the columns of X
+        self.gy = np.bincount(inv, y)
+        X = np.column_stack([np.ones_like(x), x])
+        self.XtX, self.Xty, self.yty = X.T @ X, X.T @ y, float(y @ y)
+        self.dof = len(y) - 2
+
+    def at(self, gamma: float) -> tuple[float, float, float, float]:
+        """(criterion, slope, standard error of the slope, σ̂²) at the variance ratio ``gamma``."""
+        c = gamma / (1.0 + self.n * gamma)
+        A = self.XtX - (self.G.T * c) @ self.G
+        beta = np.linalg.solve(A, self.Xty - (self.G.T * c) @ self.gy)
+        q = self.yty - 2 * beta @ self.Xty + beta @ self.XtX @ beta  # the residuals' r·r ...
+        q -= (c * (self.gy - self.G @ beta) ** 2).sum()  # ... minus the groups' share: r·H⁻¹·r
+        with np.errstate(divide="ignore", invalid="ignore"):
+            crit = np.log1p(self.n * gamma).sum() + np.linalg.slogdet(A)[1] + self.dof * np.log(q)
+            scale = q / self.dof
+            se = np.sqrt(scale * np.linalg.inv(A)[1, 1])
+        return float(crit), float(beta[1]), float(se), float(scale)
+
+    def criterion(self, gamma: float) -> float:
+        return self.at(gamma)[0]
+
+    def optimum(self) -> float:
+        """The γ ≥ 0 with the smallest criterion: the best of a log grid (and 0), refined by Brent's
+        bounded search between its neighbours; 0 when no γ > 0 is better (the boundary wins ties)."""
+        crit = np.array([self.criterion(g) for g in GAMMA_GRID])
+        crit = np.where(np.isfinite(crit), crit, np.inf)
+        best = int(np.argmin(crit))
+        if not np.isfinite(crit[best]):
+            raise FloatingPointError("the REML criterion is not finite for any variance ratio")
+        if best == 0:
+            return 0.0
+        lo = np.log(GAMMA_GRID[max(best - 1, 1)]) - (np.log(10) if best == 1 else 0.0)
+        hi = np.log(GAMMA_GRID[min(best + 1, len(GAMMA_GRID) - 1)])
+        found = optimize.minimize_scalar(
+            lambda s: self.criterion(np.exp(s)), bounds=(lo, hi), method="bounded", options={"xatol": 1e-8}
+        )
+        gamma, value = (float(np.exp(found.x)), found.fun) if found.fun < crit[best] else (GAMMA_GRID[best], crit[best])
+        return 0.0 if crit[0] <= value else gamma
 
 
 def _members(units: pd.DataFrame, network_type: str) -> set[str]:

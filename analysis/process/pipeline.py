@@ -12,7 +12,6 @@ import dataclasses
 import json
 import re
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import pandas as pd
 
 from analysis.core import config
 from analysis.core.atomic import write_atomic_parquet, write_atomic_text
+from analysis.core.clock import build_date
 from analysis.core.errors import InputError, Problems
 from analysis.core.schema import BORDERS_YEAR, PROCESSED_OBSERVATION_COLUMNS, TARGET_FILE_COLUMNS
 from analysis.core.settings import MethodSettings, ReportSettings, load_report_settings
@@ -266,7 +266,7 @@ def write_processed(inputs: ProcessedInputs, out_dir: Path, methods: MethodSetti
         "default_target_year": settings.default_target_year,
         "sources": sorted(obs["source"].unique().tolist()),
         "vintages": sorted(obs["vintage"].unique().tolist()),
-        "built": time.strftime("%Y-%m-%d"),
+        "built": build_date().isoformat(),  # SOURCE_DATE_EPOCH when set
         "indicator_pages": indicator_page_ids(catalog, settings.indicator_pages),
         "methods": dataclasses.asdict(methods or MethodSettings()),
     }

@@ -1,10 +1,10 @@
 import pytest
+from network_helpers import bundled_units, configured_members
 
 from analysis.core.errors import InputError
 from analysis.core.schema import slugify
 from analysis.core.settings import load_report_settings
 from analysis.reference.members import DEFAULT_NETWORK_NAME, load_units, network_name
-from network_helpers import bundled_units, configured_members
 
 
 def test_bundled_network_has_twelve_municipalities_and_three_counties():

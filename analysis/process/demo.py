@@ -78,9 +78,13 @@ def generate_observations(
 
 
 def _round_like_reported(obs: pd.DataFrame, catalog: pd.DataFrame) -> pd.Series:
-    """Round to the precision a municipality would report: fewer decimals for larger numbers."""
+    """Round to the precision a municipality would report: fewer decimals for larger numbers, none for a KPI
+    that counts things (Wi-Fi hotspots, open datasets), which the plausibility rules say must be whole."""
+    from analysis.reference.plausibility import whole_variables
+
     high = obs["kpi_id"].map(catalog.set_index("kpi_id")["demo_high"])
-    decimals = np.select([high >= 1000, high >= 50, high >= 5], [0, 1, 2], default=3)
+    counts = obs["kpi_id"].isin(whole_variables(catalog["kpi_id"]))
+    decimals = np.select([counts, high >= 1000, high >= 50, high >= 5], [0, 0, 1, 2], default=3)
     return pd.Series(np.round(obs["value"].to_numpy() * 10.0**decimals) / 10.0**decimals, index=obs.index)
 
 

@@ -21,7 +21,12 @@ import pandas as pd
 from analysis.core import config
 from analysis.core.atomic import write_atomic_parquet, write_atomic_text
 from analysis.core.errors import InputError, Problems
-from analysis.core.schema import BORDERS_YEAR, PROCESSED_OBSERVATION_COLUMNS, TARGET_FILE_COLUMNS
+from analysis.core.schema import (
+    BORDERS_YEAR,
+    OBSERVATION_COLUMNS,
+    PROCESSED_OBSERVATION_COLUMNS,
+    TARGET_FILE_COLUMNS,
+)
 from analysis.core.settings import MethodSettings, ReportSettings, load_report_settings
 from analysis.process.demo import generate_observations
 from analysis.reference.catalog import load_catalog
@@ -149,7 +154,7 @@ def load_observations(settings: ReportSettings, units: pd.DataFrame, catalog: pd
     for row in left_out.drop_duplicates(["unit_code", "year"]).itertuples(index=False):
         print(f"note: {row.unit_code} {row.year} left out: {row.reason}")
     obs = obs.loc[obs["unit_code"].isin(units["unit_code"])]
-    return obs[PROCESSED_OBSERVATION_COLUMNS].reset_index(drop=True)
+    return obs[[*OBSERVATION_COLUMNS, "note"]].reset_index(drop=True)
 
 
 def in_report_borders(
@@ -247,7 +252,26 @@ def read_inputs(settings: ReportSettings | None = None) -> ProcessedInputs:
     targets = load_targets(settings.targets, catalog, units, settings.default_target_year, settings.base_year)
     obs = load_observations(settings, units, catalog)
     check_observations(obs, catalog, units, "observations")
+    obs = with_warnings(obs, "observations")
     return ProcessedInputs(settings, catalog, units, targets, obs, network_name())
+
+
+#: At most this many warned values are printed one by one by the build; ``check`` names each in its file.
+WARNINGS_PRINTED = 10
+
+
+def with_warnings(obs: pd.DataFrame, where: str, out=None) -> pd.DataFrame:
+    """The observations with ``warning``: the soft plausibility rules each value lies outside. A warned value
+    is kept (it is possible, only unusual), named on the terminal and shown on its member's page."""
+    from analysis.reference.plausibility import warnings_of
+
+    names, notes = warnings_of(obs, where)
+    warned = int((names != "").sum())
+    for note in notes[:WARNINGS_PRINTED]:
+        print(f"warning: {note}", file=out)
+    if warned:
+        print(f"note: {warned} values accepted with a warning (shown as «Merknad» on their pages)", file=out)
+    return obs.assign(warning=names.astype(str).to_numpy())[PROCESSED_OBSERVATION_COLUMNS]
 
 
 def write_processed(inputs: ProcessedInputs, out_dir: Path, methods: MethodSettings | None = None) -> None:

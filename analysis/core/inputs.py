@@ -27,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from analysis.core.errors import InputError, Problems
+from analysis.core.errors import InputError, InputErrors, Problems
 
 MB = 1024 * 1024
 
@@ -210,6 +210,8 @@ class _LimitedLoader(yaml.SafeLoader):
         super().__init__(stream)
         self._aliases = 0
         self._depth = 0
+        self.number_problems: list[tuple[int, str | None, str]] = []  # (row, key, why) of integers not as written
+        self.key_of: dict[int, str] = {}  # id of a value node -> its key, to name the field of a problem
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
@@ -233,6 +235,9 @@ class _LimitedLoader(yaml.SafeLoader):
 def _construct_mapping(loader, node):
     data = _LineDict()
     data.line = node.start_mark.line + 1
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.ScalarNode):
+            loader.key_of[id(value_node)] = str(key_node.value)
     yield data
     data.update(loader.construct_mapping(node))
 
@@ -247,11 +252,15 @@ def _construct_int(loader, node):
     if re.fullmatch(r"[-+]?(?:0|[1-9][0-9]*)", text):
         return int(text)
     value = yaml.SafeLoader.construct_yaml_int(loader, node)
-    raise _YamlLimit(
-        f"{text} is read by YAML as the number {value}, not as written: a code must be a quoted string "
-        f"('{text}'), a number plain digits 0-9 without a leading zero",
-        node.start_mark,
+    loader.number_problems.append(
+        (
+            node.start_mark.line + 1,
+            loader.key_of.get(id(node)),
+            f"{text} is read by YAML as the number {value}, not as written: a code must be a quoted string "
+            f"('{text}'), a number plain digits 0-9 without a leading zero",
+        )
     )
+    return value  # read on, so that every such number of the file is named in one report
 
 
 _LimitedLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
@@ -281,6 +290,8 @@ def read_yaml(path: str | Path, what: str = "a params file") -> dict:
         ) from None
     finally:
         loader.dispose()
+    if loader.number_problems:
+        raise InputErrors([InputError(path, why, row=row, field=key) for row, key, why in loader.number_problems])
     if not isinstance(data, dict):
         raise InputError(path, "expected a mapping (key: value lines) at the top level")
     return data

@@ -94,7 +94,10 @@ def generate_targets(catalog: pd.DataFrame, target_year: int = 2030, seed: int =
     Also two local targets (Trondheim and Stavanger on greenhouse gas emissions) to show how a
     member's own target overrides the network's.
     """
+    from analysis.reference.plausibility import whole_variables
+
     rng = np.random.default_rng(seed + 1)
+    counts = whole_variables(catalog["kpi_id"])  # a target of Wi-Fi hotspots is a whole number of them
     rows = []
     for kpi in catalog.itertuples(index=False):
         low, high = kpi.demo_low, kpi.demo_high
@@ -114,7 +117,7 @@ def generate_targets(catalog: pd.DataFrame, target_year: int = 2030, seed: int =
             {
                 "kpi_id": kpi.kpi_id,
                 "unit_code": "",
-                "target": float(np.round(target, 3)),
+                "target": float(np.round(target, 0 if kpi.kpi_id in counts else 3)),
                 "target_year": target_year,
                 "band_low": band_low,
                 "band_high": band_high,

@@ -59,7 +59,7 @@ def load_targets(
     """
     from analysis.core.inputs import MB, csv_table, foreign_digit, read_bytes
     from analysis.reference.geography import code_valid_in, name_of
-    from analysis.reference.plausibility import kpi_range
+    from analysis.reference.plausibility import kpi_range, whole_variables
 
     header, rows = csv_table(read_bytes(path, MB, "a targets file"), path, "the targets file", ",")
     missing = [c for c in TARGET_FILE_COLUMNS if c not in header]
@@ -67,6 +67,7 @@ def load_targets(
         raise InputError(path, f"missing column(s) {', '.join(missing)}", row=1, field=missing[0])
     cat = catalog.set_index("kpi_id")
     members = set(units.loc[units["is_member"], "unit_code"])
+    counts = whole_variables(cat.index)
     problems = Problems()
     records, seen = [], {}
     for i, rec in rows:
@@ -116,6 +117,12 @@ def load_targets(
                     continue
                 if v < low or v > high or (why.startswith("yes/no") and v not in (0.0, 1.0)):
                     refuse(field, f"{field.replace('_', ' ')} {v:g} for {kpi} ({cat.at[kpi, 'unit']}): {why}")
+                elif kpi in counts and not v.is_integer():
+                    refuse(
+                        field,
+                        f"{field.replace('_', ' ')} {v:g} for {kpi} ({cat.at[kpi, 'unit']}) is not a whole number: "
+                        "it counts things (data/reference/plausibility.csv)",
+                    )
         given = [f for f in ("band_low", "band_high") if rec[f] != ""]
         if given and kpi in cat.index and cat.at[kpi, "direction"] != "target_band":
             refuse(given[0], f"{kpi} has no target band (its direction is {cat.at[kpi, 'direction']}); leave it empty")

@@ -343,7 +343,8 @@ def _report_year(text: str, path: Path, line: int) -> int:
     except ValueError:
         day = None
     if day is None:
-        raise InputError(path, f"{text!r} is not a date like 2020-09 or 2020-09-15", line, "report_date")
+        why = f" ({foreign_digit(text)})" if foreign_digit(text) else ""
+        raise InputError(path, f"{text!r} is not a date like 2020-09 or 2020-09-15{why}", line, "report_date")
     if day > dt.date.today():
         raise InputError(path, f"{text!r} has not come yet", line, "report_date")
     return day.year

@@ -40,7 +40,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 fmt, obs = read_observations(path)
                 validate_observations(obs, load_catalog(), path)
                 _, notes = warnings_of(obs, path)
-                text = summary(fmt, obs) + (f"\nwarnings:  {len(notes)} values accepted with a warning" if notes else "")
+                warned = f"\nwarnings:  {len(notes)} {'value' if len(notes) == 1 else 'values'} accepted with a warning"
+                text = summary(fmt, obs) + (warned if notes else "")
             else:
                 text, notes = check_params(path, kind, args.rules_check), []
         except InputError as exc:

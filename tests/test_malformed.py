@@ -753,6 +753,13 @@ PARAMS_CASES = {
         RULES_HEAD + "SC:EH:H:1C,value,,row,75,90,,levealder,unusual life expectancy\n",
         [(2, "warning", "the warning 'levealder' has no Norwegian text: add it to WARNINGS_NB")],
     ),
+    "rules_unknown_kpi.csv": (  # a rule for a KPI typed wrong would apply to nothing, silently
+        RULES_HEAD + "EC:ICT:ICT:5X;EC:ICT:ICT:5A,value,,row,0,,yes,,hotspots are counted\n",
+        [(2, "variable", "'EC:ICT:ICT:5X' is not a kpi_id of the catalog (nor ssb/..., kostra/...)")],
+    ),
+    "targets_header_only.csv": (TARGETS_HEAD, [(1, None, "a header and no rows: the targets file sets no target")]),
+    "methods_out_of_range.yaml": ("alpha: 1.5\n", [(None, "alpha", "1.5 is out of range")]),
+    "network_empty.yaml": ("", [(None, None, "expected a mapping (key: value lines) at the top level")]),
     "rules_every_problem.csv": (
         RULES_HEAD
         + "SC:EH:H:1C,value,,row,75,90,,Levealder,x\n"
@@ -786,13 +793,9 @@ def test_check_refuses_a_params_file_with_every_problem(tmp_path, capsys, name):
     err = capsys.readouterr().err
     assert "Traceback" not in err
     for row, field, reason in expected:
-        assert any(f"{bad}, row {row}, field '{field}': " in line and reason in line for line in err.splitlines()), (
-            row,
-            field,
-            reason,
-            err,
-        )
-    assert err.count(f"{bad}, row ") == len(expected), err  # each problem once, nothing else
+        where = ", ".join([str(bad)] + ([f"row {row}"] if row else []) + ([f"field '{field}'"] if field else []))
+        assert any(f"{where}: " in line and reason in line for line in err.splitlines()), err
+    assert err.count(str(bad)) == len(expected), err  # each problem once, nothing else
     assert digest(bad.parent) == before
 
 

@@ -65,7 +65,8 @@ def project_params() -> list[Path]:
         paths.append(load_report_settings().targets)
     except InputError:
         pass  # report.yaml is refused when its turn comes; its targets file cannot be found without it
-    return paths + [PLAUSIBILITY_CSV]
+    methods = [config.METHODS_YAML] if config.METHODS_YAML.is_file() else []
+    return paths + methods + [PLAUSIBILITY_CSV]
 
 
 def params_kind(path: Path) -> str | None:
@@ -80,7 +81,15 @@ def params_kind(path: Path) -> str | None:
             return "network"
         if "report_year" in data:
             return "report"
-        raise InputError(path, "not a params file check reads: no 'members' (network.yaml) or 'report_year' (report.yaml)")
+        from analysis.core.settings import MethodSettings
+
+        if data and set(data) <= set(MethodSettings.__dataclass_fields__):
+            return "methods"
+        raise InputError(
+            path,
+            "not a params file check reads: no 'members' (network.yaml) or 'report_year' (report.yaml), and "
+            "not the settings of methods.yaml",
+        )
     if suffix == ".csv" and path.is_file():
         header = header_names(path)
         if {"kpi_id", "unit_code", "target"} <= header:
@@ -109,6 +118,11 @@ def check_params(path: Path, kind: str, rules_check: Callable | None = None) -> 
         members = units.loc[units["is_member"]]
         towns = int((members["type"] == "kommune").sum())
         return f"format:    network\nmembers:   {len(members)} ({towns} municipalities, {len(members) - towns} counties)"
+    if kind == "methods":
+        from analysis.core.settings import load_method_settings
+
+        methods = load_method_settings(path)
+        return f"format:    method settings\nalpha:     {methods.alpha}, slope model {methods.slope_model}"
     if kind == "report":
         settings = load_report_settings(path)
         return f"format:    report settings\nreport:    {settings.report_year} ({settings.data} data)"

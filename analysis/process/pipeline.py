@@ -65,6 +65,8 @@ def load_targets(
     missing = [c for c in TARGET_FILE_COLUMNS if c not in header]
     if missing:
         raise InputError(path, f"missing column(s) {', '.join(missing)}", row=1, field=missing[0])
+    if not rows:  # every status would say "no target", and nothing would say why
+        raise InputError(path, "a header and no rows: the targets file sets no target", row=1)
     cat = catalog.set_index("kpi_id")
     members = set(units.loc[units["is_member"], "unit_code"])
     counts = whole_variables(cat.index)

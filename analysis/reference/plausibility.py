@@ -158,6 +158,13 @@ RULE_LEVELS = {"": None, "municipality": 4, "county": 2, "nation": 1}
 RULE_SCOPES = ("row", "age", "sum")
 
 
+def known_kpis() -> set[str]:
+    """The catalog's kpi_ids, casefolded as rule patterns are."""
+    from analysis.reference.catalog import load_catalog
+
+    return {k.casefold() for k in load_catalog()["kpi_id"]}
+
+
 @lru_cache(maxsize=4)
 def load_plausibility(path: str | Path | None = None) -> tuple[Rule, ...]:
     """The plausibility rules; every problem of the rules file is reported at once."""
@@ -177,6 +184,11 @@ def load_plausibility(path: str | Path | None = None) -> tuple[Rule, ...]:
         patterns = tuple(p.strip().casefold() for p in rec["variable"].split(";") if p.strip())
         if not patterns:
             refuse("variable", "names no variable (a kpi_id, or a pattern such as ssb/07459/*)")
+        for pattern in (p.strip() for p in rec["variable"].split(";") if p.strip()):
+            # a typed-wrong KPI would make the rule apply to nothing, silently
+            if not any(c in pattern for c in "*?[") and not pattern.casefold().startswith(SOURCE_NAMESPACES):
+                if pattern.casefold() not in known_kpis():
+                    refuse("variable", f"{pattern!r} is not a kpi_id of the catalog (nor ssb/..., kostra/...)")
         if rec["field"] not in RULE_FIELDS:
             refuse("field", f"{rec['field']!r} is not one of {', '.join(RULE_FIELDS)}")
         if rec["level"] not in RULE_LEVELS:

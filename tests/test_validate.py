@@ -219,8 +219,16 @@ def test_the_counting_kpis_are_the_catalog_units_that_count():
 
 @pytest.mark.parametrize("kpi, value", [("EC:ICT:ICT:5A", 12.5), ("EC:ICT:PS:2A", 266.7), ("ssb/06265/boliger", 0.5)])
 def test_a_fractional_count_is_refused(catalog, kpi, value):
-    df = table(unit_code=["5001"], kpi_id=[kpi], value=[value], status=[""], year=np.array([2022]), source=["t"],
-               vintage=["v"], source_row=[7])
+    df = table(
+        unit_code=["5001"],
+        kpi_id=[kpi],
+        value=[value],
+        status=[""],
+        year=np.array([2022]),
+        source=["t"],
+        vintage=["v"],
+        source_row=[7],
+    )
     with pytest.raises(InputError) as e:
         validate_observations(df, catalog, "obs.csv", valid_in=always)
     assert (e.value.row, e.value.field) == (7, "value") and "is not a whole number" in e.value.reason

@@ -285,7 +285,8 @@ WARNINGS_NB: dict[str, str] = {
     "water_use": "Uvanlig verdi. Vannforbruket er omtrent 150–600 liter per innbygger og døgn, lekkasjer medregnet.",
     "response_time": "Uvanlig verdi. En responstid over én time er sjelden i Norge; er tallet i minutter?",
     "mobile_subscriptions": "Uvanlig verdi. Norge har omtrent 100 000–140 000 mobilabonnement per 100 000 innbyggere.",
-    "congestion": "Uvanlig verdi. Selv i de største byene tar en reise i rushtiden sjelden over tre ganger så lang tid.",
+    "congestion": "Uvanlig verdi. Selv i de største byene tar en reise i rushtiden sjelden over tre ganger så "
+    "lang tid.",
 }
 
 #: How a warning is introduced next to the value on a page.

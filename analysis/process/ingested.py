@@ -117,7 +117,8 @@ def check_params(path: Path, kind: str, rules_check: Callable | None = None) -> 
         problems.raise_if_any()
         members = units.loc[units["is_member"]]
         towns = int((members["type"] == "kommune").sum())
-        return f"format:    network\nmembers:   {len(members)} ({towns} municipalities, {len(members) - towns} counties)"
+        counties = len(members) - towns
+        return f"format:    network\nmembers:   {len(members)} ({towns} municipalities, {counties} counties)"
     if kind == "methods":
         from analysis.core.settings import load_method_settings
 

@@ -84,8 +84,8 @@ def load_targets(
             if code_valid_in(code, BORDERS_YEAR):
                 refuse(
                     "unit_code",
-                    f"{code} ({name_of(code)}) is not a member of this network (params/network.yaml): a local target of it "
-                    "would never be used; remove the row, or add the member",
+                    f"{code} ({name_of(code)}) is not a member of this network (params/network.yaml): a local "
+                    "target of it would never be used; remove the row, or add the member",
                 )
             else:
                 why = foreign_digit(code) or f"{code!r} is not a municipality or county code in {BORDERS_YEAR} borders"

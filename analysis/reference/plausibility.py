@@ -271,9 +271,7 @@ def _selected(df: pd.DataFrame, rule: Rule) -> tuple[pd.Series, pd.Series] | Non
     return (sel, vals) if sel.any() else None
 
 
-def warnings_of(
-    df: pd.DataFrame, path: str | Path | None = None, rules=None
-) -> tuple[pd.Series, list[InputError]]:
+def warnings_of(df: pd.DataFrame, path: str | Path | None = None, rules=None) -> tuple[pd.Series, list[InputError]]:
     """The soft rules (a ``warning`` name) on ``df``: per row the names of the warnings it carries (``""`` for
     none, several joined by ``;``), and one note per warned row naming file, row, field and why, for ``check``
     and the build to print. A warned value is accepted: this never raises."""

@@ -21,7 +21,17 @@ from analysis.pages import report_data
 from analysis.process.pipeline import read_inputs, write_processed
 from analysis.site.annual import annual_reports, make_annual_reports
 from analysis.site.batch import Job, run_jobs
-from analysis.site.render import externalise_figures, indicator_page, prepare_project, publish, render, unit_page
+from analysis.site.datapage import write_data_page
+from analysis.site.downloads import write_downloads
+from analysis.site.render import (
+    externalise_figures,
+    indicator_page,
+    prepare_project,
+    publish,
+    render,
+    site_footer,
+    unit_page,
+)
 from analysis.stats.results import compute_all, write_all
 
 
@@ -200,13 +210,18 @@ def report_jobs(data: report_data.ReportData, staging: Path, code: str = "") -> 
     return jobs
 
 
-def downloads(data: report_data.ReportData) -> dict:
-    tables = {unit["slug"]: pages.kpi_table(data, unit["unit_code"]) for _, unit in data.members.iterrows()}
-    tables["nettverket"] = pages.network_table(data)
-    slugs = data.catalog.set_index("kpi_id")["slug"]
-    for kpi_id in data.metadata.get("indicator_pages", []):
-        tables[f"indikator-{slugs[kpi_id]}"] = pages.indicator_table(data, kpi_id)
-    return tables
+def download_keys(jobs: list[Job]) -> dict[str, str]:
+    """The fingerprint of each page by the name of its download (``analysis.site.downloads``): a
+    download is made again only when its page's inputs or the download's own inputs change."""
+    keys = {}
+    for job in jobs:
+        if job.output.name == "index.ipynb":
+            keys["nettverket"] = job.fingerprint()
+        elif job.output.parent.name == "indikatorer":
+            keys[f"indikator-{job.output.stem}"] = job.fingerprint()
+        else:
+            keys[job.output.stem] = job.fingerprint()
+    return keys
 
 
 def build_report(workers: int | None = None, reuse: bool = True, out=sys.stdout, scheduler: str | None = None) -> int:
@@ -273,10 +288,18 @@ def _build_report(workers: int | None, reuse: bool, out, scheduler: str | None =
         data.members,
         indicators,
         data.is_demo,
-        downloads(data),
         data.metadata.get("methods"),
         data.network_name,
+        site_footer(data.metadata, data.network_name),
     )
+    start_downloads = time.perf_counter()
+    targets = settings.targets  # named on the target rows of the downloads, as a path in the project
+    targets_file = str(targets.relative_to(config.ROOT)) if targets.is_relative_to(config.ROOT) else targets.name
+    cache = config.REPORTS_DIR / "_cache" / "downloads" if reuse else None
+    made, reused = write_downloads(data, staging / "nedlastinger", targets_file, download_keys(jobs), cache)
+    write_data_page(data, config.PROCESSED_DIR, staging, config.ROOT)
+    took = time.perf_counter() - start_downloads
+    print(f"      downloads: {made} made, {reused} reused; the data page ({took:.1f} s)", file=out, flush=True)
     externalise_figures(staging)
     print(f"[3/5] Annual reports (PDF), {workers} workers", file=out, flush=True)
     pdfs = make_annual_reports(annual_reports(data, staging, data.network_name), staging, workers)

@@ -334,3 +334,20 @@ def test_every_region_name_in_the_real_exports_agrees_with_the_registry():
         pairs |= set(zip(df["unit_code"], df["unit_name"]))
     assert len(pairs) > 800  # 851 code-name pairs from 2005 to 2023
     assert [p for p in pairs if not g.names_agree(p[1], g.name_of(p[0]))] == []
+
+
+@pytest.mark.parametrize("blank", [np.nan, None, ""])
+def test_an_empty_key_column_keeps_every_value(blank):
+    """An ingested table whose `age` column is blank throughout: each value stays (it used to come
+    back empty, because grouping dropped the rows with a missing key), and a merger still sums."""
+    df = pd.DataFrame(
+        {
+            "unit_code": ["5001", "1506", "1502", "1543", "1545"],
+            "year": [2024, 2024, 2019, 2019, 2019],
+            "value": [10.0, 20.0, 1.0, 2.0, 4.0],  # Molde, Nesset and Midsund became 1506 Molde in 2020
+            "age": [blank] * 5,
+        }
+    )
+    out = g.to_borders(df, 2024).set_index(["unit_code", "year"])
+    assert out.loc[("5001", 2024), "value"] == 10.0 and out.loc[("1506", 2024), "value"] == 20.0
+    assert out.loc[("1506", 2019), "value"] == 7.0 and not out["incomplete"].any()

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from network_helpers import bundled_units
 
 from analysis.core import config
 from analysis.process import population
@@ -18,7 +19,8 @@ def totals():
 
 @pytest.fixture(scope="module")
 def network():
-    return population.network_population(POP).set_index(["unit_code", "year"])
+    # the bundled network's members, whichever network params/network.yaml configures
+    return population.network_population(POP, bundled_units()).set_index(["unit_code", "year"])
 
 
 def test_known_values(network):

@@ -1,6 +1,8 @@
 """The population shown in the page profiles is what the real SSB exports give in 2024 borders."""
 
 import pandas as pd
+import yaml
+from network_helpers import BUNDLED_NETWORK, bundled_units, write_network
 
 from analysis.core import config
 from analysis.process.population import member_population_facts
@@ -9,15 +11,44 @@ from analysis.reference.members import load_units
 EXPORTS = config.SHARED_DATA_DIR / "ssb-07459-population"
 
 
-def test_committed_population_facts_are_derived_from_the_real_exports():
-    committed = pd.read_csv(config.REFERENCE_DIR / "population.csv", dtype={"unit_code": str}, keep_default_na=False)
-    fresh = member_population_facts(EXPORTS)
+def _committed():
+    return pd.read_csv(config.REFERENCE_DIR / "population.csv", dtype={"unit_code": str}, keep_default_na=False)
+
+
+def test_committed_population_facts_are_derived_from_the_real_exports(tmp_path):
+    """The file was made for some network (the bundled one, or the configured one after `--facts`):
+    rebuild it from the exports for exactly the units it lists, taken from either network.yaml."""
+    committed = _committed()
+    with open(BUNDLED_NETWORK, encoding="utf-8") as f:
+        bundled = yaml.safe_load(f)
+    with open(config.NETWORK_YAML, encoding="utf-8") as f:
+        configured = yaml.safe_load(f)
+    entries = {str(m["code"]): m for m in bundled["members"] + configured["members"]}
+    listed = set(committed["unit_code"])
+    unknown = listed - set(entries)
+    assert not unknown, f"population.csv lists {sorted(unknown)}: refresh it with `population ... --facts`"
+    counties = {**bundled.get("counties", {}), **configured.get("counties", {})}
+    path = write_network(tmp_path, [entries[c] for c in sorted(listed)], counties)
+    fresh = member_population_facts(EXPORTS, load_units(path))
     pd.testing.assert_frame_equal(committed, fresh, check_dtype=False)
 
 
 def test_population_facts_match_provenance_and_mark_the_alesund_break():
+    facts = member_population_facts(EXPORTS, bundled_units()).set_index("unit_code")
+    assert facts.at["5001", "population"] == 212_660 and facts.at["5001", "year"] == 2023  # PROVENANCE.md
+    assert "delingen i 2024" in facts.at["1508", "note"]  # 2023 figure still includes Haram
+    assert facts.at["5001", "note"] == ""
+    assert "0" not in facts.index  # the nation is not a member
+
+
+def test_units_carry_the_committed_facts_of_the_configured_members():
+    """Each configured member listed in population.csv gets its figure and note; the nation none."""
+    committed = _committed().set_index("unit_code")
     units = load_units().set_index("unit_code")
-    assert units.at["5001", "population"] == 212_660 and units.at["5001", "population_year"] == 2023  # PROVENANCE.md
-    assert "delingen i 2024" in units.at["1508", "population_note"]  # 2023 figure still includes Haram
-    assert units.at["5001", "population_note"] == ""
+    members = units.loc[units["is_member"]]
+    for code in members.index.intersection(committed.index):
+        assert units.at[code, "population"] == int(committed.at[code, "population"])
+        assert units.at[code, "population_year"] == int(committed.at[code, "year"])
+        assert units.at[code, "population_note"] == committed.at[code, "note"]
+    assert members.loc[~members.index.isin(committed.index), "population"].isna().all()
     assert pd.isna(units.at["0", "population"])  # the nation is not in the facts

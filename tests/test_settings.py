@@ -1,4 +1,5 @@
 import pytest
+from network_helpers import bundled_units, configured_members
 
 from analysis.core.errors import InputError
 from analysis.core.schema import slugify
@@ -6,8 +7,8 @@ from analysis.core.settings import load_report_settings
 from analysis.reference.members import DEFAULT_NETWORK_NAME, load_units, network_name
 
 
-def test_default_network_has_twelve_municipalities_and_three_counties():
-    units = load_units()
+def test_bundled_network_has_twelve_municipalities_and_three_counties():
+    units = bundled_units()
     members = units[units["is_member"]]
     assert (members["type"] == "kommune").sum() == 12
     assert sorted(members.loc[members["type"] == "fylke", "unit_code"]) == ["15", "30", "50"]
@@ -15,6 +16,20 @@ def test_default_network_has_twelve_municipalities_and_three_counties():
     assert units.loc[units["unit_code"] == "1508", "name"].item() == "Ålesund"
     nation = units.loc[units["unit_code"] == "0"].iloc[0]
     assert nation["type"] == "land" and not nation["is_member"]
+
+
+def test_configured_network_gives_one_member_row_per_entry_in_its_order():
+    """Whatever params/network.yaml a county put there: the expectation is the file read as plain YAML."""
+    listed = configured_members()
+    units = load_units()
+    members = units[units["is_member"]]
+    assert members["unit_code"].tolist() == [str(m["code"]) for m in listed]
+    assert members["name"].tolist() == [m["name"] for m in listed]
+    assert members["type"].tolist() == [m["type"] for m in listed]
+    assert members["unit_code"].map(type).eq(str).all()
+    nation = units.loc[units["unit_code"] == "0"].iloc[0]
+    assert nation["type"] == "land" and not nation["is_member"]
+    assert len(units) == len(listed) + 1
 
 
 def test_slugs_are_ascii():

@@ -1,6 +1,7 @@
 """End to end: the report for a small network, built into a temporary copy of the project."""
 
 import csv
+import json
 import os
 import re
 import subprocess
@@ -10,20 +11,22 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import nbformat
+import pandas as pd
 import pytest
-from site_helpers import SMALL_NETWORK_NAME, make_project, page_refs, run_report
+from site_helpers import SMALL_NETWORK_NAME, html_table_cells, make_project, missing_numbers, page_refs, run_report
 
 from analysis.core import config
 from analysis.reference.catalog import load_catalog
 from analysis.site.render import find_quarto
 
 pytestmark = pytest.mark.slow
+EPOCH = {"SOURCE_DATE_EPOCH": "1764720000"}  # 3 December 2025: every build of this module, unless it says otherwise
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     project = make_project(tmp_path_factory.mktemp("project"))
-    result = run_report(project)
+    result = run_report(project, env=EPOCH)
     assert result.returncode == 0, result.stdout + result.stderr
     return project, result.stdout
 
@@ -46,6 +49,7 @@ def test_one_page_per_unit_plus_front_methods_and_data_pages(built):
         "index.html",
         "metode.html",
         "om-dataene.html",
+        "data.html",
         "kommuner/trondheim.html",
         "kommuner/alesund.html",
         "kommuner/kristiansund.html",
@@ -120,10 +124,53 @@ def test_pages_have_tables_figures_with_alt_text_and_downloads(built):
     download = site / "nedlastinger" / "trondheim.csv"
     assert download.read_bytes().startswith(b"\xef\xbb\xbf")  # a BOM, so Excel reads æ, ø, å as UTF-8
     rows = list(csv.DictReader(download.open(encoding="utf-8-sig")))
-    assert len(rows) == 112 and {r["unit_code"] for r in rows} == {"5001"}
+    latest = [r for r in rows if r["Del"] == "Tabell: alle indikatorer" and r["Størrelse"] == "Siste verdi"]
+    obs = pd.read_parquet(built[0] / "data" / "processed" / "observations.parquet").query("unit_code == '5001'")
+    assert len(latest) == obs["kpi_id"].nunique() > 100 and {r["Enhetskode"] for r in latest} == {"5001"}
     assert "nedlastinger/trondheim.csv" in html
     text = unescape(re.sub(r"<[^>]+>", " ", html))  # compare the text a reader sees, not the renderer's bytes
     assert "Folketall 1.1.2023" in text and "212\u00a0660" in text  # SSB 07459, Trondheim 1 January 2023
+
+
+def test_every_number_in_the_rendered_tables_is_in_the_pages_download(built):
+    site = built[0] / "reports" / "_site"
+    pages = {
+        "kommuner/trondheim.html": "trondheim",
+        "kommuner/alesund.html": "alesund",
+        "fylker/more-og-romsdal.html": "more-og-romsdal",
+        "indikatorer/en-en-aq-2c.html": "indikator-en-en-aq-2c",
+        "index.html": "nettverket",
+    }
+    for page, name in pages.items():
+        html = (site / page).read_text(encoding="utf-8")
+        cells = html_table_cells(html)
+        assert len(cells) > 30, page
+        rows = list(csv.DictReader((site / "nedlastinger" / f"{name}.csv").open(encoding="utf-8-sig")))
+        assert not missing_numbers(cells, rows), page
+        assert f"nedlastinger/{name}.csv" in html and "Last ned tallene" in html, page
+
+
+def test_every_page_says_when_it_was_updated_and_the_datas_vintage(built):
+    site = built[0] / "reports" / "_site"
+    for page in _content_pages(site):
+        footer = re.search(r"<footer.*?</footer>", page.read_text(encoding="utf-8"), re.S)
+        text = unescape(re.sub(r"<[^>]+>", " ", footer.group(0))) if footer else ""
+        assert "Sist oppdatert 3. desember 2025" in text and "Dataversjon demo-seed-2020" in text, page
+
+
+def test_the_data_page_links_every_table_and_the_data_package(built):
+    site = built[0] / "reports" / "_site"
+    html = (site / "data.html").read_text(encoding="utf-8")
+    assert re.search(r"<h1[^>]*>Last ned data</h1>", html)
+    assert 'href="data.html"' in (site / "index.html").read_text(encoding="utf-8")  # in the navbar
+    for name in ("observations", "catalog", "units", "targets", "progress", "comparisons"):
+        for ext in ("csv", "parquet"):
+            assert f'href="data/{name}.{ext}"' in html and (site / "data" / f"{name}.{ext}").is_file()
+    package = json.loads((site / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["created"] == "2025-12-03T00:00:00Z" and package["baerekraft"]["built"] == "2025-12-03"
+    assert {r["path"] for r in package["resources"]} == {p.name for p in (site / "data").iterdir()} - {
+        "datapackage.json"
+    }
 
 
 def test_executed_notebooks_hide_parameters_and_carry_the_title(built):
@@ -138,30 +185,34 @@ def test_unchanged_notebooks_are_reused_and_changed_inputs_run_again(built):
     project = built[0]
     site = project / "reports" / "_site"
     before = (site / "kommuner" / "alesund.html").read_text(encoding="utf-8")
-    again = run_report(project)
+    again = run_report(project, env={"SOURCE_DATE_EPOCH": "1767225600"})  # a new day: 1 January 2026
     assert again.returncode == 0, again.stdout + again.stderr
     n_jobs = int(re.search(r"Executing (\d+) notebooks", again.stdout).group(1))
-    assert f"{n_jobs} of {n_jobs} reused unchanged" in again.stdout
-    assert (site / "kommuner" / "alesund.html").read_text(encoding="utf-8") == before
+    assert f"{n_jobs} of {n_jobs} reused unchanged" in again.stdout  # the date is not in any page's fingerprint
+    assert f"downloads: 0 made, {n_jobs} reused" in again.stdout
+    after = (site / "kommuner" / "alesund.html").read_text(encoding="utf-8")
+    assert "Sist oppdatert 1. januar 2026" in after
+    assert after.replace("1. januar 2026", "3. desember 2025") == before
 
     # one member's local target changes: its page, that indicator's page and the front page run again
     targets = project / "params" / "targets.csv"
     text = targets.read_text(encoding="utf-8")
     assert "EN:EN:AQ:2C,5001,2.0," in text
     targets.write_text(text.replace("EN:EN:AQ:2C,5001,2.0,", "EN:EN:AQ:2C,5001,2.2,"), encoding="utf-8")
-    one = run_report(project)
+    one = run_report(project, env=EPOCH)
     assert one.returncode == 0, one.stdout + one.stderr
     ran = dict(re.findall(r"\] ok   (.+?) \(\d+\.\d s\)  \[(.+?)\]", one.stdout))
     assert set(ran) == {"5001 Trondheim", "Nettverket (forside)", "EN:EN:AQ:2C"}, ran  # a key KPI: it has a page
     assert set(ran.values()) == {"data changed"}
     assert f"{n_jobs - len(ran)} of {n_jobs} reused unchanged; running {len(ran)} data changed" in one.stdout
+    assert f"downloads: {len(ran)} made, {n_jobs - len(ran)} reused" in one.stdout
 
     settings = project / "params" / "report.yaml"  # fewer indicator pages: the processed metadata changes
     settings.write_text(
         re.sub(r"^indicator_pages: \w+", "indicator_pages: none", settings.read_text(encoding="utf-8"), flags=re.M),
         encoding="utf-8",
     )
-    changed = run_report(project)
+    changed = run_report(project, env=EPOCH)
     assert changed.returncode == 0, changed.stdout + changed.stderr
     assert "reused unchanged" not in changed.stdout
     assert len(re.findall(r"\] ok  ", changed.stdout)) == 5
@@ -178,7 +229,7 @@ def test_a_fresh_rebuild_from_the_same_input_gives_identical_pages(built):
         return {p: p.read_bytes() for p in files if p.is_file() and p.suffix != ".pdf"}
 
     before = snapshot()
-    result = run_report(project, "--fresh")
+    result = run_report(project, "--fresh", env=EPOCH)
     assert result.returncode == 0, result.stdout + result.stderr
     after = snapshot()
     assert sorted(map(str, after)) == sorted(map(str, before))

@@ -1,6 +1,7 @@
 """The last pass over rendered pages, on the markup Quarto and the fallback write (known answers)."""
 
 import json
+import re
 
 from analysis.site.finish import finish_page, finish_search_index
 
@@ -64,3 +65,23 @@ def test_search_index_finds_co2_written_with_a_subscript(tmp_path):
     entries = json.loads(index.read_text())
     assert entries[0]["text"] == "tonn CO₂-ekvivalenter per innb. CO2"
     assert entries[1]["text"] == "CO2"
+
+
+def test_runs_of_dots_and_dashes_from_data_survive_the_fallbacks_smart_punctuation():
+    """smalldocs decodes character references before its smart punctuation; esc's word joiner keeps
+    "..." and "--" apart until the last pass takes it out again, in text and in attributes."""
+    from html import unescape
+
+    import pandas as pd
+    from smalldocs.markdown import render
+
+    from analysis.pages.present import esc, markdown_table
+    from analysis.site.finish import finish_page
+
+    name = "Nord--Fron ... a..b -x- ---"
+    page = render(markdown_table(pd.DataFrame({"Navn": [name]})) + f"\n\n{esc(name)}\n", {})
+    page += f'<img alt="{esc(name)}" src="x.svg">'
+    done = finish_page(page)
+    assert "…" not in done and "–" not in done and "—" not in done and "\u2060" not in done
+    texts = re.findall(r"<td[^>]*>(.*?)</td>|<p>(.*?)</p>|alt=\"(.*?)\"", done)
+    assert [unescape(next(t for t in group if t)) for group in texts] == [name, name, name]

@@ -39,7 +39,7 @@ skip_without_browser = pytest.mark.skipif(MISSING is not None, reason=MISSING or
 
 TRONDHEIM = "Trondheim <script>alert(1)</script>"
 ALESUND = 'Ålesund "><img src=x onerror=alert(2)> [klikk](javascript:alert(3)) ![x](http://evil.example/x.png)'
-KRISTIANSUND = "Kristiansund =cmd|' /C calc'!A0 *em* _u_ `c` $x$ @cite \\ back"
+KRISTIANSUND = "Kristiansund =cmd|' /C calc'!A0 *em* _u_ `c` $x$ @cite \\ back... --x"  # no … nor – either
 COUNTY = "Møre og Romsdal <b onmouseover=alert(4)>x</b>"
 FYLKE = "Møre og Romsdal \u202eRTL " + "langtnavn" * 12
 PEERS = "<svg onload=alert(5)>"
@@ -63,7 +63,7 @@ counties:
   "15": {_yaml(COUNTY)}
   "50": {_yaml(TRONDELAG)}
 """
-EMISSIONS_SUFFIX = " <script>alert(6)</script> | [l](javascript:alert(7))"
+EMISSIONS_SUFFIX = " <script>alert(6)</script> | [l](javascript:alert(7)) a...b c--d"
 INTERNET_PREFIX = "=cmd|' /C calc'!A0 "
 
 
@@ -178,9 +178,14 @@ def test_downloads_hold_the_names_but_no_live_formula(hostile_site):
             (hostile_site / "nedlastinger" / "trondheim-script-alert-1-script.csv").open(encoding="utf-8-sig")
         )
     )
-    names = {r["name_nb"] for r in rows}
+    names = {r["Indikator"] for r in rows}
     assert "'" + INTERNET_PREFIX + "Husholdninger med internettilgang <img src=x onerror=alert(8)>" in names
-    assert not [n for n in names if n and n[0] in "=+-@"]
+    assert "Klimagassutslipp" + EMISSIONS_SUFFIX in names
+    assert {r["Enhet"] for r in rows} == {TRONDHEIM, ""}  # "": the network median rows
+    assert not [cell for r in rows for cell in r.values() if cell and cell[0] in "=+@\t\r"]
+    kristiansund = hostile_site / "nedlastinger" / f"{_page_of(hostile_site, 'kommuner', 'kristiansund')[9:-5]}.csv"
+    names = {r["Enhet"] for r in csv.DictReader(kristiansund.open(encoding="utf-8-sig"))}
+    assert names == {KRISTIANSUND, ""}  # the name as it is, "..." and "--" too
 
 
 @skip_without_browser

@@ -91,3 +91,8 @@ def test_a_member_with_nothing_reported_gets_no_figure(sparse):
         data.metadata,
     )
     assert content.key_figure(empty, "5001") == (None, "", "")
+
+
+def test_a_template_opened_without_parameters_shows_the_first_member_of_the_network(sparse):
+    data, *_ = sparse
+    assert data.first_member() == "5001"  # the first one listed in this test's network.yaml

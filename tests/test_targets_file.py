@@ -1,5 +1,9 @@
-import pytest
+import csv
 
+import pytest
+from network_helpers import bundled_units, configured_members
+
+from analysis.core import config
 from analysis.core.errors import InputError
 from analysis.process.pipeline import load_targets
 from analysis.reference.catalog import load_catalog
@@ -23,19 +27,19 @@ def _targets(tmp_path, rows):
 )
 def test_bad_targets_are_refused_with_row_and_field(tmp_path, rows, message):
     with pytest.raises(InputError, match=message):
-        load_targets(_targets(tmp_path, rows), load_catalog(), load_units(), 2030)
+        load_targets(_targets(tmp_path, rows), load_catalog(), bundled_units(), 2030)
 
 
 def test_missing_target_year_takes_the_default(tmp_path):
-    t = load_targets(_targets(tmp_path, "EC:ICT:ICT:1C,,95,,,,x\n"), load_catalog(), load_units(), 2030)
+    t = load_targets(_targets(tmp_path, "EC:ICT:ICT:1C,,95,,,,x\n"), load_catalog(), bundled_units(), 2030)
     assert t["target_year"].tolist() == [2030]
 
 
 def test_local_target_of_a_non_member_is_refused(tmp_path):
-    # 0301 Oslo is a valid code but not a member of the default network: its target would never be used
+    # 0301 Oslo is a valid code but not a member of the bundled network: its target would never be used
     path = _targets(tmp_path, "EC:ICT:ICT:1C,,95,2030,,,x\nEC:ICT:ICT:1C,0301,99,2030,,,x\n")
     with pytest.raises(InputError) as err:
-        load_targets(path, load_catalog(), load_units(), 2030)
+        load_targets(path, load_catalog(), bundled_units(), 2030)
     assert str(err.value) == (
         f"{path}, row 3, field 'unit_code': 0301 (Oslo) is not a member of this network (params/network.yaml): "
         "a local target of it would never be used; remove the row, or add the member"
@@ -44,7 +48,7 @@ def test_local_target_of_a_non_member_is_refused(tmp_path):
 
 def test_a_local_target_of_a_member_is_kept(tmp_path):
     path = _targets(tmp_path, "EC:ICT:ICT:1C,,95,2030,,,x\nEC:ICT:ICT:1C,5001,99,2030,,,x\n")
-    t = load_targets(path, load_catalog(), load_units(), 2030)
+    t = load_targets(path, load_catalog(), bundled_units(), 2030)
     assert t[["unit_code", "target"]].values.tolist() == [["", 95.0], ["5001", 99.0]]
 
 
@@ -57,7 +61,7 @@ def test_digits_other_than_0_to_9_are_refused_in_targets(tmp_path, field, text):
     cells = {"kpi_id": "EC:ICT:ICT:1C", "unit_code": "", "target": "97.5", "target_year": "2030"} | {field: text}
     row = ",".join(cells[c] for c in ("kpi_id", "unit_code", "target", "target_year")) + ",,,x\n"
     with pytest.raises(InputError) as err:
-        load_targets(_targets(tmp_path, row), load_catalog(), load_units(), 2030)
+        load_targets(_targets(tmp_path, row), load_catalog(), bundled_units(), 2030)
     assert (err.value.row, err.value.field) == (2, field)
     assert f"{text!r} is written with {text[0]!r}" in err.value.reason and "not with the digits 0-9" in err.value.reason
 
@@ -81,7 +85,7 @@ def test_digits_other_than_0_to_9_are_refused_in_targets(tmp_path, field, text):
 def test_impossible_targets_are_refused(tmp_path, row, field, reason):
     path = _targets(tmp_path, "EC:ICT:ICT:2C,,90,2030,,,x\n" + row + "\n")
     with pytest.raises(InputError) as err:
-        load_targets(path, load_catalog(), load_units(), 2030, base_year=2015)
+        load_targets(path, load_catalog(), bundled_units(), 2030, base_year=2015)
     assert (err.value.row, err.value.field) == (3, field) and reason in err.value.reason, str(err.value)
 
 
@@ -90,7 +94,7 @@ def test_every_problem_of_the_targets_file_is_reported_at_once(tmp_path):
         "EC:XX:1C,,5,2030,,,x\nEC:ICT:ICT:1C,,fem,2030,,,x\nEC:ICT:ICT:2C,9999,90,2030,,,x\nEC:ICT:ICT:3C,,9,1999,,,x\n"
     )
     with pytest.raises(InputError) as err:
-        load_targets(_targets(tmp_path, rows), load_catalog(), load_units(), 2030, base_year=2015)
+        load_targets(_targets(tmp_path, rows), load_catalog(), bundled_units(), 2030, base_year=2015)
     assert [(p.row, p.field) for p in err.value.problems] == [
         (2, "kpi_id"),
         (3, "target"),
@@ -110,14 +114,24 @@ def test_latin1_and_ragged_targets_files_are_refused_with_the_row(tmp_path):
     with pytest.raises(
         InputError, match=r"row 2: byte 0xE5 is not UTF-8 \(in ISO-8859-1 or Windows-1252 it would be 'å'"
     ):
-        load_targets(path, load_catalog(), load_units(), 2030)
+        load_targets(path, load_catalog(), bundled_units(), 2030)
     path = _targets(tmp_path, "EC:ICT:ICT:1C,,97,5,2030,,,x\n")  # a decimal comma splits the target in two
     with pytest.raises(InputError, match="row 2: 8 fields but the header has 7"):
-        load_targets(path, load_catalog(), load_units(), 2030)
+        load_targets(path, load_catalog(), bundled_units(), 2030)
 
 
-def test_the_bundled_targets_pass_and_keep_their_values():
-    from analysis.core import config
+def test_the_configured_targets_pass_and_keep_their_values():
+    """Whatever targets a network committed: every network row, and every local row of a member, is
+    used with the value in the file (the expectation is the file read with the csv module)."""
+    path = config.PARAMS_DIR / "targets.csv"
+    members = {str(m["code"]) for m in configured_members()}
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["unit_code"] == "" or r["unit_code"] in members]
+    t = load_targets(path, load_catalog(), bundled_units(), 2030, base_year=2015)
+    assert len(t) == len(rows) > 0
+    assert list(zip(t["kpi_id"], t["unit_code"], t["target"])) == [
+        (r["kpi_id"], r["unit_code"], float(r["target"])) for r in rows
+    ]
 
     t = load_targets(config.PARAMS_DIR / "targets.csv", load_catalog(), load_units(), 2030, base_year=2015)
     assert len(t) == 110 and t.loc[t["kpi_id"] == "EC:ICT:ICT:3C", "target"].item() == 122630.148
@@ -132,5 +146,5 @@ def test_the_bundled_targets_pass_and_keep_their_values():
 )
 def test_half_bands_and_bands_of_other_kpis_are_refused(tmp_path, row, field, reason):
     with pytest.raises(InputError) as err:
-        load_targets(_targets(tmp_path, row + "\n"), load_catalog(), load_units(), 2030)
+        load_targets(_targets(tmp_path, row + "\n"), load_catalog(), bundled_units(), 2030)
     assert (err.value.row, err.value.field) == (2, field) and reason in err.value.reason

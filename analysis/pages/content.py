@@ -1,7 +1,7 @@
 """The content of each page, as tables and Markdown, from the processed tables.
 
-A notebook cell calls one function here and shows what it returns; the CSV downloads are made
-from the same tables, so a download always holds exactly the numbers on the page.
+A notebook cell calls one function here and shows what it returns; each page's CSV download
+(:mod:`analysis.site.downloads`) is made from the same functions, so it holds the numbers on the page.
 
 Every string from data (names, labels, notes, sources) enters Markdown through
 :func:`~analysis.pages.present.esc` or a :func:`~analysis.pages.present.markdown_table` cell;
@@ -66,13 +66,30 @@ def last_year_shown(data: ReportData, unit_code: str) -> int:
     return int(years.max()) if len(years) else data.report_year
 
 
-def unit_profile(data: ReportData, unit_code: str) -> str:
-    """A short profile: what the unit is, where it belongs, how much data it has."""
-    unit = data.unit(unit_code)
+def profile_counts(data: ReportData, unit_code: str) -> dict:
+    """The counts of the profile (for the page and its download): KPIs with a value, years with values,
+    KPIs with a target, and how many trends improve and worsen (None when no trend can be significant)."""
     obs = data.for_unit("observations", unit_code)
     reported = obs.loc[obs["value"].notna() & (obs["year"] <= data.report_year)]
     status = data.for_unit("status", unit_code)
     trends = data.for_unit("trends", unit_code)
+    testable = testable_trends(trends) > 0
+    return {
+        "kpis_reported": int(reported["kpi_id"].nunique()),
+        "kpis_in_catalog": len(data.catalog),
+        "first_year": reported["year"].min(),
+        "last_year": reported["year"].max(),
+        "kpis_with_target": int((status["target_scope"] != "").sum()),
+        "n_improving": int((trends["verdict"] == "improving").sum()) if testable else None,
+        "n_worsening": int((trends["verdict"] == "worsening").sum()) if testable else None,
+    }
+
+
+def unit_profile(data: ReportData, unit_code: str) -> str:
+    """A short profile: what the unit is, where it belongs, how much data it has."""
+    unit = data.unit(unit_code)
+    obs = data.for_unit("observations", unit_code)
+    counts = profile_counts(data, unit_code)
     facts = [("Type", TYPE_NB[unit["type"]]), ("Kode", unit_code)]
     if unit["type"] == "kommune":
         facts.append(("Fylke", f"{unit['county_name']} ({unit['county_code']})"))
@@ -100,13 +117,13 @@ def unit_profile(data: ReportData, unit_code: str) -> str:
     if pd.notna(unit["valid_from"]) or pd.notna(unit["valid_to"]):
         facts.append(("Fantes", f"{fmt_year(unit['valid_from'])}–{fmt_year(unit['valid_to'])}"))
     facts += [
-        ("Indikatorer med tall", f"{reported['kpi_id'].nunique()} av {len(data.catalog)}"),
-        ("År med tall", f"{fmt_year(reported['year'].min())}–{fmt_year(reported['year'].max())}"),
-        ("Indikatorer med mål", str(int((status["target_scope"] != "").sum()))),
+        ("Indikatorer med tall", f"{counts['kpis_reported']} av {counts['kpis_in_catalog']}"),
+        ("År med tall", f"{fmt_year(counts['first_year'])}–{fmt_year(counts['last_year'])}"),
+        ("Indikatorer med mål", str(counts["kpis_with_target"])),
         (
             "Bedring / forverring",
-            f"{int((trends['verdict'] == 'improving').sum())} / {int((trends['verdict'] == 'worsening').sum())}"
-            if testable_trends(trends)
+            f"{counts['n_improving']} / {counts['n_worsening']}"
+            if counts["n_improving"] is not None
             else "– (for få år til at en trend kan bli statistisk sikker)",
         ),
     ]
@@ -491,9 +508,14 @@ def network_trend_markdown(data: ReportData, which: str, limit: int = 12) -> str
     return markdown_table(shown, align={"p-verdi": "right"})
 
 
-def spread_figure(data: ReportData, n: int = 6) -> tuple:
+def spread_kpis(data: ReportData, n: int = 6) -> pd.DataFrame:
+    """The KPIs of the spread figure: those whose spread changes most clearly (converging or diverging)."""
     nt = network_trend_table(data)
-    moving = nt.loc[nt["convergence"].isin(["converging", "diverging"])].sort_values("spread_p").head(n)
+    return nt.loc[nt["convergence"].isin(["converging", "diverging"])].sort_values("spread_p").head(n)
+
+
+def spread_figure(data: ReportData, n: int = 6) -> tuple:
+    moving = spread_kpis(data, n)
     names = data.catalog.set_index("kpi_id")
     titles = {
         k: f"{names.at[k, 'name_nb']} ({CONVERGENCE_NB[c]})" for k, c in zip(moving["kpi_id"], moving["convergence"])
@@ -669,18 +691,6 @@ def page_footer(data: ReportData) -> str:
     )
 
 
-def network_table(data: ReportData) -> pd.DataFrame:
-    """The network page's numbers for download: status and trend per member and KPI."""
-    status = data.results["status"][["unit_code", "kpi_id", "year", "value", "target", "achieved_pct", "band"]]
-    trends = data.results["trends"][["unit_code", "kpi_id", "verdict", "ols_slope", "mk_p"]]
-    comp = data.results["comparisons"][["unit_code", "kpi_id", "robust_z", "percentile_rank"]]
-    out = status.merge(trends, on=["unit_code", "kpi_id"], how="outer").merge(
-        comp, on=["unit_code", "kpi_id"], how="left"
-    )
-    out = out.loc[out["unit_code"].isin(data.members["unit_code"])]
-    return out.merge(data.catalog[["kpi_id", "name_nb"]], on="kpi_id").sort_values(["unit_code", "kpi_id"])
-
-
 # --- one indicator -------------------------------------------------------------------------------
 
 
@@ -780,8 +790,10 @@ def indicator_table_markdown(data: ReportData, kpi_id: str) -> str:
     return markdown_table(shown, align={c: "right" for c in ("År", "Verdi", "Endring per år (OLS)", "Robust z")})
 
 
-def indicator_figure(data: ReportData, kpi_id: str) -> tuple:
-    kpi = indicator_row(data, kpi_id)
+def indicator_series(data: ReportData, kpi_id: str) -> tuple[pd.DataFrame, pd.Series, float | None]:
+    """What the indicator figure draws: every member municipality's series (with its name, in Norwegian
+    alphabetical order), the median of the municipalities per year and the network's target (or None).
+    The page's download holds the same three."""
     towns = data.members.loc[data.members["type"] == "kommune"]
     obs = data.observations.loc[
         (data.observations["kpi_id"] == kpi_id)
@@ -790,11 +802,22 @@ def indicator_figure(data: ReportData, kpi_id: str) -> tuple:
     ]
     obs = obs.merge(towns[["unit_code", "name"]], on="unit_code")
     obs = nb_sorted(obs, "name")  # the panels in Norwegian alphabetical order
+    median = obs.groupby("year")["value"].median()
     network_target = data.targets.loc[(data.targets["kpi_id"] == kpi_id) & (data.targets["unit_code"] == ""), "target"]
     target = network_target.iloc[0] if len(network_target) else None
+    return obs, median, target
+
+
+def indicator_figure(data: ReportData, kpi_id: str) -> tuple:
+    kpi = indicator_row(data, kpi_id)
+    obs, median, target = indicator_series(data, kpi_id)
     ylabel = f"{kpi['name_nb']} ({kpi['unit_nb']})"
     many = obs["name"].nunique() > figures.SMALL_MULTIPLES_MAX
-    fig = figures.spread_over_years(obs, ylabel, target) if many else figures.all_units(obs, ylabel, target)
+    fig = (
+        figures.spread_over_years(obs, ylabel, target)
+        if many
+        else figures.all_units(obs, ylabel, target, median=median)
+    )
     latest = obs.loc[obs["year"] == obs["year"].max()].sort_values("value")
     extremes = (
         (

@@ -172,11 +172,17 @@ SMALL_MULTIPLES_MAX = 24
 SPREAD_QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 
 
+def spread_quantiles(obs: pd.DataFrame) -> pd.DataFrame:
+    """Per year (index) the municipalities' SPREAD_QUANTILES (columns): what :func:`spread_over_years` draws
+    and the indicator page's download holds."""
+    return obs.groupby("year")["value"].quantile(list(SPREAD_QUANTILES)).unstack().sort_index()
+
+
 def spread_over_years(obs: pd.DataFrame, ylabel: str, target: float | None) -> plt.Figure:
     """The distribution of the municipalities' values per year: the median as a line, the middle half
     (25–75th percentile) and 80 % (10–90th) as bands, the target dotted. Drawing time does not
     depend on the number of municipalities."""
-    q = obs.groupby("year")["value"].quantile(list(SPREAD_QUANTILES)).unstack().sort_index()
+    q = spread_quantiles(obs)
     fig, ax = plt.subplots(figsize=(PAGE_WIDTH, 3.4))
     years = q.index.to_numpy()
     ax.fill_between(years, q[0.1], q[0.9], color=UNIT_COLOUR, alpha=0.15, linewidth=0, label="80 % av kommunene")
@@ -192,7 +198,9 @@ def spread_over_years(obs: pd.DataFrame, ylabel: str, target: float | None) -> p
     return fig
 
 
-def all_units(obs: pd.DataFrame, ylabel: str, target: float | None, ncols: int = 4) -> plt.Figure:
+def all_units(
+    obs: pd.DataFrame, ylabel: str, target: float | None, ncols: int = 4, median: pd.Series | None = None
+) -> plt.Figure:
     """One small panel per municipality, in the order of ``obs`` names: its own series in blue, every
     other member in light grey behind it, the network median dashed and the target dotted. Twelve
     coloured lines in one chart cannot be told apart (nor by colour-blind readers); small multiples can."""
@@ -201,7 +209,8 @@ def all_units(obs: pd.DataFrame, ylabel: str, target: float | None, ncols: int =
     fig, axes = plt.subplots(
         nrows, ncols, figsize=(PAGE_WIDTH, 1.75 * nrows + 0.6), sharex=True, sharey=True, squeeze=False
     )
-    median = obs.groupby("year")["value"].median()
+    if median is None:  # the page passes the median it also puts in its download
+        median = obs.groupby("year")["value"].median()
     for ax, name in zip(axes.flat, names):
         for other, part in obs.groupby("name"):
             if other != name:

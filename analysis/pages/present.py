@@ -164,6 +164,11 @@ class Md:
 #: sub/superscript ``~`` ``^``, attributes and shortcodes ``{`` ``}``, tables ``|``, raw HTML and autolinks
 #: ``<`` ``>``, smart quotes ``"`` ``'``. Runs of ``-`` and ``.`` would become dashes and an ellipsis.
 _SYNTAX = re.compile(r"""[&<>\[\]*_`\\|$@~^{}"'#]|-{2,}|\.{2,}""")
+#: Between the characters of a run of ``-`` or ``.``: a word joiner. smalldocs decodes ``&#46;`` before its
+#: smart punctuation runs, so ``...`` from data would still become ``…`` and ``--`` a dash; with a word
+#: joiner between them it cannot, and :mod:`analysis.site.finish` takes the joiner out of the rendered pages
+#: again (Pandoc never joins entities into an ellipsis, so Quarto's pages only lose the joiner).
+RUN_JOINER = "&#8288;"
 _BREAKS = re.compile(r"\s*[\r\n\t\v\f]+\s*")
 # C0 controls and the bidirectional embeddings/overrides/isolates, which would reverse the text around a name
 _CONTROLS = re.compile("[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
@@ -180,7 +185,7 @@ def esc(value) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     text = _CONTROLS.sub("", _BREAKS.sub(" ", str(value)))
-    return _SYNTAX.sub(lambda m: "".join(f"&#{ord(c)};" for c in m.group(0)), text)
+    return _SYNTAX.sub(lambda m: RUN_JOINER.join(f"&#{ord(c)};" for c in m.group(0)), text)
 
 
 def link(text, href: str) -> Md:

@@ -52,6 +52,13 @@ class ReportData:
     def members(self) -> pd.DataFrame:
         return self.units.loc[self.units["is_member"]].reset_index(drop=True)
 
+    def first_member(self) -> str:
+        """The code of the first member in params/network.yaml: the page a template shows when opened
+        without parameters, whichever network is configured."""
+        if self.members.empty:
+            raise InputError(config.NETWORK_YAML, "the network has no members", field="members")
+        return str(self.members["unit_code"].iloc[0])
+
     def unit(self, unit_code: str) -> pd.Series:
         match = self.units.loc[self.units["unit_code"] == unit_code]
         if match.empty:

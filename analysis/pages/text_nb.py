@@ -357,3 +357,212 @@ def method_settings_markdown(methods: dict) -> str:
         "\n## Valg i denne rapporten\n\nStatistikken på nettstedet er beregnet med disse valgene "
         "(fila `params/methods.yaml`):\n\n| Valg | Verdi | Navn i fila |\n|---|---|---|\n" + "\n".join(rows) + "\n"
     )
+
+
+# --- downloads, the data page and the footer ------------------------------------------------------
+
+#: The columns of every page's CSV download (``analysis.site.downloads``): header and what it holds.
+#: The data page lists them with these descriptions.
+DOWNLOAD_COLUMNS_NB: dict[str, tuple[str, str]] = {
+    "part": ("Del", "Delen av siden tallet står i: en tabell, en figur, eller fremdrift etter alle metoder"),
+    "unit_code": ("Enhetskode", "Kommune- eller fylkesnummer i 2024-grensene (0 er hele landet)"),
+    "unit_name": ("Enhet", "Kommunens eller fylkets navn"),
+    "kpi_id": ("Indikatorkode", "U4SSC-indikatorens kode i katalogen (datapunktet)"),
+    "kpi_name": ("Indikator", "Indikatorens navn på bokmål"),
+    "dimension": ("Dimensjon", "U4SSC-dimensjonen indikatoren hører til"),
+    "measure_unit": ("Måleenhet", "Enheten verdien er målt i"),
+    "year": ("År", "Året tallet gjelder (for et mål: målåret; for fremdrift: siste år med tall)"),
+    "measure": ("Størrelse", "Hva tallet er: verdi, median, mål, andel av målet, stigning, p-verdi …"),
+    "method": ("Metode", "Metoden tallet er beregnet med, der det er beregnet"),
+    "value": ("Verdi", "Tallet, med punktum som desimaltegn og full presisjon (siden runder av)"),
+    "text": ("Tekst", "Det siden viser i ord: statusbånd, vurdering, fremdriftsklasse, SSB-symbol eller årsak"),
+    "source": ("Kilde", "Kilden til tallene raden bygger på"),
+    "vintage": ("Versjon", "Versjonen av kilden (tabell og hentedato, eller mål-fila)"),
+}
+
+#: The parts of a page, as the CSV's «Del» names them (the page's own headings).
+DOWNLOAD_PARTS_NB: dict[str, str] = {
+    "profile": "Profil",
+    "dimensions": "Figur: de tre dimensjonene",
+    "kpi_table": "Tabell: alle indikatorer",
+    "key_series": "Figur: utviklingen for utvalgte indikatorer",
+    "comparison": "Sammenlignet med resten av nettverket",
+    "slope_tests": "Tabell: hvor skiller utviklingen seg ut",
+    "progress": "Fremdrift, alle metoder",
+    "facts": "Om indikatoren",
+    "all_units": "Figur: utviklingen i kommunene",
+    "members": "Tabell: medlemmene i rapportåret",
+    "network_trend": "Nettverket som helhet",
+    "side_by_side": "Tabell: medlemmene side om side",
+    "heatmap": "Figur: fargekart (robust z)",
+    "spread": "Figur: spredningen mellom medlemmene",
+}
+
+#: What a number in the CSV is («Størrelse»).
+DOWNLOAD_MEASURES_NB: dict[str, str] = {
+    "kind": "Type",
+    "county": "Fylke",
+    "peer_group": "Sammenligningsgruppe",
+    "breaks": "Brudd i serien",
+    "small_population": "Små tall: under så mange innbyggere er tall per innbygger usikre",
+    "population": "Folketall 1. januar",
+    "kpis_reported": "Indikatorer med tall",
+    "kpis_in_catalog": "Indikatorer i katalogen",
+    "kpis_with_target": "Indikatorer med mål",
+    "first_year": "Første år med tall",
+    "last_year": "Siste år med tall",
+    "n_improving": "Indikatorer i bedring",
+    "n_worsening": "Indikatorer i forverring",
+    "n_kpis": "Antall indikatorer",
+    "value": "Verdi",
+    "latest_value": "Siste verdi",
+    "target": "Mål",
+    "band_low": "Målintervall, nedre grense",
+    "band_high": "Målintervall, øvre grense",
+    "achieved_pct": "Andel av målet nådd (%)",
+    "mk_p": "Utvikling (Mann–Kendall), p-verdi",
+    "ols_slope": "Endring per år (OLS)",
+    "ols_ci_low": "Endring per år (OLS), 95 % KI nedre",
+    "ols_ci_high": "Endring per år (OLS), 95 % KI øvre",
+    "badge": "Fremdrift (merket på siden)",
+    "network_median": "Nettverkets median",
+    "network_mean": "Nettverkets gjennomsnitt",
+    "county_value": "Fylkets verdi",
+    "national_value": "Hele landets verdi",
+    "peer_median": "Sammenligningsgruppens median",
+    "percentile_rank": "Persentil",
+    "robust_z": "Robust z (positiv = bedre)",
+    "county_z": "Median av robust z for fylkets kommuner",
+    "slope_unit": "Endring per år, enheten",
+    "slope_group": "Endring per år, resten",
+    "diff": "Forskjell i endring per år",
+    "ci_low": "Forskjell, 95 % KI nedre",
+    "ci_high": "Forskjell, 95 % KI øvre",
+    "q_value": "q-verdi",
+    "base_value": "Verdi i basisåret",
+    "progress": "Fremdrift",
+    "ratio": "Forholdet faktisk/nødvendig (R)",
+    "growth_good_direction": "Årlig vekst i ønsket retning",
+    "cagr_observed": "Faktisk årlig vekst (andel)",
+    "cagr_required": "Nødvendig årlig vekst (andel)",
+    "change_observed": "Faktisk endring per år",
+    "change_required": "Nødvendig endring per år",
+    "c_factor": "Faktor C (naturlig grense)",
+    "mixed_slope": "Felles endring per år (blandet modell)",
+    "mixed_ci_low": "Felles endring per år, 95 % KI nedre",
+    "mixed_ci_high": "Felles endring per år, 95 % KI øvre",
+    "mixed_p": "Felles endring per år, p-verdi",
+    "spread_p": "Endring i spredningen, p-verdi",
+    "median": "Median blant medlemmene",
+    "p10": "10. persentil blant kommunene",
+    "p25": "25. persentil blant kommunene",
+    "p50": "Median blant kommunene",
+    "p75": "75. persentil blant kommunene",
+    "p90": "90. persentil blant kommunene",
+    "q1": "Nedre kvartil blant medlemmene",
+    "q3": "Øvre kvartil blant medlemmene",
+    "code": "U4SSC-kode",
+    "name_en": "Engelsk navn",
+    "data_point": "Datapunkt",
+    "direction": "Retning",
+    "sdg_goals": "Bærekraftsmål",
+    "network_target": "Nettverkets mål",
+    "band": "Statusbånd",
+}
+
+DOWNLOAD_TEXTS_NB = {
+    "local_target": "lokalt mål",
+    "network_target": "nettverkets mål",
+    "no_band": "uten mål eller tall",
+    "median_of": "median av medlemmene av samme type",
+    "median_towns": "median av kommunene",
+    "trend_method": "Mann–Kendall-test",
+    "ols": "minste kvadraters metode (OLS)",
+    "robust_z": "(verdi − median) / (1,4826 · MAD), snudd så positiv er bedre",
+    "slope_test": "regresjon, hver enhet sitt nivå; q etter Benjamini–Hochberg",
+    "mixed": "blandet modell (REML)",
+    "spread": "median og kvartiler blant medlemmene",
+    "computed": "Beregnet av Bærekraftsnettverket",
+}
+
+MONTHS_NB = (
+    "januar", "februar", "mars", "april", "mai", "juni",
+    "juli", "august", "september", "oktober", "november", "desember",
+)  # fmt: skip
+
+
+def date_nb(iso: str) -> str:
+    """'2026-12-03' as a Norwegian reader writes it: '3. desember 2026' (the text itself when not a date)."""
+    try:
+        year, month, day = (int(p) for p in str(iso)[:10].split("-"))
+        return f"{day}. {MONTHS_NB[month - 1]} {year}"
+    except (ValueError, IndexError):
+        return str(iso)
+
+
+#: The footer of every page (``_quarto.yml`` ``page-footer``, filled in by the build). ``{network}``,
+#: ``{date}`` and ``{vintage}`` arrive escaped.
+FOOTER_NB = (
+    "{network} · U4SSC-indikatorer for smarte og bærekraftige byer · Sist oppdatert {date} · Dataversjon {vintage}"
+)
+
+#: The data page (reports/data.qmd includes what analysis.site.datapage writes from these).
+DATA_PAGE_NB = {
+    "intro": (
+        "Her kan du laste ned alle de bearbeidede tabellene som sidene er laget av: observasjonene, alle "
+        "resultattabellene, indikatorkatalogen og enhetene (medlemmene). Hver tabell finnes som CSV (UTF-8 "
+        "med BOM, komma som skilletegn, punktum som desimaltegn; åpnes direkte i Excel) og som Parquet (for R, "
+        "Python og andre analyseverktøy). Beskrivelsen av hver kolonne står nedenfor og i datapakken "
+        "`datapackage.json` ([Frictionless Data Package](https://datapackage.org/)), som også kan brukes til å "
+        "sjekke filene maskinelt."
+    ),
+    "csv_note": (
+        "I CSV-filene har en tekstcelle som begynner med `=`, `+`, `-`, `@`, tabulator eller vognretur fått en "
+        "apostrof foran, slik at et regneark ikke kjører den som en formel. Parquet-filene har tekstene urørt."
+    ),
+    "pages_heading": "Tallene på hver side",
+    "pages_intro": (
+        "Hver kommune-, fylkes- og indikatorside og forsiden har en lenke «Last ned tallene på denne siden (CSV)». "
+        "Fila har én rad per tall på siden: seriene bak hver figur (alle år), verdiene i tabellene, "
+        "sammenligningen med nettverkets median, fylket og hele landet, målene, fremdriften etter alle fem "
+        "metodene (siden viser bare Eurostats), og kilde og versjon på hver rad. Kolonnene:"
+    ),
+    "tables_heading": "Tabellene",
+    "columns_heading": "Kolonnene i",
+    "licence_heading": "Lisens og kilder",
+    "build_heading": "Om denne versjonen",
+    "file": "Fil",
+    "rows": "Rader",
+    "size": "Størrelse",
+    "what": "Innhold",
+    "column": "Kolonne",
+    "type": "Type",
+    "description": "Beskrivelse",
+    "source": "Kilde",
+    "licence": "Lisens",
+    "code_version": "Kodeversjon",
+    "data_digest": "Sjekksum for dataene (SHA-256)",
+    "data_vintage": "Dataversjon",
+    "built": "Sist oppdatert",
+    "report_year": "Rapportår",
+    "data_mode": "Data",
+    "demo": "demonstrasjonsdata (genererte tall)",
+    "ingested": "innleste data fra data/raw",
+    "unknown_version": "ukjent (ikke bygget fra et git-arkiv)",
+    "this_version": "Denne versjonen",
+}
+
+#: What each processed table holds (the data page and the data package's resource descriptions).
+TABLES_NB: dict[str, str] = {
+    "observations": "Alle observasjoner: én rad per enhet, år og indikator, med verdi, SSB-symbol, kilde og versjon",
+    "catalog": "Indikatorkatalogen: alle 112 U4SSC-datapunkter med navn, dimensjon, enhet og retning",
+    "units": "Enhetene: medlemmene (kommuner og fylkeskommuner), deres fylker og hele landet",
+    "targets": "Målene: nettverkets felles mål og medlemmenes lokale mål",
+    "trends": "Trend per enhet og indikator: OLS, Theil–Sen og Mann–Kendall med vurdering",
+    "status": "Status mot målet per enhet og indikator: andel av målet nådd og statusbånd",
+    "progress": "Fremdrift mot målet per enhet og indikator, én rad per metode (fem metoder)",
+    "comparisons": "Nivået sammenlignet med nettverket, fylket, landet og sammenligningsgruppen",
+    "slope_tests": "Enhetens trend sammenlignet med resten av nettverket, med q-verdier",
+    "network_trends": "Felles trend for nettverket per indikator (blandet modell) og endring i spredningen",
+    "spread": "Spredningen mellom medlemmene per indikator og år (median, kvartiler, variasjonskoeffisient)",
+}

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import pandas as pd
 
 from analysis.core import config
 from analysis.core.atomic import write_atomic_parquet, write_atomic_text
+from analysis.core.clock import build_date
 from analysis.core.errors import InputError, Problems
 from analysis.core.schema import (
     BORDERS_YEAR,
@@ -298,7 +298,7 @@ def write_processed(inputs: ProcessedInputs, out_dir: Path, methods: MethodSetti
         "default_target_year": settings.default_target_year,
         "sources": sorted(obs["source"].unique().tolist()),
         "vintages": sorted(obs["vintage"].unique().tolist()),
-        "built": time.strftime("%Y-%m-%d"),
+        "built": build_date().isoformat(),  # SOURCE_DATE_EPOCH when set
         "indicator_pages": indicator_page_ids(catalog, settings.indicator_pages),
         "methods": dataclasses.asdict(methods or MethodSettings()),
     }

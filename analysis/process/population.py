@@ -57,15 +57,18 @@ def population_totals(folder: str | Path) -> pd.DataFrame:
     return tot.loc[valid].drop(columns="source_row").reset_index(drop=True)
 
 
-def network_population(folder: str | Path) -> pd.DataFrame:
+def network_population(folder: str | Path, units: pd.DataFrame | None = None) -> pd.DataFrame:
     """The population of every network member per year in 2024 borders (Viken in its own 2020-23
     borders), with break/incomplete flags; the table the site shows next to per-capita KPIs.
+
+    ``units`` (from ``load_units``) defaults to the configured ``params/network.yaml``; passing
+    them lets a check of the real exports name its own network, whichever one is configured.
 
     Columns: unit_code, unit_name, year, value, status, components, kind, break, break_reason,
     incomplete, missing_components, borders.
     """
     tot = population_totals(folder)[["unit_code", "year", "value", "status"]]
-    members = load_units()
+    members = load_units() if units is None else units
     members = members.loc[members["is_member"]]
     parts = [to_borders(tot, BORDERS_YEAR, targets=members.loc[members["type"] == "kommune", "unit_code"].tolist())]
     for m in members.loc[members["type"] == "fylke"].itertuples(index=False):
@@ -77,13 +80,13 @@ def network_population(folder: str | Path) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def member_population_facts(folder: str | Path) -> pd.DataFrame:
+def member_population_facts(folder: str | Path, units: pd.DataFrame | None = None) -> pd.DataFrame:
     """The latest population of every member in 2024 borders, as the facts the pages show.
 
     Columns: unit_code, year, population, note (Norwegian; says when the figure is from before a
     split, as Ålesund's 2023 figure that still includes Haram), source.
     """
-    table = network_population(folder)
+    table = network_population(folder, units)
     table = table.loc[table["value"].notna()].sort_values("year").groupby("unit_code").tail(1)
     note = table["break"].astype(bool).map({True: "gjelder kommunen før delingen i 2024 (brudd i serien)", False: ""})
     return pd.DataFrame(

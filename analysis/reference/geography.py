@@ -325,7 +325,9 @@ def to_borders(
         e["no_value"] = e[vals].isna().any(axis=1) & ~e["absent"]
         e["missing_code"] = e["from_code"].where(e["absent"], "")
         e["nan_status"] = e["status"].where(e["no_value"], "").fillna("")
-        g = e.groupby(["to_code"] + (keys or ["_k"]), as_index=False).agg(
+        # dropna=False: an empty key column (an `age` that a table leaves blank) is a key like any other,
+        # not a reason to drop every row of the table
+        g = e.groupby(["to_code"] + (keys or ["_k"]), as_index=False, dropna=False).agg(
             **{v: (v, "sum") for v in vals},
             absent=("absent", "any"),
             no_value=("no_value", "any"),
@@ -333,6 +335,8 @@ def to_borders(
             status=("nan_status", strongest_status),
         )
         frame = pd.DataFrame({"to_code": sorted(wanted & set(info.index))}).merge(keysets, how="cross")
+        for k in keys:  # grouping turns a key of only None into floats: give it back its own type
+            g[k] = g[k].astype(frame[k].dtype)
         g = frame.merge(g, on=["to_code"] + (keys or ["_k"]), how="left")
         g["incomplete"] = g["absent"].fillna(True).astype(bool) | g["no_value"].fillna(False).astype(bool)
         g["missing_components"] = g["missing_components"].fillna("")

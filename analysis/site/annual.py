@@ -19,7 +19,6 @@ other pages (their text stays) and the download links.
 from __future__ import annotations
 
 import html
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,7 @@ from pathlib import Path
 import nbformat
 
 from analysis.core.atomic import atomic_path
+from analysis.core.clock import source_date_epoch
 
 FIGURE = re.compile(
     r'<figure[^>]*>\s*(?:<div[^>]*>)?<img src="([^"]+)" alt="([^"]*)"[^>]*>(?:</div>)?\s*<figcaption>(.*?)</figcaption>'
@@ -231,8 +231,8 @@ def compile_pdf(source: str, typ_path: Path, pdf_path: Path, root: Path) -> str:
     typ_path.write_text(source, encoding="utf-8")
     pdf_path.parent.mkdir(parents=True, exist_ok=True)
     common = dict(root=str(root), font_paths=[str(font_dir())], ignore_system_fonts=True, format="pdf")
-    if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():  # reproducible builds: the PDF's date is the source's
-        common["timestamp"] = int(os.environ["SOURCE_DATE_EPOCH"])
+    if source_date_epoch() is not None:  # reproducible builds: the PDF's date is the source's
+        common["timestamp"] = source_date_epoch()
     with atomic_path(pdf_path) as tmp:
         try:
             typst.compile(str(typ_path), output=str(tmp), pdf_standards=["ua-1"], **common)

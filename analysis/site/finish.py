@@ -15,7 +15,8 @@ have the same gaps for a public Norwegian site (WCAG 2.1 AA), so one pass fixes 
 * a word in a table cell longer than a cell can hold (a code, a URL, a pathological name from data)
   gets break points (``<wbr>``), so a table never pushes the page wider; ordinary words are left
   to the browser's hyphenation;
-* the search index learns plain digits for sub- and superscripts, so "CO2" finds "CO₂".
+* the search index learns plain digits for sub- and superscripts, so "CO2" finds "CO₂";
+* ``...`` and ``--`` in names from data stay as they are (see :func:`unjoin_runs`).
 
 The skip link, the theme and the Norwegian interface strings of Quarto itself are in
 ``reports/_quarto.yml`` and ``reports/styles.css``.
@@ -128,7 +129,18 @@ def _cards(match: re.Match) -> str:
     )
 
 
+# The word joiner that ``present.esc`` puts between the characters of a run of ``.`` or ``-`` from data (so
+# that no renderer's smart punctuation makes an ellipsis or a dash of them) comes out again: the reader
+# sees, copies and searches exactly the text of the data.
+_RUN_JOINER = re.compile(r"(&#4[56];|[.\-])(?:\u2060|&#8288;)(?=&#4[56];|[.\-])")
+
+
+def unjoin_runs(text: str) -> str:
+    return _RUN_JOINER.sub(r"\1", text)
+
+
 def finish_page(html: str) -> str:
+    html = unjoin_runs(html)
     for english, norwegian in INTERFACE_NB.items():
         html = html.replace(english, norwegian)
     html = _TOGGLE.sub(_button, html)
@@ -141,6 +153,9 @@ def finish_search_index(path: Path) -> None:
     """Add the plain-digit spelling of sub- and superscripts to each entry's text ("CO₂" is found as "CO2")."""
     entries = json.loads(path.read_text(encoding="utf-8"))
     for entry in entries:
+        for key in ("title", "section", "text"):
+            if isinstance(entry.get(key), str):
+                entry[key] = unjoin_runs(entry[key])
         text = entry.get("text", "")
         plain = text.translate(_SUBSCRIPTS)
         if plain != text:

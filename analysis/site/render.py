@@ -20,12 +20,20 @@ import nbformat
 import pandas as pd
 import yaml
 
-from analysis.core.atomic import new_generation, switch_to, write_atomic_csv, write_atomic_text
-from analysis.pages.present import csv_cells, demo_notice, esc, nb_sort_key, nb_sorted
-from analysis.pages.text_nb import method_settings_markdown, methods_markdown
+from analysis.core.atomic import new_generation, switch_to, write_atomic_text
+from analysis.pages.present import demo_notice, esc, nb_sort_key, nb_sorted
+from analysis.pages.text_nb import FOOTER_NB, date_nb, method_settings_markdown, methods_markdown
 from analysis.site.finish import finish_site
 
-SOURCE_FILES = ("_quarto.yml", "styles.css", "_skip-link.html", "_anchor-labels.html", "metode.qmd", "om-dataene.qmd")
+SOURCE_FILES = (
+    "_quarto.yml",
+    "styles.css",
+    "_skip-link.html",
+    "_anchor-labels.html",
+    "metode.qmd",
+    "om-dataene.qmd",
+    "data.qmd",
+)
 
 
 def find_quarto() -> str | None:
@@ -79,18 +87,28 @@ def sidebar(units: pd.DataFrame, indicators: pd.DataFrame, quarto: bool = False)
     return contents
 
 
+def site_footer(metadata: dict, network_name: str = "Bærekraftsnettverket") -> str:
+    """The footer of every page: the network, «Sist oppdatert» (the build's date, ``SOURCE_DATE_EPOCH`` when
+    set) and the data's vintage, all escaped (both renderers read the footer as Markdown). It lives in
+    ``_quarto.yml``, not in the pages, so a new date re-executes no notebook."""
+    vintage = ", ".join(metadata.get("vintages", [])) or "–"
+    date = date_nb(str(metadata.get("built", "")))
+    return FOOTER_NB.format(network=esc(network_name), date=esc(date), vintage=esc(vintage))
+
+
 def prepare_project(
     source: Path,
     staging: Path,
     units: pd.DataFrame,
     indicators: pd.DataFrame,
     is_demo: bool,
-    downloads: dict[str, pd.DataFrame],
     methods: dict | None = None,
     network_name: str | None = None,
+    footer: str | None = None,
 ) -> None:
     """Copy the hand-written project into ``staging`` and add what the build knows: the network's name,
-    sidebar, notice, CSVs."""
+    sidebar, notice, footer. The downloads are written by :mod:`analysis.site.downloads` and
+    :mod:`analysis.site.datapage`."""
     staging.mkdir(parents=True, exist_ok=True)
     for name in SOURCE_FILES:
         shutil.copy2(source / name, staging / name)
@@ -99,13 +117,13 @@ def prepare_project(
     config["website"]["sidebar"]["contents"] = sidebar(units, indicators, quarto=quarto)
     if network_name:
         name_network(config["website"], network_name, quarto)
+    if footer is not None:
+        config["website"]["page-footer"]["center"] = footer
     write_atomic_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), staging / "_quarto.yml")
     write_atomic_text(demo_notice() if is_demo else "", staging / "_notice.md")
     write_atomic_text(
         methods_markdown() + (method_settings_markdown(methods) if methods else ""), staging / "_metoder.md"
     )
-    for name, table in downloads.items():
-        write_atomic_csv(csv_cells(table), staging / "nedlastinger" / f"{name}.csv", encoding="utf-8-sig")
 
 
 def name_network(website: dict, name: str, quarto: bool) -> None:
@@ -174,7 +192,7 @@ def render(staging: Path, quiet: bool = True) -> RenderResult:
 
         warnings = build(staging, quiet=quiet).warnings
         renderer = "smalldocs (pure-Python fallback; Quarto not found)"
-    for name in ("nedlastinger", "pdf"):  # for a renderer that ignores `resources`
+    for name in ("nedlastinger", "pdf", "data"):  # for a renderer that ignores `resources`
         if (staging / name).is_dir() and not (site / name).is_dir():
             shutil.copytree(staging / name, site / name)
     for folder in staging.rglob(FIGURES_DIR):

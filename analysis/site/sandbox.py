@@ -72,8 +72,14 @@ def keep_members_targets(params: Path) -> None:
     path.write_text("".join(kept), encoding="utf-8")
 
 
-def run_report(project: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "BAEREKRAFT_ROOT": str(project), "BAEREKRAFT_SHARED": str(config.SHARED_DIR)}
+def run_report(project: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """``python -m analysis report`` in ``project``; ``env`` adds variables (``SOURCE_DATE_EPOCH``)."""
+    env = {
+        **os.environ,
+        "BAEREKRAFT_ROOT": str(project),
+        "BAEREKRAFT_SHARED": str(config.SHARED_DIR),
+        **(env or {}),
+    }
     return subprocess.run(
         [sys.executable, "-m", "analysis", "report", "--workers", "2", *args],
         cwd=project,

@@ -44,12 +44,36 @@ class ProcessedInfo:
     seconds: float
 
 
+def check_warning_texts(rules=None, path: Path | None = None) -> None:
+    """Every warning a soft plausibility rule names has its Norwegian text in ``text_nb.WARNINGS_NB``, or the
+    rules are refused before anything is built: a page must never show a rule's bare name as its «Merknad».
+    The rules are stage 1 and the texts stage 6, so only the top sees both."""
+    from analysis.core.errors import InputError, Problems
+    from analysis.pages.text_nb import WARNINGS_NB
+    from analysis.reference.plausibility import PLAUSIBILITY_CSV, load_plausibility
+
+    problems = Problems()
+    for rule in load_plausibility() if rules is None else rules:
+        if rule.warning and rule.warning not in WARNINGS_NB:
+            problems.add(
+                InputError(
+                    path or PLAUSIBILITY_CSV,
+                    f"the warning {rule.warning!r} has no Norwegian text: add it to WARNINGS_NB in "
+                    "analysis/pages/text_nb.py (what the page shows after «Merknad:»)",
+                    row=rule.row,
+                    field="warning",
+                )
+            )
+    problems.raise_if_any()
+
+
 def build_data(settings: ReportSettings | None = None, out_dir: Path | None = None) -> ProcessedInfo:
     """Processed tables and every statistic: read and check all inputs, compute all results in one
     pass, and only then write. By default the tables are written as one new generation of
     ``data/processed`` that replaces the previous one in a single step when it is complete, so a crash
     or a full disk never leaves new observations next to old results."""
     start = time.perf_counter()
+    check_warning_texts()
     inputs = read_inputs(settings)
     settings = inputs.settings
     methods = load_method_settings()

@@ -124,6 +124,12 @@ def _audit_site(args) -> int:
     return 1 if failing else 0
 
 
+def _warning_texts(rules, path) -> None:
+    from analysis.build import check_warning_texts
+
+    check_warning_texts(rules, path)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m analysis", description="Bærekraftsnettverket: data, statistics, report."
@@ -176,7 +182,7 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=_preview)
     from analysis.process import ingested
 
-    ingested.register(sub)  # check, ingest, fetch
+    ingested.register(sub, rules_check=_warning_texts)  # check, ingest, fetch
     return p
 
 

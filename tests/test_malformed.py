@@ -541,6 +541,318 @@ CASES.update(
 )
 
 
+# -- issue 14, second round: digits other than 0-9, counts, files that hold nothing -----------------------
+# Python's int(), float(), str.isdigit() and re's \d all read a fullwidth ２ or an Arabic-Indic ٢ as a digit.
+
+FW = "２６６"  # FULLWIDTH DIGIT TWO, SIX, SIX
+AR = "٢٦٦"  # ARABIC-INDIC DIGIT TWO, SIX, SIX
+
+
+def time_code(code):
+    def edit(d):
+        d["dimension"]["Tid"]["category"]["index"] = {code: 0}
+        d["dimension"]["Tid"]["category"]["label"] = {code: code}
+
+    return edit
+
+
+def hotspots_xlsx(value):
+    def edit(ws):
+        ws["C2"], ws["F2"], ws["G2"] = "EC: ICT: ICT: 5A", value, ""
+
+    return edit
+
+
+CASES.update(
+    {
+        "fullwidth_value.csv": (
+            csv_with(row4=f'"K-3001 Halden";"0 years";{FW}'.encode()),
+            4,
+            "Persons 2022",
+            f"'{FW}' is written with '２' (FULLWIDTH DIGIT TWO), not with the digits 0-9",
+        ),
+        "arabic_indic_value.csv": (
+            csv_with(row4=f'"K-3001 Halden";"0 years";{AR}'.encode()),
+            4,
+            "Persons 2022",
+            "(ARABIC-INDIC DIGIT TWO), not with the digits 0-9",
+        ),
+        "fullwidth_region_code.csv": (
+            csv_with(row4='"K-３００１ Halden";"0 years";266'.encode()),
+            4,
+            "region",
+            "does not start with an SSB region code ('K-３００１ Halden' is written with '３' (FULLWIDTH DIGIT THREE)",
+        ),
+        "fullwidth_year_in_header.csv": (
+            csv_with(header='"region";"age";"Persons ２０２２"'.encode()),
+            3,
+            "Persons ２０２２",
+            "names no year; 'Persons ２０２２' is written with '２'",
+        ),
+        "fullwidth_age.csv": (
+            csv_with(row4='"K-3001 Halden";"０ years";266'.encode()),
+            4,
+            "age",
+            "age '０ years' is not like '5 years' or '105 years or older' ('０ years' is written with '０'",
+        ),
+        "all_zero_export.csv": (  # every cell a filler zero: the reader used to drop them all and say OK, 0 rows
+            b'"region";"age";"Persons 2022"\r\n"K-3001 Halden";"0 years";0\r\n"K-3001 Halden";"1 year";0\r\n',
+            2,
+            "Persons 2022",
+            "every region has 0 persons in every year (2 cells): the export holds nothing",
+        ),
+        "u4ssc_fullwidth_year.csv": (
+            submission("1149,２０２０,EC: ICT: ICT: 1C,,,97,%,,"),
+            2,
+            "year",
+            "'２０２０' is written with '２' (FULLWIDTH DIGIT TWO)",
+        ),
+        "u4ssc_five_digit_year.csv": (
+            submission("1149,20201,EC: ICT: ICT: 1C,,,97,%,,"),
+            2,
+            "year",
+            "'20201' is not a year (four digits 0-9, such as 2023)",
+        ),
+        "u4ssc_fullwidth_code.csv": (
+            submission("１１４９,2020,EC: ICT: ICT: 1C,,,97,%,,"),
+            2,
+            "municipality_code",
+            "'１１４９' is written with '１' (FULLWIDTH DIGIT ONE)",
+        ),
+        "u4ssc_arabic_indic_value.csv": (
+            submission(f"1149,2020,EC: ICT: ICT: 1C,,,{AR[:2]},%,,"),
+            2,
+            "value",
+            "(ARABIC-INDIC DIGIT TWO), not with the digits 0-9",
+        ),
+        "u4ssc_fractional_hotspots.csv": (
+            submission('1149,2020,EC: ICT: ICT: 5A,,,"12,5",,,'),
+            2,
+            "value",
+            "12.5 is not a whole number: public Wi-Fi hotspots are counted in whole numbers",
+        ),
+        "u4ssc_fractional_open_datasets.xlsx": (
+            submission_xlsx(
+                lambda ws: (
+                    hotspots_xlsx(266.7)(ws),
+                    ws.__setitem__("C2", "EC: ICT: PS: 1A"),
+                    ws.__setitem__("D2", "number"),
+                )
+            ),
+            2,
+            "value",
+            "266.7 is not a whole number: published open datasets are counted in whole numbers",
+        ),
+        "u4ssc_fractional_e_services.csv": (
+            submission("1149,2020,EC: ICT: PS: 2A,,,2.5,number of public services delivered electronically,,"),
+            2,
+            "value",
+            "2.5 is not a whole number: public services delivered electronically are counted",
+        ),
+        "verification_fullwidth_date.csv": (
+            (VERIFICATION_HEAD + VERIFICATION_ROW.replace("2020-09", "２０２０-09")).encode(),
+            2,
+            "report_date",
+            "is written with '２' (FULLWIDTH DIGIT TWO)",
+        ),
+        "verification_fullwidth_value.csv": (
+            (VERIFICATION_HEAD + VERIFICATION_ROW.replace("97.00", "９７.00")).encode(),
+            2,
+            "value",
+            "'９７.00' is written with '９' (FULLWIDTH DIGIT NINE)",
+        ),
+        "json_fullwidth_time_code.json": (
+            json_with(dimension=time_code("２０２２")),
+            None,
+            "Tid",
+            "time code '２０２２' does not start with a year: '２０２２' is written with '２'",
+        ),
+        "json_five_digit_year.json": (
+            json_with(dimension=time_code("20221")),
+            None,
+            "Tid",
+            "time code '20221' does not start with a year",
+        ),
+        "json_fullwidth_cell_index.json": (
+            json_with(status={"０": ".."}),
+            None,
+            "status",
+            "status key '０' is not a cell index (digits 0-9)",
+        ),
+        "obs_fullwidth_code.parquet": (
+            obs_parquet(unit_code=["５００１"]),
+            None,
+            "unit_code",
+            "unit code '５００１' is not 4 digits, 2 digits or '0'",
+        ),
+        "obs_fractional_count.parquet": (
+            obs_parquet(kpi_id=["EC:ICT:ICT:5A"], value=[12.5]),
+            None,
+            "value",
+            "12.5 is not a whole number: public Wi-Fi hotspots are counted in whole numbers",
+        ),
+    }
+)
+
+# -- params: the targets file, network.yaml, the plausibility rules -----------------------------------------
+# `check FILE` tells a params file by its header or keys and checks it as the build does; the build refuses the
+# same file with the same message. name -> (text, [(row, field, reason fragment), ...]): every problem, one report
+
+TARGETS_HEAD = "kpi_id,unit_code,target,target_year,band_low,band_high,source\n"
+NETWORK_HEAD = 'network: {name: Testnettet}\ncounties: {"15": Møre og Romsdal, "50": Trøndelag}\nmembers:\n'
+RULES_HEAD = "variable,field,level,scope,min,max,whole,warning,why\n"
+PARAMS_CASES = {
+    "targets_non_member.csv": (
+        TARGETS_HEAD + "EC:ICT:ICT:1C,,95,2030,,,x\nEC:ICT:ICT:1C,0301,99,2030,,,Oslos eget mål\n",
+        [(3, "unit_code", "0301 (Oslo) is not a member of this network (params/network.yaml)")],
+    ),
+    "targets_every_problem.csv": (
+        TARGETS_HEAD
+        + "EC:ICT:ICT:1C,0301,95,2030,,,x\n"
+        + "EC:ICT:ICT:2C,,９５,2030,,,x\n"
+        + "EC:ICT:ICT:3C,,120000,٢٠٣٠,,,x\n"
+        + "EC:ICT:ICT:5A,,12.5,2030,,,x\n"
+        + "EC:ICT:ICT:1C,,95,02030,,,x\n",
+        [
+            (2, "unit_code", "0301 (Oslo) is not a member"),
+            (3, "target", "'９５' is written with '９' (FULLWIDTH DIGIT NINE)"),
+            (4, "target_year", "(ARABIC-INDIC DIGIT TWO)"),
+            (5, "target", "target 12.5 for EC:ICT:ICT:5A (number of public Wi-Fi hotspots) is not a whole number"),
+            (6, "target_year", "'02030' is not a year (four digits 0-9"),
+        ],
+    ),
+    "network_yaml_numbers.yaml": (
+        NETWORK_HEAD
+        + '  - {code: "5001", name: Trondheim, type: kommune, county: "50", valid_from: 2_020}\n'
+        + '  - {code: "1506", name: Molde, type: kommune, county: "15", valid_to: 33:42}\n'
+        + '  - {code: "1505", name: Kristiansund, type: kommune, county: "15", valid_from: 0x7E4}\n',
+        [
+            (4, "valid_from", "2_020 is read by YAML as the number 2020, not as written"),
+            (5, "valid_to", "33:42 is read by YAML as the number 2022"),
+            (6, "valid_from", "0x7E4 is read by YAML as the number 2020"),
+        ],
+    ),
+    "network_every_problem.yaml": (
+        NETWORK_HEAD
+        + '  - {code: "5001", name: Trondheim, type: kommune, county: "50", valid_from: 2021, valid_to: 2020}\n'
+        + '  - {code: "1506", name: Trondheim, type: kommune, county: "15"}\n'
+        + '  - {code: "１５０５", name: Kristiansund, type: kommune, county: "15"}\n'
+        + '  - {code: "1507", name: Ålesund, type: kommune, county: "15"}\n',
+        [
+            (4, "valid_from", "valid_from 2021 is after valid_to 2020"),
+            (5, "name", "1506 is Molde in the registry, not Trondheim"),
+            (6, "code", "'１５０５' is written with '１' (FULLWIDTH DIGIT ONE)"),
+            (7, "code", "1507 is not a municipality code in the borders of 2024"),
+        ],
+    ),
+    "network_unquoted_code.yaml": (
+        NETWORK_HEAD + "  - {code: 0301, name: Oslo, type: kommune, county: '03'}\n",
+        [(4, "code", "0301 is read by YAML as the number 193, not as written: a code must be a quoted string")],
+    ),
+    "rules_warning_without_text.csv": (
+        RULES_HEAD + "SC:EH:H:1C,value,,row,75,90,,levealder,unusual life expectancy\n",
+        [(2, "warning", "the warning 'levealder' has no Norwegian text: add it to WARNINGS_NB")],
+    ),
+    "rules_unknown_kpi.csv": (  # a rule for a KPI typed wrong would apply to nothing, silently
+        RULES_HEAD + "EC:ICT:ICT:5X;EC:ICT:ICT:5A,value,,row,0,,yes,,hotspots are counted\n",
+        [(2, "variable", "'EC:ICT:ICT:5X' is not a kpi_id of the catalog (nor ssb/..., kostra/...)")],
+    ),
+    "targets_header_only.csv": (TARGETS_HEAD, [(1, None, "a header and no rows: the targets file sets no target")]),
+    "methods_out_of_range.yaml": ("alpha: 1.5\n", [(None, "alpha", "1.5 is out of range")]),
+    "network_empty.yaml": ("", [(None, None, "expected a mapping (key: value lines) at the top level")]),
+    "rules_every_problem.csv": (
+        RULES_HEAD
+        + "SC:EH:H:1C,value,,row,75,90,,Levealder,x\n"
+        + "EC:ICT:ICT:5A,value,,row,0,,yes,hotspots,x\n"
+        + "SC:EH:H:1C,value,,row,７５,,,,x\n",
+        [
+            (2, "warning", "'Levealder' is not a name of lowercase letters"),
+            (3, "warning", "a count that is not whole is refused, never only warned of"),
+            (4, "min", "'７５' is not a number"),
+        ],
+    ),
+}
+
+
+def test_params_cases_are_many_enough():
+    assert len(PARAMS_CASES) >= 7
+
+
+@pytest.mark.parametrize("name", sorted(PARAMS_CASES))
+def test_check_refuses_a_params_file_with_every_problem(tmp_path, capsys, name):
+    """Through the real command line (``analysis.cli.main``, which adds the check that every warning has its
+    Norwegian text): exit 2, every problem with its row, field and reason, nothing written beside the file."""
+    from analysis.cli import main
+
+    text, expected = PARAMS_CASES[name]
+    bad = tmp_path / "in" / name
+    bad.parent.mkdir()
+    bad.write_text(text, encoding="utf-8")
+    before = digest(bad.parent)
+    assert main(["check", str(bad)]) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    for row, field, reason in expected:
+        where = ", ".join([str(bad)] + ([f"row {row}"] if row else []) + ([f"field '{field}'"] if field else []))
+        assert any(f"{where}: " in line and reason in line for line in err.splitlines()), err
+    assert err.count(str(bad)) == len(expected), err  # each problem once, nothing else
+    assert digest(bad.parent) == before
+
+
+@pytest.mark.parametrize(
+    "name, text, summary",
+    [
+        (
+            "targets.csv",
+            TARGETS_HEAD + "EC:ICT:ICT:1C,,95,2030,,,x\nEC:ICT:ICT:1C,5001,99,2030,,,x\n",
+            "1 for the network, 1 local",
+        ),
+        (
+            "network.yaml",
+            NETWORK_HEAD + '  - {code: "5001", name: Trondheim, type: kommune, county: "50"}\n',
+            "members:   1 (1 municipalities, 0 counties)",
+        ),
+    ],
+)
+def test_benign_params_variants_are_read_like_the_plain_file(tmp_path, capsys, name, text, summary):
+    """A UTF-8 byte-order mark and CRLF line ends, as Excel and Windows editors save them, change nothing."""
+    from analysis.cli import main
+
+    for variant, data in (
+        ("plain", text.encode()),
+        ("bom_crlf", b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode()),
+    ):
+        path = tmp_path / variant / name
+        path.parent.mkdir()
+        path.write_bytes(data)
+        assert main(["check", str(path)]) == 0, capsys.readouterr().err
+        assert summary in capsys.readouterr().out
+
+
+def test_check_without_a_file_checks_the_projects_params(capsys):
+    from analysis.cli import main
+
+    assert main(["check"]) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    for name in ("network.yaml: OK", "report.yaml: OK", "targets.csv: OK", "plausibility.csv: OK"):
+        assert name in out
+    assert "targets:   108 for the network, 2 local" in out
+
+
+def test_a_value_outside_a_soft_range_is_accepted_with_its_warning(tmp_path, parser, capsys):
+    path = tmp_path / "u.csv"
+    path.write_bytes(submission("1149,2021,SC: EH: H: 1C,,,70,,,", "1149,2022,SC: EH: H: 1C,,,82,,,"))
+    args = parser.parse_args(["check", str(path)])
+    assert args.func(args) == 0
+    captured = capsys.readouterr()
+    assert "warnings:  1 value accepted with a warning" in captured.out
+    assert captured.err == (
+        f"warning: {path}, row 2, field 'value': 70 is outside 75-90: life expectancy at birth in Norwegian "
+        "municipalities lies between about 78 and 86 years; accepted with the warning 'life_expectancy' "
+        "(1149, 2021, SC:EH:H:1C)\n"
+    )
+
+
 @pytest.fixture
 def parser():
     p = argparse.ArgumentParser()
@@ -553,7 +865,7 @@ def digest(folder: Path) -> dict:
 
 
 def test_corpus_is_large_enough():
-    assert len(CASES) >= 70
+    assert len(CASES) >= 90
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -767,3 +1079,49 @@ def test_a_link_loop_in_the_ingest_folder_ends(tmp_path, parser, capsys):
     args = parser.parse_args(["ingest", str(src), "--out", str(tmp_path / "out")])
     assert args.func(args) == 0, capsys.readouterr().err
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["src__a.csv.parquet"]
+
+
+def _build_data(project: Path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "BAEREKRAFT_ROOT": str(project), "BAEREKRAFT_SHARED": str(config.SHARED_DIR)}
+    return subprocess.run(
+        [sys.executable, "-m", "analysis", "build-data"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize(
+    "file, edit, where",
+    [
+        (
+            "targets.csv",
+            lambda text: text + "EN:EN:AQ:2C,0301,1.5,2030,,,Oslos eget mål\n",
+            "field 'unit_code': 0301 (Oslo) is not a member of this network",
+        ),
+        (
+            "network.yaml",
+            lambda text: text.replace('peer_group: "Storbyer"}', 'peer_group: "Storbyer", valid_from: 2_020}', 1),
+            "field 'valid_from': 2_020 is read by YAML as the number 2020",
+        ),
+    ],
+)
+def test_build_data_refuses_bad_params_and_writes_nothing(tmp_path, file, edit, where):
+    """As a user would meet it: `build-data` on a project whose params were edited by hand exits 2 with the
+    file, row, field and reason, no traceback, and no processed data."""
+    from site_helpers import make_project
+
+    project = make_project(tmp_path / "project")
+    path = project / "params" / file
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    result = _build_data(project)
+    assert result.returncode == EXIT_BAD_INPUT, result.stdout + result.stderr
+    assert f"{path}, row " in result.stderr and where in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (project / "data" / "processed").exists()

@@ -35,12 +35,35 @@ def test_missing_target_year_takes_the_default(tmp_path):
     assert t["target_year"].tolist() == [2030]
 
 
-def test_local_target_of_a_non_member_is_named_and_not_used(tmp_path, capsys):
-    # 0301 Oslo is a valid code but not a member of the bundled network: its target is never used, and says so
+def test_local_target_of_a_non_member_is_refused(tmp_path):
+    # 0301 Oslo is a valid code but not a member of the bundled network: its target would never be used
     path = _targets(tmp_path, "EC:ICT:ICT:1C,,95,2030,,,x\nEC:ICT:ICT:1C,0301,99,2030,,,x\n")
+    with pytest.raises(InputError) as err:
+        load_targets(path, load_catalog(), bundled_units(), 2030)
+    assert str(err.value) == (
+        f"{path}, row 3, field 'unit_code': 0301 (Oslo) is not a member of this network (params/network.yaml): "
+        "a local target of it would never be used; remove the row, or add the member"
+    )
+
+
+def test_a_local_target_of_a_member_is_kept(tmp_path):
+    path = _targets(tmp_path, "EC:ICT:ICT:1C,,95,2030,,,x\nEC:ICT:ICT:1C,5001,99,2030,,,x\n")
     t = load_targets(path, load_catalog(), bundled_units(), 2030)
-    assert t["unit_code"].tolist() == [""]
-    assert "row 3, field 'unit_code': 0301 (Oslo) is not a member of this network: not used" in capsys.readouterr().err
+    assert t[["unit_code", "target"]].values.tolist() == [["", 95.0], ["5001", 99.0]]
+
+
+@pytest.mark.parametrize(
+    "field, text",
+    [("target", "９７.５"), ("target_year", "２０３０"), ("target_year", "٢٠٣٠"), ("unit_code", "５００１")],
+)
+def test_digits_other_than_0_to_9_are_refused_in_targets(tmp_path, field, text):
+    """float('９７.５') is 97.5 and '２０３０'.isdigit() is True in Python; the targets file takes 0-9 only."""
+    cells = {"kpi_id": "EC:ICT:ICT:1C", "unit_code": "", "target": "97.5", "target_year": "2030"} | {field: text}
+    row = ",".join(cells[c] for c in ("kpi_id", "unit_code", "target", "target_year")) + ",,,x\n"
+    with pytest.raises(InputError) as err:
+        load_targets(_targets(tmp_path, row), load_catalog(), bundled_units(), 2030)
+    assert (err.value.row, err.value.field) == (2, field)
+    assert f"{text!r} is written with {text[0]!r}" in err.value.reason and "not with the digits 0-9" in err.value.reason
 
 
 @pytest.mark.parametrize(
@@ -52,6 +75,8 @@ def test_local_target_of_a_non_member_is_named_and_not_used(tmp_path, capsys):
         ("EC:ICT:ICT:1C,,inf,2030,,,x", "target", "'inf' is not a number"),
         ("EC:ICT:ICT:1C,,nan,2030,,,x", "target", "'nan' is not a number"),
         ("EC:ICT:ICT:1C,,95,2030.5,,,x", "target_year", "'2030.5' is not a year"),
+        ("EC:ICT:ICT:1C,,95,02030,,,x", "target_year", "'02030' is not a year (four digits 0-9"),
+        ("EC:ICT:ICT:1C,,95,2.03e3,,,x", "target_year", "'2.03e3' is not a year"),
         ("SC:SH:SA:3A,,0.5,2030,,,x", "target", "yes/no must be 0 or 1"),
         ("EN:EN:AQ:2C,,-1,2030,,,x", "target", "must not be negative"),
         ("EC:ICT:ICT:1C,,,2030,,,x", "target", "is missing"),

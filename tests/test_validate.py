@@ -135,12 +135,17 @@ def test_a_broken_rules_file_is_refused_with_every_problem(tmp_path):
 
     path = tmp_path / "plausibility.csv"
     path.write_text(
-        "variable,field,level,scope,min,max,whole,why\n"
-        "*,weight,,row,0,1,,x\n"  # row 2: unknown field
-        "*,value,town,row,0,1,,x\n"  # row 3: unknown level
-        "*,age,,sum,0,1,,x\n"  # row 4: a sum of ages makes no sense
-        "*,value,,row,5,1,,x\n"  # row 5: min above max
-        "*,value,,row,zero,1,maybe,\n",  # row 6: not a number, not yes/no, no reason
+        "variable,field,level,scope,min,max,whole,warning,why\n"
+        "*,weight,,row,0,1,,,x\n"  # row 2: unknown field
+        "*,value,town,row,0,1,,,x\n"  # row 3: unknown level
+        "*,age,,sum,0,1,,,x\n"  # row 4: a sum of ages makes no sense
+        "*,value,,row,5,1,,,x\n"  # row 5: min above max
+        "*,value,,row,zero,1,maybe,,\n"  # row 6: not a number, not yes/no, no reason
+        "*,value,,row,0,1,,Odd Name,x\n"  # row 7: a warning name must be lowercase a-z, 0-9, _
+        "*,value,,sum,0,1,,odd,x\n"  # row 8: a warning is about single values
+        "*,value,,row,0,,yes,odd,x\n"  # row 9: a fractional count is refused, never only warned of
+        "*,value,,row,１２,,,,x\n"  # row 10: float() reads a fullwidth 12; the rules take 0-9
+        "*,value,,row,0,1_000,,,x\n",  # row 11: nor 1_000
         encoding="utf-8",
     )
     with pytest.raises(InputError) as e:
@@ -153,4 +158,78 @@ def test_a_broken_rules_file_is_refused_with_every_problem(tmp_path):
         (6, "whole"),
         (6, "why"),
         (6, "min"),
+        (7, "warning"),
+        (8, "warning"),
+        (9, "warning"),
+        (10, "min"),
+        (11, "max"),
     ]
+
+
+def test_a_soft_rule_warns_and_never_refuses(catalog):
+    """Life expectancy 72 lies inside the hard 40-110 but outside the soft 75-90 of the bundled rules: it is
+    accepted, and the row carries the rule's warning name; 83 carries none, 30 is refused by the hard rule."""
+    from analysis.reference.plausibility import warnings_of
+
+    df = table(
+        unit_code=["5001", "1804", "50"],
+        kpi_id=["SC:EH:H:1C"] * 3,
+        value=[72.0, 83.0, 91.5],
+        status=[""] * 3,
+    )
+    assert validate_observations(df, catalog, "obs.csv", valid_in=always) is None
+    names, notes = warnings_of(df, "obs.csv")
+    assert names.tolist() == ["life_expectancy", "", "life_expectancy"]
+    assert [(n.row, n.field) for n in notes] == [(2, "value"), (4, "value")]
+    assert str(notes[0]).startswith("obs.csv, row 2, field 'value': 72 is outside 75-90: life expectancy")
+    assert "accepted with the warning 'life_expectancy'" in notes[0].reason
+    with pytest.raises(InputError, match="30 is outside 40-110"):
+        validate_observations(df.assign(value=[30.0, 83.0, 80.0]), catalog, "obs.csv", valid_in=always)
+
+
+def test_two_soft_rules_on_one_value_give_both_names(tmp_path):
+    from analysis.reference.plausibility import load_plausibility, warnings_of
+
+    path = tmp_path / "rules.csv"
+    path.write_text(
+        "variable,field,level,scope,min,max,whole,warning,why\n"
+        "SC:EH:H:1C,value,,row,75,,,low,below 75\n"
+        "SC:EH:H:1C,value,municipality,row,76,,,lower,below 76 in a municipality\n",
+        encoding="utf-8",
+    )
+    df = table(unit_code=["5001", "50", "5001"], kpi_id=["SC:EH:H:1C"] * 3, value=[70.0, 70.0, 80.0], status=[""] * 3)
+    names, _ = warnings_of(df, "obs.csv", rules=load_plausibility(path))
+    assert names.tolist() == ["low;lower", "low", ""]
+
+
+def test_the_counting_kpis_are_the_catalog_units_that_count():
+    """The rules file names as counts exactly the catalog KPIs whose unit is a 'number of' something; per
+    100 000 inhabitants is a rate, not a count."""
+    from analysis.reference.plausibility import whole_variables
+
+    cat = load_catalog()
+    counted = set(cat.loc[cat["unit"].str.startswith("number of"), "kpi_id"])
+    assert counted == {"EC:ICT:ICT:5A", "EC:ICT:PS:1A:number", "EC:ICT:PS:2A"}
+    assert whole_variables(cat["kpi_id"]) == counted
+    assert whole_variables(["ssb/07459/persons", "ssb/06265/boliger", "kostra/road_km", "ssb/09280/boligpris"]) == {
+        "ssb/07459/persons",
+        "ssb/06265/boliger",
+    }
+
+
+@pytest.mark.parametrize("kpi, value", [("EC:ICT:ICT:5A", 12.5), ("EC:ICT:PS:2A", 266.7), ("ssb/06265/boliger", 0.5)])
+def test_a_fractional_count_is_refused(catalog, kpi, value):
+    df = table(
+        unit_code=["5001"],
+        kpi_id=[kpi],
+        value=[value],
+        status=[""],
+        year=np.array([2022]),
+        source=["t"],
+        vintage=["v"],
+        source_row=[7],
+    )
+    with pytest.raises(InputError) as e:
+        validate_observations(df, catalog, "obs.csv", valid_in=always)
+    assert (e.value.row, e.value.field) == (7, "value") and "is not a whole number" in e.value.reason
+    assert validate_observations(df.assign(value=[12.0]), catalog, "obs.csv", valid_in=always) is None

@@ -21,11 +21,13 @@ A file that cannot be opened (missing, a folder, no permission) is bad input too
 from __future__ import annotations
 
 import csv
+import re
+import unicodedata
 from pathlib import Path
 
 import yaml
 
-from analysis.core.errors import InputError, Problems
+from analysis.core.errors import InputError, InputErrors, Problems
 
 MB = 1024 * 1024
 
@@ -39,6 +41,26 @@ MAX_FIELD_CHARS = 100_000
 MAX_YAML_BYTES = 1 * MB
 MAX_YAML_ALIASES = 20
 MAX_YAML_DEPTH = 20
+
+
+#: The only digits a number, code or year may be written with. Python's ``int()``, ``float()``, ``str.isdigit()``
+#: and ``re``'s ``\d`` also take fullwidth (``１２``), Arabic-Indic (``١٢``) and other Unicode digits, which a
+#: person cannot tell apart from a typing error; the project reads ``[0-9]`` only and names anything else.
+ASCII_DIGITS = frozenset("0123456789")
+
+
+def foreign_digit(text) -> str | None:
+    """Why ``text`` is not read as a number, code or year, when it holds a digit other than 0-9 (``'２０２２'`` is
+    written with FULLWIDTH DIGIT TWO); None when it holds none. Every reader adds this to its refusal."""
+    if not isinstance(text, str) or text.isascii():
+        return None
+    for ch in text:
+        if ch not in ASCII_DIGITS and unicodedata.category(ch) == "Nd":
+            return (
+                f"{text!r} is written with {ch!r} ({unicodedata.name(ch, 'a digit')}), not with the digits 0-9: "
+                "only 0-9 are read as digits; retype it"
+            )
+    return None
 
 
 def _size(n: int) -> str:
@@ -188,6 +210,8 @@ class _LimitedLoader(yaml.SafeLoader):
         super().__init__(stream)
         self._aliases = 0
         self._depth = 0
+        self.number_problems: list[tuple[int, str | None, str]] = []  # (row, key, why) of integers not as written
+        self.key_of: dict[int, str] = {}  # id of a value node -> its key, to name the field of a problem
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
@@ -211,11 +235,35 @@ class _LimitedLoader(yaml.SafeLoader):
 def _construct_mapping(loader, node):
     data = _LineDict()
     data.line = node.start_mark.line + 1
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.ScalarNode):
+            loader.key_of[id(value_node)] = str(key_node.value)
     yield data
     data.update(loader.construct_mapping(node))
 
 
 _LimitedLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+
+
+def _construct_int(loader, node):
+    """A YAML integer only as a person writes one: digits 0-9, no leading zero. YAML 1.1 also reads ``0301`` as
+    the octal number 193, ``2_020`` and ``0x7E4`` as 2020 and ``33:42`` (base 60) as 2022, which no one means."""
+    text = str(node.value)
+    if re.fullmatch(r"[-+]?(?:0|[1-9][0-9]*)", text):
+        return int(text)
+    value = yaml.SafeLoader.construct_yaml_int(loader, node)
+    loader.number_problems.append(
+        (
+            node.start_mark.line + 1,
+            loader.key_of.get(id(node)),
+            f"{text} is read by YAML as the number {value}, not as written: a code must be a quoted string "
+            f"('{text}'), a number plain digits 0-9 without a leading zero",
+        )
+    )
+    return value  # read on, so that every such number of the file is named in one report
+
+
+_LimitedLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 class _YamlLimit(Exception):
@@ -242,6 +290,8 @@ def read_yaml(path: str | Path, what: str = "a params file") -> dict:
         ) from None
     finally:
         loader.dispose()
+    if loader.number_problems:
+        raise InputErrors([InputError(path, why, row=row, field=key) for row, key, why in loader.number_problems])
     if not isinstance(data, dict):
         raise InputError(path, "expected a mapping (key: value lines) at the top level")
     return data

@@ -17,7 +17,7 @@ import re
 
 PSEUDO_REGIONS = frozenset({"21-22", "21", "22", "23", "Rest"})
 
-_REGION_RE = re.compile(r"^(?:(?P<level>[KF])-)?(?P<code>\d+(?:-\d+)?|Rest)$")
+_REGION_RE = re.compile(r"^(?:(?P<level>[KF])-)?(?P<code>[0-9]+(?:-[0-9]+)?|Rest)$")  # 0-9 only, never ３
 
 
 def split_region(raw: str) -> tuple[str, bool] | None:

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import InputError
-from analysis.core.inputs import MB, read_bytes
+from analysis.core.inputs import MB, foreign_digit, read_bytes
 from analysis.core.schema import OBSERVATION_COLUMNS
 from analysis.ingest import split_region
 
@@ -120,10 +120,9 @@ def _cell_list(obj: Any, n: int, what: str, where: str) -> list:
     out: list = [None] * n
     if isinstance(obj, dict):
         for key, val in obj.items():
-            try:
-                i = int(key)
-            except ValueError:
-                raise InputError(where, f"{what} key {key!r} is not a cell index", field=what) from None
+            if not re.fullmatch(r"[0-9]+", str(key)):  # int() would also take ' 1', '+1' and a fullwidth １
+                raise InputError(where, f"{what} key {key!r} is not a cell index (digits 0-9)", field=what)
+            i = int(key)
             if not 0 <= i < n:
                 raise InputError(where, f"{what} index {i} outside 0..{n - 1}", field=what)
             out[i] = val
@@ -158,7 +157,7 @@ def _roles(role, ids: list[str], dims: dict, where: str) -> dict[str, list[str]]
 def _updated(updated, where: str) -> str:
     """``updated``: when the table was last changed (its year names the borders of ``K-`` code lists)."""
     day = None
-    if isinstance(updated, str) and re.match(r"\d{4}-\d\d-\d\d", updated):
+    if isinstance(updated, str) and re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", updated):
         try:
             day = date.fromisoformat(updated[:10])
         except ValueError:
@@ -303,10 +302,12 @@ def jsonstat_to_observations(
     for d in varying:
         kpi = kpi + f"/{d}=" + df[d].astype(str)
     out = pd.DataFrame({"kpi_id": kpi, "value": df["value"].astype("float64"), "status": df["status"]})
-    years = pd.to_numeric(df[time].astype(str).str[:4], errors="coerce")
+    year_text = df[time].astype(str).str.extract(r"^([0-9]{4})(?![0-9])", expand=False)  # four digits 0-9
+    years = pd.to_numeric(year_text, errors="coerce")
     if years.isna().any():
         bad = df.loc[years.isna(), time].iloc[0]
-        raise InputError(None, f"time code {bad!r} does not start with a year", field=time)
+        why = foreign_digit(bad) or "a time code starts with a year of four digits 0-9 (2022, 2022M01, 2022K1)"
+        raise InputError(None, f"time code {bad!r} does not start with a year: {why}", field=time)
     out["year"] = years.astype("int64")
     pseudo: dict[str, float] = {}
     if geo is None:
@@ -316,7 +317,8 @@ def jsonstat_to_observations(
         parsed = df[geo].map(split_region)
         if parsed.isna().any():
             bad = df.loc[parsed.isna(), geo].iloc[0]
-            raise InputError(None, f"region code {bad!r} is not an SSB region code", field=geo)
+            why = f" ({foreign_digit(bad)})" if foreign_digit(bad) else ""
+            raise InputError(None, f"region code {bad!r} is not an SSB region code{why}", field=geo)
         out["unit_code"] = parsed.str[0]
         out["unit_name"] = df.get(f"{geo}_label", "").astype(str)
         is_pseudo = parsed.str[1].astype(bool)
@@ -327,7 +329,7 @@ def jsonstat_to_observations(
     updated = str(df.attrs.get("updated", ""))
     if code_year is not None:
         out["code_year"] = np.int64(code_year)
-    elif aggregated and updated[:4].isdigit():
+    elif aggregated and re.match(r"[0-9]{4}", updated):
         out["code_year"] = np.int64(int(updated[:4]))
     else:
         out["code_year"] = out["year"]

@@ -88,7 +88,7 @@ def read_road_network(path: str | Path, year: int | None = None) -> pd.DataFrame
     code_year, source_row (row in the long sheet, or in the wide sheet for its zero cells)."""
     path = Path(path)
     if year is None:
-        m = re.search(r"(20\d\d)", path.stem)
+        m = re.search(r"(?<![0-9])(20[0-9][0-9])(?![0-9])", path.stem)
         if m is None:
             raise InputError(path, "no year in the file name; pass year=", field="year")
         year = int(m.group(1))
@@ -208,7 +208,7 @@ def _saved_date(meta: pd.DataFrame, path: Path) -> str:
     text = meta.map(lambda v: "" if pd.isna(v) else str(v).strip())
     cells = text.values.tolist() + [[str(c).strip() for c in meta.columns]]
     for row in cells:
-        if len(row) > 1 and row[0] == "Dato lagret" and re.match(r"^\d{4}-\d\d-\d\d", row[1]):
+        if len(row) > 1 and row[0] == "Dato lagret" and re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}", row[1]):
             try:
                 saved = date.fromisoformat(row[1][:10])
             except ValueError:

@@ -8,6 +8,9 @@ readings named, unless the file's decimal mark is declared: ``decimal_mark: ","`
 provenance sidecar ``<file>.provenance.yaml`` beside it (data/raw/README.md). With a declared mark, the
 other mark may separate thousands (``1.234,5`` with ``","``).
 
+Only the digits 0-9 are digits: ``２６６`` (fullwidth) or ``٢٦٦`` (Arabic-Indic), which Python's ``float()``
+would read, are refused with the digit named (:func:`analysis.core.inputs.foreign_digit`).
+
 Always accepted, because they can be read one way only: whole numbers (``266``), a space, no-break
 space or narrow no-break space between thousands (``95 424``, ``1 234,5``), a decimal part of other than
 three digits (``27,27``, ``0.5``), a leading zero (``0,125``), and both marks at once (``1.234,5``: the
@@ -20,25 +23,27 @@ import re
 from pathlib import Path
 
 from analysis.core.errors import InputError
+from analysis.core.inputs import foreign_digit
 
 DECIMAL_MARKS = (",", ".")
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " "})
-_SHAPE = re.compile(r"[+-]?\d[\d., ]*")
+_SHAPE = re.compile(r"[+-]?[0-9][0-9., ]*")
 _NAME = {",": "comma", ".": "point"}
 
 
 class NumberError(ValueError):
     """The text is not a number (``ambiguous`` False: the caller may say what else the field allows), or
-    not one that can be read only one way (``ambiguous`` True); ``reason`` says which."""
+    not one that can be read only one way (``ambiguous`` True); ``reason`` says which. ``specific`` is True
+    when the reason says more than "not a number" (two readings, a digit other than 0-9): the caller shows it."""
 
-    def __init__(self, reason: str, ambiguous: bool = False):
+    def __init__(self, reason: str, ambiguous: bool = False, specific: bool = False):
         super().__init__(reason)
-        self.reason, self.ambiguous = reason, ambiguous
+        self.reason, self.ambiguous, self.specific = reason, ambiguous, specific or ambiguous
 
 
 def _grouped(body: str, mark: str) -> bool:
     """``body`` is digits in groups of three separated by ``mark`` (``1 234 567``, ``12.345``)."""
-    return re.fullmatch(rf"\d{{1,3}}(?:{re.escape(mark)}\d{{3}})+", body) is not None
+    return re.fullmatch(rf"[0-9]{{1,3}}(?:{re.escape(mark)}[0-9]{{3}})+", body) is not None
 
 
 def _show(x: float) -> str:
@@ -54,6 +59,9 @@ def parse_number(text: str | float | int, decimal: str | None = None) -> float:
     if isinstance(text, (int, float)):
         return float(text)
     t = str(text).translate(_SPACES).strip()
+    other = foreign_digit(t)
+    if other:
+        raise NumberError(other, specific=True)
     if not _SHAPE.fullmatch(t) or t.endswith((".", ",", " ")) or "  " in t:
         raise NumberError(f"{text!r} is not a number")
     sign = -1.0 if t.startswith("-") else 1.0

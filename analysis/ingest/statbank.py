@@ -27,16 +27,17 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import InputError, Problems
-from analysis.core.inputs import MB, check_lines, csv_rows, read_bytes
+from analysis.core.inputs import MB, check_lines, csv_rows, foreign_digit, read_bytes
 from analysis.core.schema import OBSERVATION_COLUMNS, SUPPRESSED
 from analysis.ingest import split_region
 from analysis.ingest.numbers import NumberError, declared_decimal, parse_number
 
 SEPARATORS = {"\t": "tab", ";": "semicolon", ",": "comma"}
 HEADER_SCAN_LINES = 15
-_AGE_RE = re.compile(r"^(\d+)\s*(?:years?|år)?(?:\s+(?:or older|eller eldre))?$", re.IGNORECASE)
-_YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
-_INTEGER_RE = r"^-?\d+$"
+# digits are 0-9 only (``\d`` would take a fullwidth ２, which int() reads too); a year is four of them
+_AGE_RE = re.compile(r"^([0-9]+)\s*(?:years?|år)?(?:\s+(?:or older|eller eldre))?$", re.IGNORECASE)
+_YEAR_RE = re.compile(r"(?<![0-9])(1[89][0-9][0-9]|20[0-9][0-9])(?![0-9])")
+_INTEGER_RE = r"^-?[0-9]+$"
 #: Every municipality, every age, 40 years is about 50 MB; a larger file is refused before it is read.
 MAX_BYTES = 64 * MB
 #: Cells named one by one in a report; the rest are counted.
@@ -111,7 +112,7 @@ def read_statbank(path: str | Path) -> pd.DataFrame:
     check_lines(lines[:HEADER_SCAN_LINES], path)
     h, sep, header = _find_header(lines, path)
     title = " ".join(line.strip().strip('"') for line in lines[:h] if line.strip())
-    table_id = m.group(1) if (m := re.match(r"^(\d{5})\b", title)) else ""
+    table_id = m.group(1) if (m := re.match(r"^([0-9]{5})(?![0-9])", title)) else ""
 
     lower = [c.lower() for c in header]
     age_col = next((j for j, c in enumerate(lower) if c in {"age", "alder"}), None)
@@ -120,9 +121,8 @@ def read_statbank(path: str | Path) -> pd.DataFrame:
     for j in value_cols:
         m = _YEAR_RE.search(header[j])
         if m is None:
-            raise InputError(
-                path, f"column {header[j]!r} names no year; expected e.g. 'Persons 2022'", row=h + 1, field=header[j]
-            )
+            why = foreign_digit(header[j]) or "expected e.g. 'Persons 2022'"
+            raise InputError(path, f"column {header[j]!r} names no year; {why}", row=h + 1, field=header[j])
         years.append(int(m.group(1)))
         variables.add(_YEAR_RE.sub("", header[j]).strip())
     if not value_cols:
@@ -159,9 +159,10 @@ def read_statbank(path: str | Path) -> pd.DataFrame:
             bad = src_row[np.flatnonzero(arr[:, 0] == lab)[0]]
             hint = (
                 " (a 3-digit code: was the leading zero lost, e.g. in a spreadsheet?)"
-                if re.match(r"^\d{3}\b", str(lab).strip())
+                if re.match(r"^[0-9]{3}(?![0-9])", str(lab).strip())
                 else ""
             )
+            hint = f" ({foreign_digit(lab)})" if foreign_digit(lab) else hint
             problems.add(
                 InputError(
                     path, f"region {lab!r} does not start with an SSB region code{hint}", row=int(bad), field=header[0]
@@ -175,7 +176,8 @@ def read_statbank(path: str | Path) -> pd.DataFrame:
                 problems.add(
                     InputError(
                         path,
-                        f"age {lab!r} is not like '5 years' or '105 years or older'",
+                        f"age {lab!r} is not like '5 years' or '105 years or older'"
+                        + (f" ({foreign_digit(lab)})" if foreign_digit(lab) else ""),
                         row=int(bad),
                         field=header[age_col],
                     )
@@ -232,6 +234,14 @@ def read_statbank(path: str | Path) -> pd.DataFrame:
         empty = (totals == 0) & (df["status"] == "")
         dropped = sorted({(str(c), int(y)) for c, y in zip(df.loc[empty, "unit_code"], df.loc[empty, "year"])})
         df = df.loc[~empty]
+        if df.empty and len(empty):  # every unit-year was a filler of zeros: the file holds no one
+            raise InputError(
+                path,
+                f"every region has 0 {variable.lower()} in every year ({len(empty)} cells): the export holds "
+                "nothing (a table of units that did not exist, or values lost?)",
+                row=h + 2,
+                field=header[value_cols[0]],
+            )
     df["source"] = f"SSB {table_id + ' ' if table_id else ''}StatBank export {path.name}"
     df = df.sort_values(["year", "source_row"], kind="stable").reset_index(drop=True)
     out = df[["unit_code", "unit_name", "year", "age", "value", "status", "source", "source_row"]].copy()
@@ -295,7 +305,7 @@ def _parse_values(df: pd.DataFrame, path: Path, decimal: str | None) -> tuple[pd
         row = df.iloc[i]
         if not raw.iat[i]:
             what = "empty cell (SSB marks missing as '..')"
-        elif got.ambiguous:
+        elif got.specific:
             what = got.reason
         else:
             what = f"{row['raw']!r} is not a number or an SSB symbol"

@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core.errors import InputError, Problems
-from analysis.core.inputs import MB, csv_table, read_bytes
+from analysis.core.inputs import MB, csv_table, foreign_digit, read_bytes
 from analysis.core.schema import OBSERVATION_COLUMNS
 from analysis.ingest.numbers import NumberError, declared_decimal, parse_number
 from analysis.reference import geography
@@ -187,7 +187,7 @@ def _value(text, decimal: str | None, what: str) -> float:
     try:
         return parse_number(text, decimal)
     except NumberError as exc:
-        raise ValueError(exc.reason if exc.ambiguous else f"{text!r} is not a number{what}") from None
+        raise ValueError(exc.reason if exc.specific else f"{text!r} is not a number{what}") from None
 
 
 def _submission_row(
@@ -196,12 +196,12 @@ def _submission_row(
     """One reported row of a submission as an observation; raises ``InputError`` for its first problem
     (the caller collects the problems of all rows)."""
     code = r["municipality_code"]
-    if not re.fullmatch(r"\d{2}|\d{4}", code):
-        raise InputError(
-            path, f"{code!r} is not a 4-digit municipality or 2-digit county code", line, "municipality_code"
-        )
-    if not re.fullmatch(r"\d{4}", r["year"].removesuffix(".0")):
-        raise InputError(path, f"{r['year']!r} is not a year", line, "year")
+    if not re.fullmatch(r"[0-9]{2}|[0-9]{4}", code):  # 0-9 only: int() would read a fullwidth ２ too
+        why = foreign_digit(code) or f"{code!r} is not a 4-digit municipality or 2-digit county code"
+        raise InputError(path, why, line, "municipality_code")
+    if not re.fullmatch(r"[0-9]{4}", r["year"].removesuffix(".0")):
+        why = foreign_digit(r["year"]) or f"{r['year']!r} is not a year (four digits 0-9, such as 2023)"
+        raise InputError(path, why, line, "year")
     year = int(r["year"].removesuffix(".0"))
     if not geography.code_valid_in(code, year):
         raise InputError(path, f"code {code} was not in use in {year}", line, "municipality_code")
@@ -337,13 +337,14 @@ def read_verification_values(path: str | Path) -> pd.DataFrame:
 
 
 def _report_year(text: str, path: Path, line: int) -> int:
-    m = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", text)
+    m = re.fullmatch(r"([0-9]{4})-([0-9]{2})(?:-([0-9]{2}))?", text)
     try:
         day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1)) if m else None
     except ValueError:
         day = None
     if day is None:
-        raise InputError(path, f"{text!r} is not a date like 2020-09 or 2020-09-15", line, "report_date")
+        why = f" ({foreign_digit(text)})" if foreign_digit(text) else ""
+        raise InputError(path, f"{text!r} is not a date like 2020-09 or 2020-09-15{why}", line, "report_date")
     if day > dt.date.today():
         raise InputError(path, f"{text!r} has not come yet", line, "report_date")
     return day.year

@@ -38,7 +38,7 @@ from analysis.pages.present import (
     p_text,
 )
 from analysis.pages.report_data import ReportData
-from analysis.pages.text_nb import reason_nb
+from analysis.pages.text_nb import reason_nb, warning_nb
 from analysis.stats.trends import MIN_POINTS
 
 SIGNIFICANCE_Q = 0.05
@@ -183,7 +183,19 @@ def kpi_table(data: ReportData, unit_code: str) -> pd.DataFrame:
         .merge(progress.rename(columns={"method": "progress_method"}), on="kpi_id", how="left")
     )
     table.insert(0, "unit_code", unit_code)
-    return table
+    return _with_warnings(table, obs)
+
+
+def _with_warnings(table: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
+    """The warnings of the value each row shows (its year): ``warning``, the names of the soft plausibility rules
+    it lies outside, and ``warning_nb``, the «Merknad: …» the page shows next to it (and the CSV carries)."""
+    shown_year = table["year"].fillna(table["latest_year"])
+    names = pd.Series("", index=table.index, dtype=object)
+    if "warning" in obs.columns:
+        warned = obs.loc[obs["warning"] != ""].set_index(["kpi_id", "year"])["warning"]
+        keys = pd.MultiIndex.from_arrays([table["kpi_id"], shown_year.astype("Int64")])
+        names = pd.Series(warned.reindex(keys).fillna("").to_numpy(), index=table.index, dtype=object)
+    return table.assign(warning=names, warning_nb=names.map(warning_nb))
 
 
 def status_text(band, achieved) -> str:
@@ -217,8 +229,8 @@ def kpi_table_markdown(data: ReportData, table: pd.DataFrame, dimension: str) ->
             ],
             "År": [fmt_year(y if pd.notna(y) else ly) for y, ly in zip(part["year"], part["latest_year"])],
             "Verdi": [
-                fmt_kpi_value(v, s if isinstance(s, str) else "", d)
-                for v, s, d in zip(part["value"], part["latest_status"], part["direction"])
+                fmt_kpi_value(v, s if isinstance(s, str) else "", d) + (f" ({w})" if w else "")
+                for v, s, d, w in zip(part["value"], part["latest_status"], part["direction"], part["warning_nb"])
             ],
             "Mål (år)": [
                 fmt_target(t, ty, sc, d)

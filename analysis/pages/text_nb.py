@@ -275,6 +275,32 @@ REASONS_NB: dict[str, str] = {
 }
 
 
+#: Norwegian text of each warning a soft plausibility rule gives (the ``warning`` column of
+#: ``data/reference/plausibility.csv``): a value outside the rule's range is kept, and the member's page shows
+#: «Merknad: <text>» next to it. Every name in the rules file must be here (``analysis.build`` refuses one that
+#: is not); the text says why the value is unusual, not that it is wrong.
+WARNINGS_NB: dict[str, str] = {
+    "life_expectancy": "Uvanlig verdi. Forventet levealder i norske kommuner er mellom omtrent 78 og 86 år.",
+    "turnout": "Uvanlig verdi. Valgdeltakelsen ved kommunevalg er mellom omtrent 50 og 80 %.",
+    "water_use": "Uvanlig verdi. Vannforbruket er omtrent 150–600 liter per innbygger og døgn, lekkasjer medregnet.",
+    "response_time": "Uvanlig verdi. En responstid over én time er sjelden i Norge; er tallet i minutter?",
+    "mobile_subscriptions": "Uvanlig verdi. Norge har omtrent 100 000–140 000 mobilabonnement per 100 000 innbyggere.",
+    "congestion": "Uvanlig verdi. Selv i de største byene tar en reise i rushtiden sjelden over tre ganger så "
+    "lang tid.",
+}
+
+#: How a warning is introduced next to the value on a page.
+WARNING_LABEL_NB = "Merknad"
+
+
+def warning_nb(names: str) -> str:
+    """«Merknad: …» for the ``;``-separated warning names of a value (an unknown name is shown as it is, never
+    dropped: a warning that says nothing readable is still a warning); ``""`` for none."""
+    if not isinstance(names, str) or not names:
+        return ""
+    return f"{WARNING_LABEL_NB}: " + "; ".join(WARNINGS_NB.get(n, n) for n in names.split(";"))
+
+
 def section(key: str) -> str:
     """One section as Markdown with a level-2 heading."""
     title, body = SECTIONS[key]

@@ -78,9 +78,13 @@ def generate_observations(
 
 
 def _round_like_reported(obs: pd.DataFrame, catalog: pd.DataFrame) -> pd.Series:
-    """Round to the precision a municipality would report: fewer decimals for larger numbers."""
+    """Round to the precision a municipality would report: fewer decimals for larger numbers, none for a KPI
+    that counts things (Wi-Fi hotspots, open datasets), which the plausibility rules say must be whole."""
+    from analysis.reference.plausibility import whole_variables
+
     high = obs["kpi_id"].map(catalog.set_index("kpi_id")["demo_high"])
-    decimals = np.select([high >= 1000, high >= 50, high >= 5], [0, 1, 2], default=3)
+    counts = obs["kpi_id"].isin(whole_variables(catalog["kpi_id"]))
+    decimals = np.select([counts, high >= 1000, high >= 50, high >= 5], [0, 0, 1, 2], default=3)
     return pd.Series(np.round(obs["value"].to_numpy() * 10.0**decimals) / 10.0**decimals, index=obs.index)
 
 
@@ -90,7 +94,10 @@ def generate_targets(catalog: pd.DataFrame, target_year: int = 2030, seed: int =
     Also two local targets (Trondheim and Stavanger on greenhouse gas emissions) to show how a
     member's own target overrides the network's.
     """
+    from analysis.reference.plausibility import whole_variables
+
     rng = np.random.default_rng(seed + 1)
+    counts = whole_variables(catalog["kpi_id"])  # a target of Wi-Fi hotspots is a whole number of them
     rows = []
     for kpi in catalog.itertuples(index=False):
         low, high = kpi.demo_low, kpi.demo_high
@@ -110,7 +117,7 @@ def generate_targets(catalog: pd.DataFrame, target_year: int = 2030, seed: int =
             {
                 "kpi_id": kpi.kpi_id,
                 "unit_code": "",
-                "target": float(np.round(target, 3)),
+                "target": float(np.round(target, 0 if kpi.kpi_id in counts else 3)),
                 "target_year": target_year,
                 "band_low": band_low,
                 "band_high": band_high,

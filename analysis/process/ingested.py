@@ -22,22 +22,128 @@ from analysis.core import config
 from analysis.core.atomic import atomic_path
 from analysis.core.errors import EXIT_BAD_INPUT, InputError
 from analysis.ingest.pxweb import CacheMissError, PxWebClient, PxWebError
-from analysis.ingest.registry import FORMATS, read_observations, summary
+from analysis.ingest.registry import FORMATS, header_names, read_observations, summary
 from analysis.reference.catalog import load_catalog
+from analysis.reference.plausibility import warnings_of
 from analysis.validate.observations import validate_observations
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    path = Path(args.file)
+    """Every file named (or, with none, the project's own params: network.yaml, report.yaml, the targets file and
+    the plausibility rules), each with all its problems in one report; exit 2 when any is refused."""
+    paths = [Path(f) for f in args.file] or project_params()
+    bad = 0
+    for path in paths:
+        try:
+            kind = params_kind(path)
+            if kind is None:
+                fmt, obs = read_observations(path)
+                validate_observations(obs, load_catalog(), path)
+                _, notes = warnings_of(obs, path)
+                warned = f"\nwarnings:  {len(notes)} {'value' if len(notes) == 1 else 'values'} accepted with a warning"
+                text = summary(fmt, obs) + (warned if notes else "")
+            else:
+                text, notes = check_params(path, kind, args.rules_check), []
+        except InputError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            bad += 1
+            continue
+        for note in notes:
+            print(f"warning: {note}", file=sys.stderr)
+        print(f"{path}: OK")
+        print(text)
+    return EXIT_BAD_INPUT if bad else 0
+
+
+def project_params() -> list[Path]:
+    """What ``check`` reads when given no file: the project's params and plausibility rules."""
+    from analysis.core.settings import load_report_settings
+    from analysis.reference.plausibility import PLAUSIBILITY_CSV
+
+    paths = [config.NETWORK_YAML, config.REPORT_YAML]
     try:
-        fmt, obs = read_observations(path)
-        validate_observations(obs, load_catalog(), path)
-    except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    print(f"{path}: OK")
-    print(summary(fmt, obs))
-    return 0
+        paths.append(load_report_settings().targets)
+    except InputError:
+        pass  # report.yaml is refused when its turn comes; its targets file cannot be found without it
+    methods = [config.METHODS_YAML] if config.METHODS_YAML.is_file() else []
+    return paths + methods + [PLAUSIBILITY_CSV]
+
+
+def params_kind(path: Path) -> str | None:
+    """'network', 'report', 'targets' or 'rules' for a params file, told by its header or keys; None for a data
+    file (the readers of :mod:`analysis.ingest.registry`)."""
+    from analysis.core.inputs import read_yaml
+
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        data = read_yaml(path, "a params file")
+        if "members" in data:
+            return "network"
+        if "report_year" in data:
+            return "report"
+        from analysis.core.settings import MethodSettings
+
+        if data and set(data) <= set(MethodSettings.__dataclass_fields__):
+            return "methods"
+        raise InputError(
+            path,
+            "not a params file check reads: no 'members' (network.yaml) or 'report_year' (report.yaml), and "
+            "not the settings of methods.yaml",
+        )
+    if suffix == ".csv" and path.is_file():
+        header = header_names(path)
+        if {"kpi_id", "unit_code", "target"} <= header:
+            return "targets"
+        if {"variable", "field", "scope", "why"} <= header:
+            return "rules"
+    return None
+
+
+def check_params(path: Path, kind: str, rules_check: Callable | None = None) -> str:
+    """Read and check one params file as the build does; a summary, or :class:`InputErrors` with every problem."""
+    from analysis.core.errors import Problems
+    from analysis.core.settings import load_report_settings
+    from analysis.process.pipeline import load_targets
+    from analysis.reference.members import load_units, network_name
+    from analysis.reference.plausibility import load_plausibility
+
+    if kind == "network":
+        problems, units = Problems(), None
+        for step in (lambda: network_name(path), lambda: load_units(path)):
+            try:
+                units = step()
+            except InputError as exc:
+                problems.add(exc)
+        problems.raise_if_any()
+        members = units.loc[units["is_member"]]
+        towns = int((members["type"] == "kommune").sum())
+        counties = len(members) - towns
+        return f"format:    network\nmembers:   {len(members)} ({towns} municipalities, {counties} counties)"
+    if kind == "methods":
+        from analysis.core.settings import load_method_settings
+
+        methods = load_method_settings(path)
+        return f"format:    method settings\nalpha:     {methods.alpha}, slope model {methods.slope_model}"
+    if kind == "report":
+        settings = load_report_settings(path)
+        return f"format:    report settings\nreport:    {settings.report_year} ({settings.data} data)"
+    if kind == "targets":
+        settings = load_report_settings()
+        try:
+            units = load_units()
+        except InputError:
+            raise InputError(
+                path, f"its local targets cannot be checked while {config.NETWORK_YAML} is refused: check that first"
+            ) from None
+        t = load_targets(path, load_catalog(), units, settings.default_target_year, settings.base_year)
+        local = int((t["unit_code"] != "").sum())
+        return f"format:    targets\ntargets:   {len(t) - local} for the network, {local} local"
+    rules = load_plausibility.__wrapped__(path)
+    if rules_check is not None:
+        rules_check(rules, path)
+    soft = sum(1 for r in rules if r.warning)
+    counts = sum(1 for r in rules if r.whole and r.field == "value")
+    return f"format:    plausibility rules\nrules:     {len(rules)} ({counts} for counts, {soft} with a warning)"
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
@@ -57,6 +163,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
             _, obs = read_observations(p)
             validate_observations(obs, catalog, p)
             tables.append((p, obs))
+            for note in warnings_of(obs, p)[1]:  # accepted; build-data carries the warning to the page
+                print(f"warning: {note}", file=sys.stderr)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         print("nothing written", file=sys.stderr)
@@ -159,11 +267,20 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction, client_factory: Callable[..., PxWebClient] = PxWebClient) -> None:
-    """Add ``check``, ``ingest`` and ``fetch`` to the project's parser."""
-    p = subparsers.add_parser("check", help="read and validate one data file; write nothing")
-    p.add_argument("file")
-    p.set_defaults(func=_cmd_check)
+def register(
+    subparsers: argparse._SubParsersAction,
+    client_factory: Callable[..., PxWebClient] = PxWebClient,
+    rules_check: Callable | None = None,
+) -> None:
+    """Add ``check``, ``ingest`` and ``fetch`` to the project's parser. ``rules_check(rules, path)`` is what the
+    layers above add to checking the plausibility rules (every warning has its Norwegian text)."""
+    p = subparsers.add_parser(
+        "check",
+        help="read and validate data files, a targets file, network.yaml, report.yaml or the plausibility rules "
+        "(none named: the project's params); write nothing",
+    )
+    p.add_argument("file", nargs="*")
+    p.set_defaults(func=_cmd_check, rules_check=rules_check)
 
     p = subparsers.add_parser("ingest", help="read and validate every file in a folder, then write parquet")
     p.add_argument("folder")

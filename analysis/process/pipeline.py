@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,14 +21,20 @@ from analysis.core import config
 from analysis.core.atomic import write_atomic_parquet, write_atomic_text
 from analysis.core.clock import build_date
 from analysis.core.errors import InputError, Problems
-from analysis.core.schema import BORDERS_YEAR, PROCESSED_OBSERVATION_COLUMNS, TARGET_FILE_COLUMNS
+from analysis.core.schema import (
+    BORDERS_YEAR,
+    OBSERVATION_COLUMNS,
+    PROCESSED_OBSERVATION_COLUMNS,
+    TARGET_FILE_COLUMNS,
+)
 from analysis.core.settings import MethodSettings, ReportSettings, load_report_settings
 from analysis.process.demo import generate_observations
 from analysis.reference.catalog import load_catalog
 from analysis.reference.members import load_units, network_name
 
 #: A number as the targets file writes it: a decimal point, no thousands separator ("97.5", "122630.148").
-_TARGET_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+#: Digits are 0-9 only: float() would also read a fullwidth "９７.５".
+_TARGET_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 LAST_TARGET_YEAR = 2100
 
 
@@ -47,23 +52,26 @@ def load_targets(
     target that is not a finite number (``inf``, ``nan``, ``97,5``), a target or band outside the KPI's
     range (a percentage above 100, a yes/no target other than 0 or 1, a negative count), a band with one
     end, a band for a KPI that has none, or whose low end is above its high end, a target year that is
-    not a whole year, lies before ``base_year`` or after ``LAST_TARGET_YEAR``, and a second target for the
-    same KPI and unit. A local target of a valid code that
-    is not a member of this network is named on stderr and not used: ``params/network.yaml`` stays the one
-    file to change when a member joins or leaves (and a copy of the project can try a smaller network).
+    not four digits 0-9, lies before ``base_year`` or after ``LAST_TARGET_YEAR``, a second target for the
+    same KPI and unit, and a local target of a unit that is not a member of this network: it would never be
+    used, and a target that silently does nothing is how a member's own target gets lost (a code typed wrong,
+    a member dropped from ``params/network.yaml`` whose targets were meant to go with it).
     """
-    from analysis.core.inputs import MB, csv_table, read_bytes
+    from analysis.core.inputs import MB, csv_table, foreign_digit, read_bytes
     from analysis.reference.geography import code_valid_in, name_of
-    from analysis.reference.plausibility import kpi_range
+    from analysis.reference.plausibility import kpi_range, whole_variables
 
     header, rows = csv_table(read_bytes(path, MB, "a targets file"), path, "the targets file", ",")
     missing = [c for c in TARGET_FILE_COLUMNS if c not in header]
     if missing:
         raise InputError(path, f"missing column(s) {', '.join(missing)}", row=1, field=missing[0])
+    if not rows:  # every status would say "no target", and nothing would say why
+        raise InputError(path, "a header and no rows: the targets file sets no target", row=1)
     cat = catalog.set_index("kpi_id")
     members = set(units.loc[units["is_member"], "unit_code"])
+    counts = whole_variables(cat.index)
     problems = Problems()
-    records, seen, unused = [], {}, []
+    records, seen = [], {}
     for i, rec in rows:
 
         def refuse(field: str, reason: str, row: int = i) -> None:
@@ -74,13 +82,14 @@ def load_targets(
             refuse("kpi_id", f"unknown KPI {kpi!r}")
         if code and code not in members:
             if code_valid_in(code, BORDERS_YEAR):
-                unused.append(
-                    InputError(
-                        path, f"{code} ({name_of(code)}) is not a member of this network: not used", i, "unit_code"
-                    )
+                refuse(
+                    "unit_code",
+                    f"{code} ({name_of(code)}) is not a member of this network (params/network.yaml): a local "
+                    "target of it would never be used; remove the row, or add the member",
                 )
             else:
-                refuse("unit_code", f"{code!r} is not a municipality or county code in {BORDERS_YEAR} borders")
+                why = foreign_digit(code) or f"{code!r} is not a municipality or county code in {BORDERS_YEAR} borders"
+                refuse("unit_code", why)
         numbers: dict[str, float] = {}
         for field in ("target", "target_year", "band_low", "band_high"):
             text = rec[field]
@@ -88,13 +97,14 @@ def load_targets(
                 continue
             if not _TARGET_NUMBER.fullmatch(text) or not np.isfinite(float(text)):
                 why = "is missing" if text == "" else f"{text!r} is not a number"
-                refuse(field, f"{why} (the targets file writes numbers with a decimal point, e.g. 97.5)")
+                why = foreign_digit(text) or f"{why} (the targets file writes numbers with a decimal point, e.g. 97.5)"
+                refuse(field, why)
                 continue
             numbers[field] = float(text)
         year = numbers.get("target_year")
         if year is not None:
-            if not year.is_integer() or not rec["target_year"].isdigit():
-                refuse("target_year", f"{rec['target_year']!r} is not a year (whole, such as 2030)")
+            if not re.fullmatch(r"[0-9]{4}", rec["target_year"]):
+                refuse("target_year", f"{rec['target_year']!r} is not a year (four digits 0-9, such as 2030)")
             elif base_year is not None and year < base_year:
                 refuse(
                     "target_year", f"target year {year:.0f} is before the base year {base_year} (params/report.yaml)"
@@ -109,6 +119,12 @@ def load_targets(
                     continue
                 if v < low or v > high or (why.startswith("yes/no") and v not in (0.0, 1.0)):
                     refuse(field, f"{field.replace('_', ' ')} {v:g} for {kpi} ({cat.at[kpi, 'unit']}): {why}")
+                elif kpi in counts and not v.is_integer():
+                    refuse(
+                        field,
+                        f"{field.replace('_', ' ')} {v:g} for {kpi} ({cat.at[kpi, 'unit']}) is not a whole number: "
+                        "it counts things (data/reference/plausibility.csv)",
+                    )
         given = [f for f in ("band_low", "band_high") if rec[f] != ""]
         if given and kpi in cat.index and cat.at[kpi, "direction"] != "target_band":
             refuse(given[0], f"{kpi} has no target band (its direction is {cat.at[kpi, 'direction']}); leave it empty")
@@ -123,16 +139,13 @@ def load_targets(
         seen.setdefault((kpi, code), i)
         records.append(rec)
     problems.raise_if_any()
-    for note in unused:  # named, never silent, but not refused: a network can be tried without editing the targets
-        print(f"note: {note}", file=sys.stderr)
     out = pd.DataFrame(records, columns=header)[TARGET_FILE_COLUMNS]
     for field in ("target", "band_low", "band_high"):
         out[field] = pd.to_numeric(out[field].replace("", np.nan))
     out["target_year"] = (
         pd.to_numeric(out["target_year"].replace("", np.nan)).fillna(default_target_year).astype("int64")
     )
-    # a local target of a unit that is not (or no longer) a member is kept in the file, named, and not used
-    return out.loc[(out["unit_code"] == "") | out["unit_code"].isin(members)].reset_index(drop=True)
+    return out
 
 
 def load_observations(settings: ReportSettings, units: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:
@@ -150,7 +163,7 @@ def load_observations(settings: ReportSettings, units: pd.DataFrame, catalog: pd
     for row in left_out.drop_duplicates(["unit_code", "year"]).itertuples(index=False):
         print(f"note: {row.unit_code} {row.year} left out: {row.reason}")
     obs = obs.loc[obs["unit_code"].isin(units["unit_code"])]
-    return obs[PROCESSED_OBSERVATION_COLUMNS].reset_index(drop=True)
+    return obs[[*OBSERVATION_COLUMNS, "note"]].reset_index(drop=True)
 
 
 def in_report_borders(
@@ -248,7 +261,26 @@ def read_inputs(settings: ReportSettings | None = None) -> ProcessedInputs:
     targets = load_targets(settings.targets, catalog, units, settings.default_target_year, settings.base_year)
     obs = load_observations(settings, units, catalog)
     check_observations(obs, catalog, units, "observations")
+    obs = with_warnings(obs, "observations")
     return ProcessedInputs(settings, catalog, units, targets, obs, network_name())
+
+
+#: At most this many warned values are printed one by one by the build; ``check`` names each in its file.
+WARNINGS_PRINTED = 10
+
+
+def with_warnings(obs: pd.DataFrame, where: str, out=None) -> pd.DataFrame:
+    """The observations with ``warning``: the soft plausibility rules each value lies outside. A warned value
+    is kept (it is possible, only unusual), named on the terminal and shown on its member's page."""
+    from analysis.reference.plausibility import warnings_of
+
+    names, notes = warnings_of(obs, where)
+    warned = int((names != "").sum())
+    for note in notes[:WARNINGS_PRINTED]:
+        print(f"warning: {note}", file=out)
+    if warned:
+        print(f"note: {warned} values accepted with a warning (shown as «Merknad» on their pages)", file=out)
+    return obs.assign(warning=names.astype(str).to_numpy())[PROCESSED_OBSERVATION_COLUMNS]
 
 
 def write_processed(inputs: ProcessedInputs, out_dir: Path, methods: MethodSettings | None = None) -> None:

@@ -76,7 +76,7 @@ def _load(mun_path: str, changes_path: str) -> tuple[pd.DataFrame, pd.DataFrame]
             raise InputError(path, f"missing columns {missing}")
     for i, r in mun.iterrows():
         for col in ("valid_from", "valid_to"):
-            if r[col] and not r[col].isdigit():
+            if r[col] and not re.fullmatch(r"[0-9]{4}", r[col]):
                 raise InputError(mun_path, f"year expected, got {r[col]!r}", row=i + 2, field=col)
     bad = ch.loc[~ch["kind"].isin(KINDS[1:])]
     if len(bad):

@@ -9,7 +9,7 @@ import pandas as pd
 
 from analysis.core import config
 from analysis.core.errors import InputError, Problems
-from analysis.core.inputs import line_of, read_csv_frame, read_yaml
+from analysis.core.inputs import foreign_digit, line_of, read_csv_frame, read_yaml
 from analysis.core.schema import BORDERS_YEAR, NATIONAL_CODE, NATIONAL_NAME, slugify
 from analysis.reference import geography
 
@@ -134,7 +134,7 @@ def _counties(path: Path, raw, problems: Problems) -> dict[str, str]:
     out = {}
     for code, name in raw.items():
         where = dict(row=line_of(raw), field="counties")
-        if not isinstance(code, str) or not re.fullmatch(r"\d{2}", code):
+        if not isinstance(code, str) or not re.fullmatch(r"[0-9]{2}", code):
             problems.add(InputError(path, f"county code {code!r} must be two digits in quotes", **where))
         elif not isinstance(name, str) or not name.strip():
             problems.add(InputError(path, f"county {code}: the name is missing", **where))
@@ -178,8 +178,8 @@ def _member(path: Path, i: int, m, counties: dict[str, str], problems: Problems)
         refuse(f"member {code}: type must be 'kommune' or 'fylke', not {unit_type!r}", "type")
         return None
     expected_len = 4 if unit_type == "kommune" else 2
-    if not re.fullmatch(rf"\d{{{expected_len}}}", code):
-        refuse(f"member {code}: a {unit_type} code has {expected_len} digits", "code")
+    if not re.fullmatch(rf"[0-9]{{{expected_len}}}", code):
+        refuse(foreign_digit(code) or f"member {code}: a {unit_type} code has {expected_len} digits", "code")
         return None
     name = m.get("name")
     if not isinstance(name, str) or not name.strip():
@@ -234,7 +234,7 @@ def population_facts(path: Path | None = None) -> pd.DataFrame:
     if missing:
         raise InputError(path, f"missing columns {missing}", row=1, field=missing[0])
     for col in ("population", "population_year"):
-        bad = ~facts[col].str.fullmatch(r"\d+")
+        bad = ~facts[col].str.fullmatch(r"[0-9]+")
         if bad.any():
             row = int(bad.to_numpy().nonzero()[0][0]) + 2
             raise InputError(path, f"{facts[col][bad].iloc[0]!r} is not a whole number", row=row, field=col)

@@ -13,13 +13,19 @@ whole numbers and no more of them in a municipality, county or the nation than l
 KPIs whose values have known bounds. A rule names the variables it applies to (kpi_id patterns such as
 ``ssb/07459/*``, several separated by ``;``), the field (``value``, ``age``, ``year``), the level
 (municipality, county, nation or all), whether each row, each one-year age group or the sum of a unit's
-rows in a year (over ages, road categories) is checked, the bounds, whether the value must be whole,
-and why; the why is the message.
+rows in a year (over ages, road categories) is checked, the bounds, whether the value must be whole
+(``whole``: the variable counts things, persons or Wi-Fi hotspots), and why; the why is the message.
+
+A rule with a ``warning`` name is soft: a value outside its range is accepted, and carries the warning's name
+into the processed observations (``warning``), so that the member's page shows «Merknad: …» next to the value
+(the Norwegian text is ``WARNINGS_NB`` in :mod:`analysis.pages.text_nb`) and its CSV download says so too. A
+rule without one refuses. :func:`warnings_of` finds the warned rows; :func:`whole_variables` the counts.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -137,6 +143,7 @@ class Rule:
     whole: bool
     why: str
     row: int
+    warning: str = ""  # a name: the rule warns instead of refusing (see the module docstring)
 
     def bounds(self) -> tuple[float, float]:
         high = date.today().year if self.this_year else self.high
@@ -151,12 +158,19 @@ RULE_LEVELS = {"": None, "municipality": 4, "county": 2, "nation": 1}
 RULE_SCOPES = ("row", "age", "sum")
 
 
+def known_kpis() -> set[str]:
+    """The catalog's kpi_ids, casefolded as rule patterns are."""
+    from analysis.reference.catalog import load_catalog
+
+    return {k.casefold() for k in load_catalog()["kpi_id"]}
+
+
 @lru_cache(maxsize=4)
 def load_plausibility(path: str | Path | None = None) -> tuple[Rule, ...]:
     """The plausibility rules; every problem of the rules file is reported at once."""
     path = Path(path or PLAUSIBILITY_CSV)
     header, rows = csv_table(read_bytes(path, MB, "a rules file"), path, "the plausibility rules", ",")
-    columns = ["variable", "field", "level", "scope", "min", "max", "whole", "why"]
+    columns = ["variable", "field", "level", "scope", "min", "max", "whole", "warning", "why"]
     missing = [c for c in columns if c not in header]
     if missing:
         raise InputError(path, f"missing columns {missing}", row=1, field=missing[0])
@@ -170,6 +184,11 @@ def load_plausibility(path: str | Path | None = None) -> tuple[Rule, ...]:
         patterns = tuple(p.strip().casefold() for p in rec["variable"].split(";") if p.strip())
         if not patterns:
             refuse("variable", "names no variable (a kpi_id, or a pattern such as ssb/07459/*)")
+        for pattern in (p.strip() for p in rec["variable"].split(";") if p.strip()):
+            # a typed-wrong KPI would make the rule apply to nothing, silently
+            if not any(c in pattern for c in "*?[") and not pattern.casefold().startswith(SOURCE_NAMESPACES):
+                if pattern.casefold() not in known_kpis():
+                    refuse("variable", f"{pattern!r} is not a kpi_id of the catalog (nor ssb/..., kostra/...)")
         if rec["field"] not in RULE_FIELDS:
             refuse("field", f"{rec['field']!r} is not one of {', '.join(RULE_FIELDS)}")
         if rec["level"] not in RULE_LEVELS:
@@ -180,10 +199,19 @@ def load_plausibility(path: str | Path | None = None) -> tuple[Rule, ...]:
             refuse("whole", f"{rec['whole']!r} is not yes, no or empty")
         if not rec["why"]:
             refuse("why", "says nothing: the reason is the message a refused value gets")
+        warning = rec["warning"]
+        if warning and not re.fullmatch(r"[a-z][a-z0-9_]*", warning):
+            refuse("warning", f"{warning!r} is not a name of lowercase letters a-z, digits and _ (or empty: refuse)")
+        elif warning and (rec["field"] != "value" or rec["scope"] != "row"):
+            refuse("warning", "a warning applies to single values: field 'value', scope 'row'")
+        elif warning and rec["whole"] == "yes":
+            refuse("warning", "a count that is not whole is refused, never only warned of: leave whole empty")
         bounds: dict[str, float | None] = {}
         for key in ("min", "max"):
             text = rec[key]
             try:
+                if text not in ("", "this year") and not re.fullmatch(r"-?[0-9]+(?:\.[0-9]+)?", text):
+                    raise ValueError(text)  # float() would also take '１２', '1_000' and 'inf'
                 bounds[key] = None if text in ("", "this year") else float(text)
             except ValueError:
                 bounds[key] = None
@@ -207,6 +235,7 @@ def load_plausibility(path: str | Path | None = None) -> tuple[Rule, ...]:
                     rec["whole"] == "yes",
                     rec["why"],
                     row,
+                    warning,
                 )
             )
     problems.raise_if_any()
@@ -224,28 +253,78 @@ def _beyond(v: float, low: float, high: float) -> str:
     return f"below {_num(low)}" if v < low else f"above {_num(high)}"
 
 
+def _selected(df: pd.DataFrame, rule: Rule) -> tuple[pd.Series, pd.Series] | None:
+    """The rows ``rule`` applies to (with a number in its field) and that field's numbers; None for none."""
+    if rule.field not in df.columns or df.empty:
+        return None
+    kpis = pd.Series(df["kpi_id"].unique())
+    sel = df["kpi_id"].isin(kpis[kpis.map(rule.matches)])
+    if rule.level:
+        level = df["unit_code"].str.len().map({v: k for k, v in RULE_LEVELS.items() if v})
+        sel &= level == rule.level
+    if rule.scope == "age":
+        if "age" not in df.columns:
+            return None
+        sel &= df["age"].notna()
+    vals = pd.to_numeric(df[rule.field], errors="coerce").astype("float64")
+    sel &= vals.notna()
+    return (sel, vals) if sel.any() else None
+
+
+def warnings_of(df: pd.DataFrame, path: str | Path | None = None, rules=None) -> tuple[pd.Series, list[InputError]]:
+    """The soft rules (a ``warning`` name) on ``df``: per row the names of the warnings it carries (``""`` for
+    none, several joined by ``;``), and one note per warned row naming file, row, field and why, for ``check``
+    and the build to print. A warned value is accepted: this never raises."""
+    rules = load_plausibility() if rules is None else rules
+    names = pd.Series("", index=df.index, dtype=object)
+    notes = Problems()
+    for rule in rules:
+        if not rule.warning:
+            continue
+        selected = _selected(df, rule)
+        if selected is None:
+            continue
+        sel, vals = selected
+        low, high = rule.bounds()
+        outside = sel & ((vals < low) | (vals > high))
+        if not outside.any():
+            continue
+        names[outside] = names[outside].map(lambda n, w=rule.warning: f"{n};{w}" if n else w)
+        name_rows(
+            notes,
+            df,
+            outside,
+            path,
+            "value",
+            lambda r, lo=low, hi=high, rl=rule: (
+                f"{_num(r['value'])} is {_beyond(float(r['value']), lo, hi)}: {rl.why}; "
+                f"accepted with the warning {rl.warning!r}"
+            ),
+        )
+    return names, notes.found
+
+
+def whole_variables(kpi_ids, rules=None) -> set[str]:
+    """The kpi_ids among ``kpi_ids`` that count things (a refusing rule on ``value`` says ``whole``): their
+    values must be whole numbers, and the demonstration data makes them so."""
+    rules = load_plausibility() if rules is None else rules
+    counted = [r for r in rules if r.field == "value" and r.whole and not r.warning]
+    return {k for k in kpi_ids if any(r.matches(k) for r in counted)}
+
+
 def validate_plausibility(
     df: pd.DataFrame, path: str | Path | None = None, problems: Problems | None = None, rules=None
 ) -> None:
-    """Every rule of ``plausibility.csv`` (or ``rules``) on the rows it applies to."""
+    """Every rule of ``plausibility.csv`` (or ``rules``) that refuses, on the rows it applies to (the rules
+    with a warning name are :func:`warnings_of`'s)."""
     rules = load_plausibility() if rules is None else rules
-    level = df["unit_code"].str.len().map({v: k for k, v in RULE_LEVELS.items() if v})
-    kpis = pd.Series(df["kpi_id"].unique())
     for rule in rules:
-        if rule.field not in df.columns:
+        if rule.warning:
             continue
-        applies = kpis[kpis.map(rule.matches)]
-        sel = df["kpi_id"].isin(applies)
-        if rule.level:
-            sel &= level == rule.level
-        if rule.scope == "age":
-            if "age" not in df.columns:
-                continue
-            sel &= df["age"].notna()
-        vals = pd.to_numeric(df[rule.field], errors="coerce").astype("float64")
-        sel &= vals.notna()
-        if not sel.any():
+        selected = _selected(df, rule)
+        if selected is None:
             continue
+        sel, vals = selected
         low, high = rule.bounds()
         label = "" if rule.field == "value" else f"{rule.field} "
         if rule.scope in ("row", "age"):

@@ -43,6 +43,7 @@ def make_project(tmp: Path, network: str = SMALL_NETWORK, indicator_pages: str =
         ignore=shutil.ignore_patterns("_site", "_site.versions", "_build", "_failed", "_logs", "_annual", "_cache"),
     )
     (tmp / "params" / "network.yaml").write_text(network, encoding="utf-8")
+    keep_members_targets(tmp / "params")
     settings = tmp / "params" / "report.yaml"
     text = re.sub(
         r"^indicator_pages: \w+",
@@ -52,6 +53,23 @@ def make_project(tmp: Path, network: str = SMALL_NETWORK, indicator_pages: str =
     )
     settings.write_text(text, encoding="utf-8")
     return tmp
+
+
+def keep_members_targets(params: Path) -> None:
+    """Drop the local targets of units that are not members of the copy's network from its targets file:
+    the build refuses a local target of a non-member (it would never be used), so a copy with another
+    network must leave out what the real network's members set for themselves, as a user trying a
+    smaller network would."""
+    from analysis.core.inputs import read_yaml
+
+    members = read_yaml(params / "network.yaml", "network.yaml").get("members")
+    if members == "all" or not isinstance(members, list):
+        return
+    codes = {m.get("code") for m in members if isinstance(m, dict)}
+    path = params / "targets.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [lines[0]] + [ln for ln in lines[1:] if ln.split(",")[1] in codes | {""}]
+    path.write_text("".join(kept), encoding="utf-8")
 
 
 def run_report(project: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -32,7 +32,7 @@ from analysis.core.schema import OBSERVATION_COLUMNS, STATUS_SYMBOLS, SUPPRESSED
 from analysis.reference.plausibility import name_rows as _fail
 from analysis.reference.plausibility import validate_plausibility, validate_rules
 
-UNIT_CODE_PATTERN = r"^(?:\d{4}|\d{2}|0)$"
+UNIT_CODE_PATTERN = r"^(?:[0-9]{4}|[0-9]{2}|0)$"  # digits 0-9 only, never a fullwidth ３
 EXTRA_KEYS = ("age", "road_category")
 STRING_COLUMNS = ("unit_code", "kpi_id", "status", "source", "vintage")
 

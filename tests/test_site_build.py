@@ -26,6 +26,12 @@ EPOCH = {"SOURCE_DATE_EPOCH": "1764720000"}  # 3 December 2025: every build of t
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     project = make_project(tmp_path_factory.mktemp("project"))
+    # the project's own local target (the copied params/targets.csv has the configured network's)
+    targets = project / "params" / "targets.csv"
+    lines = targets.read_text(encoding="utf-8").splitlines()
+    network_rows = [line for line in lines if line.split(",")[1] == ""]
+    local = "EN:EN:AQ:2C,5001,2.0,2030,,,Lokalt testmål"
+    targets.write_text("\n".join([lines[0], *network_rows, local]) + "\n", encoding="utf-8")
     result = run_report(project, env=EPOCH)
     assert result.returncode == 0, result.stdout + result.stderr
     return project, result.stdout

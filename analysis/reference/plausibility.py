@@ -278,14 +278,7 @@ def warnings_of(df: pd.DataFrame, path: str | Path | None = None, rules=None) ->
     rules = load_plausibility() if rules is None else rules
     names = pd.Series("", index=df.index, dtype=object)
     notes = Problems()
-    for rule in rules:
-        if not rule.warning:
-            continue
-        selected = _selected(df, rule)
-        if selected is None:
-            continue
-        sel, vals = selected
-        low, high = rule.bounds()
+    for rule, sel, vals, low, high in _applied(df, rules, warning=True):
         outside = sel & ((vals < low) | (vals > high))
         if not outside.any():
             continue
@@ -304,6 +297,17 @@ def warnings_of(df: pd.DataFrame, path: str | Path | None = None, rules=None) ->
     return names, notes.found
 
 
+def _applied(df: pd.DataFrame, rules, warning: bool):
+    """The soft (``warning``) or the refusing rules that apply to ``df``: per rule the rows it selects, their
+    values and its bounds."""
+    for rule in rules:
+        if bool(rule.warning) != warning:
+            continue
+        selected = _selected(df, rule)
+        if selected is not None:
+            yield (rule, *selected, *rule.bounds())
+
+
 def whole_variables(kpi_ids, rules=None) -> set[str]:
     """The kpi_ids among ``kpi_ids`` that count things (a refusing rule on ``value`` says ``whole``): their
     values must be whole numbers, and the demonstration data makes them so."""
@@ -318,14 +322,7 @@ def validate_plausibility(
     """Every rule of ``plausibility.csv`` (or ``rules``) that refuses, on the rows it applies to (the rules
     with a warning name are :func:`warnings_of`'s)."""
     rules = load_plausibility() if rules is None else rules
-    for rule in rules:
-        if rule.warning:
-            continue
-        selected = _selected(df, rule)
-        if selected is None:
-            continue
-        sel, vals = selected
-        low, high = rule.bounds()
+    for rule, sel, vals, low, high in _applied(df, rules, warning=False):
         label = "" if rule.field == "value" else f"{rule.field} "
         if rule.scope in ("row", "age"):
             v = vals.where(sel)

@@ -56,6 +56,8 @@ def test_one_page_per_unit_plus_front_methods_and_data_pages(built):
         "metode.html",
         "om-dataene.html",
         "data.html",
+        "medlemmer.html",
+        "indikatorer.html",
         "kommuner/trondheim.html",
         "kommuner/alesund.html",
         "kommuner/kristiansund.html",
@@ -73,6 +75,46 @@ def test_one_page_per_unit_plus_front_methods_and_data_pages(built):
     assert 'href="../indikatorer/en-en-aq-2c.html"' in (site / "kommuner" / "trondheim.html").read_text(
         encoding="utf-8"
     )
+
+
+def test_navigation_is_small_on_every_page_and_the_lists_are_on_their_own_pages(built):
+    """The sidebar holds the same six pages everywhere; the members and the indicators are listed once,
+    on their own pages, and each member or indicator page says where it sits in its breadcrumbs."""
+    site = built[0] / "reports" / "_site"
+    for page in _content_pages(site):
+        html = page.read_text(encoding="utf-8")
+        sidebar = re.search(r'<nav [^>]*id="quarto-sidebar".*?</nav>', html, re.S).group(0)
+        texts = [unescape(t) for t in re.findall(r'<span class="menu-text">(.*?)</span>', sidebar)]
+        assert texts == ["Nettverket", "Medlemmer", "Indikatorer", "Metode", "Om dataene", "Last ned data"], page
+        assert not re.search(r'<nav[^>]*class="page-navigation"', html), page  # no previous/next across the members
+    members = (site / "medlemmer.html").read_text(encoding="utf-8")
+    listed = re.findall(r'<li><a href="((?:kommuner|fylker)/[^"]+)">', members)
+    assert sorted(listed) == sorted(
+        [
+            "kommuner/trondheim.html",
+            "kommuner/alesund.html",
+            "kommuner/kristiansund.html",
+            "fylker/more-og-romsdal.html",
+        ]
+    )
+    more = members.split('id="fylke-15"')[1].split("</section>")[0]  # Møre og Romsdal: the county, then its towns
+    assert re.findall(r'href="([^"]+)"', more) == [
+        "fylker/more-og-romsdal.html",
+        "kommuner/kristiansund.html",
+        "kommuner/alesund.html",
+    ]
+    key = load_catalog().query("key")
+    indicators = (site / "indikatorer.html").read_text(encoding="utf-8")
+    assert sorted(re.findall(r'<li><a href="indikatorer/([^"]+)\.html">', indicators)) == sorted(key["slug"])
+    alesund = (site / "kommuner" / "alesund.html").read_text(encoding="utf-8")
+    crumbs = re.findall(r'<nav class="quarto-page-breadcrumbs.*?</nav>', alesund, re.S)
+    assert len(crumbs) == 1
+    assert re.findall(r'<a href="([^"]+)">([^<]+)</a>', crumbs[0]) == [
+        ("../index.html", "Nettverket"),
+        ("../medlemmer.html", "Medlemmer"),
+        ("../medlemmer.html#fylke-15", "Møre og Romsdal"),
+    ]
+    assert '<li class="breadcrumb-item active" aria-current="page">Ålesund kommune</li>' in crumbs[0]
 
 
 def _content_pages(site: Path):

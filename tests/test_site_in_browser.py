@@ -158,8 +158,7 @@ def test_hostile_names_show_as_the_text_they_are(hostile_site):
         page = _open(b, base, alesund)
         assert page.locator("h1").first.inner_text().strip() == f"{ALESUND} kommune"
         assert page.locator("img[src*='evil.example']").count() == 0
-        sidebar = page.locator("#quarto-sidebar").inner_text()
-        assert COUNTY in sidebar
+        assert COUNTY in page.locator("nav.quarto-page-breadcrumbs").first.inner_text()
         page = _open(b, base, kristiansund)
         assert page.locator("h1").first.inner_text().strip() == f"{KRISTIANSUND} kommune"
         markup = page.evaluate(
@@ -190,7 +189,7 @@ def test_downloads_hold_the_names_but_no_live_formula(hostile_site):
 
 
 @skip_without_browser
-def test_keyboard_reaches_the_content_first_and_opens_sidebar_groups(hostile_site):
+def test_keyboard_reaches_the_content_first_and_the_sidebar_is_five_links(hostile_site):
     with audit.serve(hostile_site) as base, audit.browser() as b:
         page = _open(b, base, _page_of(hostile_site, "kommuner", "trondheim"))
         page.keyboard.press("Tab")
@@ -201,28 +200,75 @@ def test_keyboard_reaches_the_content_first_and_opens_sidebar_groups(hostile_sit
         assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
         page.keyboard.press("Enter")
         assert page.evaluate("location.hash") == "#quarto-document-content"
-        groups = page.locator("#quarto-sidebar button.sidebar-item-text")
-        assert groups.count() >= 4 and page.locator("#quarto-sidebar a:not([href])").count() == 0
+        links = page.locator("#quarto-sidebar a[href]")
+        assert [links.nth(i).inner_text().strip() for i in range(links.count())] == [
+            "Nettverket",
+            "Medlemmer",
+            "Indikatorer",
+            "Metode",
+            "Om dataene",
+            "Last ned data",
+        ]
+        assert page.locator("#quarto-sidebar button.sidebar-item-text, #quarto-sidebar a:not([href])").count() == 0
         assert page.locator("[role=navigation]:not(nav)").count() == 0  # one landmark per real navigation
-        target = page.locator("#quarto-sidebar button.sidebar-item-text[aria-expanded='false']").first.get_attribute(
-            "aria-controls"
-        )
-        closed = page.locator(f"#quarto-sidebar button.sidebar-item-text[aria-controls='{target}']")
-        closed.focus()
-        page.keyboard.press("Enter")
-        page.wait_for_timeout(400)
-        assert closed.get_attribute("aria-expanded") == "true"
-        assert page.locator(f"#{target}").is_visible()
+        assert page.locator(".page-navigation").count() == 0  # no previous/next
 
 
 @skip_without_browser
-def test_breadcrumbs_name_the_county_without_sending_the_reader_to_another_member(hostile_site):
+def test_breadcrumbs_show_where_a_page_sits_and_link_every_step_but_the_page_itself(hostile_site):
     with audit.serve(hostile_site) as base, audit.browser() as b:
         page = _open(b, base, _page_of(hostile_site, "kommuner", "alesund"))
-        crumbs = page.locator("nav.quarto-page-breadcrumbs").first
-        assert COUNTY in crumbs.inner_text()
-        assert crumbs.locator("a").count() == 0
+        crumbs = page.locator("nav.quarto-page-breadcrumbs")
+        assert crumbs.count() == 1 and crumbs.is_visible()
+        links = crumbs.locator("a")
+        assert [links.nth(i).inner_text() for i in range(links.count())] == ["Nettverket", "Medlemmer", COUNTY]
         assert crumbs.locator("[aria-current=page]").inner_text().startswith("Ålesund")
+        links.nth(2).click()  # the county: its group on the members page
+        page.wait_for_load_state()
+        assert page.url.endswith("medlemmer.html#fylke-15")
+        assert page.locator("#fylke-15").inner_text() == COUNTY
+        phone = _open(b, base, _page_of(hostile_site, "indikatorer", "en-en-aq-2c"), width=390)
+        trail = phone.locator("nav.quarto-page-breadcrumbs")
+        assert trail.is_visible()  # on a phone too
+        assert trail.locator("[aria-current=page]").inner_text() == "Klimagassutslipp" + EMISSIONS_SUFFIX
+        assert [trail.locator("a").nth(i).inner_text() for i in range(3)] == ["Nettverket", "Indikatorer", "Miljø"]
+
+
+@skip_without_browser
+def test_the_members_filter_counts_and_hides_and_without_javascript_the_list_is_whole(hostile_site):
+    with audit.serve(hostile_site) as base, audit.browser() as b:
+        page = _open(b, base, "medlemmer.html")
+        field = page.get_by_label("Filtrer medlemmene (navn eller fylke)")
+        count = page.locator(".nav-filter-count")
+        assert field.is_visible() and count.get_attribute("aria-live") == "polite"
+        assert count.inner_text() == "4 av 4 medlemmer vises"
+        entries = page.locator("#medlemsliste li")
+        assert entries.count() == 4
+        field.fill("trondheim")  # any case
+        assert count.inner_text() == "1 av 4 medlemmer vises"
+        visible = [entries.nth(i).inner_text() for i in range(4) if entries.nth(i).is_visible()]
+        assert visible == [TRONDHEIM]  # a hostile name, shown as the text it is
+        assert not page.locator("#fylke-15").is_visible()  # a county with no match hides with its members
+        field.fill("Ålesund")
+        assert count.inner_text() == "1 av 4 medlemmer vises"
+        field.fill("Møre")  # a county's name finds its members
+        assert count.inner_text() == "3 av 4 medlemmer vises"
+        field.fill("xyzzy")
+        assert count.inner_text() == "0 av 4 medlemmer vises" and not page.locator("#medlemsliste li:visible").count()
+        field.fill("")
+        assert count.inner_text() == "4 av 4 medlemmer vises" and page.locator("#medlemsliste li:visible").count() == 4
+        context = b.new_context(java_script_enabled=False)
+        plain = context.new_page()
+        plain.goto(base + "medlemmer.html")
+        assert plain.locator("input#medlemsliste-filter").count() == 1
+        assert not plain.locator("input#medlemsliste-filter").is_visible()  # no control that cannot work
+        assert plain.locator("#medlemsliste li a:visible").count() == 4
+        indicators = _open(b, base, "indikatorer.html")
+        box = indicators.get_by_label("Filtrer indikatorene (navn eller kode)")
+        total = indicators.locator("#indikatorliste li").count()
+        box.fill("EN:EN:AQ:2C")
+        assert indicators.locator(".nav-filter-count").inner_text() == f"1 av {total} indikatorer vises"
+        assert indicators.locator("#indikatorliste li:visible").inner_text().startswith("Klimagassutslipp")
 
 
 @skip_without_browser

@@ -34,6 +34,7 @@ from analysis.pages.present import (
     fmt_year,
     link,
     markdown_table,
+    member_title,
     nb_sorted,
     p_text,
 )
@@ -49,7 +50,7 @@ SIGNIFICANCE_Q = 0.05
 
 def unit_title(data: ReportData, unit_code: str) -> str:
     unit = data.unit(unit_code)
-    return f"{unit['name']} {TYPE_NB[unit['type']].lower()}" if unit["type"] == "kommune" else str(unit["name"])
+    return member_title(unit["name"], unit["type"])
 
 
 def testable_trends(trends: pd.DataFrame) -> int:

@@ -47,6 +47,12 @@ STATUS_SYMBOL_NB = {"..": "mangler", ":": "skjermet", ".": "ikke aktuelt"}
 TYPE_NB = {"kommune": "Kommune", "fylke": "Fylkeskommune", "land": "Hele landet"}
 
 
+def member_title(name, unit_type: str) -> str:
+    """A member's page title: "Ålesund kommune", a county by its name alone ("Møre og Romsdal"). The page,
+    the navigation and the breadcrumbs all call a member this."""
+    return f"{name} {TYPE_NB['kommune'].lower()}" if unit_type == "kommune" else str(name)
+
+
 _NB_LETTERS = str.maketrans({"æ": "{", "ø": "|", "å": "}", "ä": "{", "ö": "|", "ü": "y"})
 
 

@@ -566,3 +566,25 @@ TABLES_NB: dict[str, str] = {
     "network_trends": "Felles trend for nettverket per indikator (blandet modell) og endring i spredningen",
     "spread": "Spredningen mellom medlemmene per indikator og år (median, kvartiler, variasjonskoeffisient)",
 }
+
+#: The site's navigation (analysis/site/navigation.py): the sidebar's entries, the members and indicators
+#: pages with their filters, and the breadcrumbs. ``{n}`` and ``{total}`` are filled in by the filter.
+NAV_NB = {
+    "network": "Nettverket",
+    "members": "Medlemmer",
+    "indicators": "Indikatorer",
+    "methods": "Metode",
+    "about_data": "Om dataene",
+    "data": "Last ned data",
+    "members_description": "Alle medlemmene, ordnet etter fylke",
+    "indicators_description": "Alle indikatorene med egen side, ordnet etter dimensjon",
+    "members_intro": "Alle {total} medlemmene av nettverket, ordnet etter fylke. Hvert navn lenker til "
+    "medlemmets side.",
+    "indicators_intro": "Alle {total} indikatorene med egen side, ordnet etter dimensjon.",
+    "members_filter": "Filtrer medlemmene (navn eller fylke)",
+    "indicators_filter": "Filtrer indikatorene (navn eller kode)",
+    "members_count": "{n} av {total} medlemmer vises",
+    "indicators_count": "{n} av {total} indikatorer vises",
+    "county_authority": "fylkeskommune",
+    "breadcrumbs": "Brødsmulesti",
+}

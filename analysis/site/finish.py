@@ -8,6 +8,8 @@ have the same gaps for a public Norwegian site (WCAG 2.1 AA), so one pass fixes 
   become ``<button type="button">`` with ``aria-controls``; the chevron duplicate leaves the tab order;
 * breadcrumbs link a sidebar group to the group's first page (on Ålesund's page "Møre og Romsdal"
   opened Kristiansund's): groups have no page, so a crumb is text, the last one the current page;
+  the site's own pages get the build's trails instead (:mod:`analysis.site.navigation`), since the
+  small sidebar no longer holds the members and indicators;
 * a few interface strings stay English whatever ``lang`` says (the fallback's search and anchors);
 * tables of four or more columns get each cell's column name (``data-label``) and the class
   ``cards``, so that on a phone styles.css can show one card per row instead of a sideways scroll;
@@ -164,11 +166,19 @@ def finish_search_index(path: Path) -> None:
     path.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
 
 
-def finish_site(site: Path) -> None:
-    """Apply the pass to every page, the search index and the fallback's script, in place."""
+def finish_site(site: Path, breadcrumbs: dict | None = None) -> None:
+    """Apply the pass to every page, the search index and the fallback's script, in place. A page named
+    in ``breadcrumbs`` (``_breadcrumbs.json`` from :mod:`analysis.site.navigation`, by path in the site)
+    gets its trail above the title."""
+    from analysis.site.navigation import place_breadcrumbs
+
+    breadcrumbs = breadcrumbs or {}
     for page in site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         done = finish_page(text)
+        name = page.relative_to(site).as_posix()
+        if name in breadcrumbs:
+            done = place_breadcrumbs(done, [tuple(c) for c in breadcrumbs[name]], name)
         if done != text:
             page.write_text(done, encoding="utf-8")
     index = site / "search.json"

@@ -1,7 +1,7 @@
 """Assemble and render the report site: Quarto where it is installed, smalldocs otherwise.
 
 The Quarto project in ``reports/`` is copied into ``reports/_build/`` together with the executed
-notebooks, the downloads and the sidebar for the members being built; the site is rendered there
+notebooks, the downloads and the navigation for the members being built; the site is rendered there
 and only then moved to ``reports/_site`` in one rename, so a failed build never touches the
 published site.
 """
@@ -9,6 +9,7 @@ published site.
 from __future__ import annotations
 
 import base64
+import json
 import os
 import re
 import shutil
@@ -21,8 +22,9 @@ import pandas as pd
 import yaml
 
 from analysis.core.atomic import new_generation, switch_to, write_atomic_text
-from analysis.pages.present import demo_notice, esc, nb_sort_key, nb_sorted
+from analysis.pages.present import demo_notice, esc
 from analysis.pages.text_nb import FOOTER_NB, date_nb, method_settings_markdown, methods_markdown
+from analysis.site import navigation
 from analysis.site.finish import finish_site
 
 SOURCE_FILES = (
@@ -55,38 +57,6 @@ def indicator_page(slug: str) -> str:
     return f"indikatorer/{slug}.ipynb"
 
 
-def nav_text(text: str, quarto: bool) -> str:
-    """A name from data as navigation text: Quarto reads navigation text as Markdown, the fallback as
-    plain text (it escapes it itself)."""
-    return esc(text) if quarto else str(text)
-
-
-def sidebar(units: pd.DataFrame, indicators: pd.DataFrame, quarto: bool = False) -> list:
-    """Navigation by county (municipalities under their county), county municipalities, then indicators
-    by dimension."""
-    sections = []
-    towns = units.loc[units["type"] == "kommune"]
-    by_county = sorted(towns.groupby("county_code"), key=lambda g: nb_sort_key(g[1]["county_name"].iloc[0]))
-    for _, group in by_county:
-        title = nav_text(group["county_name"].iloc[0], quarto)
-        sections.append({"section": title, "contents": [unit_page(u) for _, u in nb_sorted(group, "name").iterrows()]})
-    counties = nb_sorted(units.loc[units["type"] == "fylke"], "name")
-    contents: list = [{"section": "Kommuner etter fylke", "contents": sections}]
-    if len(counties):
-        contents.append({"section": "Fylkeskommuner", "contents": [unit_page(u) for _, u in counties.iterrows()]})
-    if len(indicators):
-        contents.append(
-            {
-                "section": "Indikatorer",
-                "contents": [
-                    {"section": nav_text(dim, quarto), "contents": [indicator_page(slug) for slug in group["slug"]]}
-                    for dim, group in indicators.groupby("dimension_nb", sort=False)
-                ],
-            }
-        )
-    return contents
-
-
 def site_footer(metadata: dict, network_name: str = "Bærekraftsnettverket") -> str:
     """The footer of every page: the network, «Sist oppdatert» (the build's date, ``SOURCE_DATE_EPOCH`` when
     set) and the data's vintage, all escaped (both renderers read the footer as Markdown). It lives in
@@ -107,14 +77,24 @@ def prepare_project(
     footer: str | None = None,
 ) -> None:
     """Copy the hand-written project into ``staging`` and add what the build knows: the network's name,
-    sidebar, notice, footer. The downloads are written by :mod:`analysis.site.downloads` and
-    :mod:`analysis.site.datapage`."""
+    the navigation (:mod:`analysis.site.navigation`: the constant sidebar, the members and indicators
+    pages, every page's breadcrumbs), the notice and the footer. The downloads are written by
+    :mod:`analysis.site.downloads` and :mod:`analysis.site.datapage`."""
     staging.mkdir(parents=True, exist_ok=True)
     for name in SOURCE_FILES:
         shutil.copy2(source / name, staging / name)
     config = yaml.safe_load((source / "_quarto.yml").read_text(encoding="utf-8"))
     quarto = find_quarto() is not None
-    config["website"]["sidebar"]["contents"] = sidebar(units, indicators, quarto=quarto)
+    has_indicators = len(indicators) > 0
+    config["website"]["sidebar"]["contents"] = navigation.sidebar(has_indicators)
+    config["project"]["render"] += [
+        p for p in navigation.generated_pages(has_indicators) if p not in config["project"]["render"]
+    ]
+    write_atomic_text(navigation.members_page(units), staging / navigation.MEMBERS_PAGE)
+    if has_indicators:
+        write_atomic_text(navigation.indicators_page(indicators), staging / navigation.INDICATORS_PAGE)
+    crumbs = navigation.breadcrumbs(units, indicators)
+    write_atomic_text(json.dumps(crumbs, ensure_ascii=False, indent=0), staging / navigation.BREADCRUMBS_FILE)
     if network_name:
         name_network(config["website"], network_name, quarto)
     if footer is not None:
@@ -199,7 +179,8 @@ def render(staging: Path, quiet: bool = True) -> RenderResult:
         target = site / folder.relative_to(staging)
         if folder.is_dir() and not folder.is_relative_to(site) and not target.is_dir():
             shutil.copytree(folder, target)
-    finish_site(site)
+    crumbs = staging / navigation.BREADCRUMBS_FILE
+    finish_site(site, json.loads(crumbs.read_text(encoding="utf-8")) if crumbs.is_file() else None)
     pages = sum(1 for _ in site.rglob("*.html"))
     return RenderResult(renderer, site, pages, list(warnings))
 

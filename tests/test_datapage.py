@@ -20,14 +20,14 @@ from analysis.site.render import site_footer
 
 
 @pytest.fixture(scope="module")
-def data():
-    return report_data.load()
+def data(bundled_data):
+    return bundled_data
 
 
 @pytest.fixture(scope="module")
-def page(data, tmp_path_factory):
+def page(data, bundled_project, tmp_path_factory):
     staging = tmp_path_factory.mktemp("staging")
-    info = datapage.write_data_page(data, config.PROCESSED_DIR, staging, config.ROOT)
+    info = datapage.write_data_page(data, bundled_project / "data" / "processed", staging, config.ROOT)
     return staging, info
 
 
@@ -58,7 +58,7 @@ def test_every_table_is_there_as_csv_and_parquet_with_the_same_rows(data, page):
 
 
 @pytest.mark.slow  # frictionless reads every row of every file (about a minute)
-def test_the_data_package_validates_with_frictionless_validate(page):
+def test_the_data_package_validates_with_frictionless_validate(data, page):
     staging, _ = page
     result = subprocess.run(
         [sys.executable, "-m", "frictionless", "validate", "--json", "datapackage.json"],
@@ -68,7 +68,7 @@ def test_the_data_package_validates_with_frictionless_validate(page):
     )
     report = json.loads(result.stdout)
     assert result.returncode == 0 and report["valid"], [t["errors"][:2] for t in report["tasks"] if not t["valid"]]
-    assert len(report["tasks"]) == 2 * len(datapage.tables(report_data.load()))  # every CSV and Parquet file
+    assert len(report["tasks"]) == 2 * len(datapage.tables(data))  # every CSV and Parquet file
 
 
 def test_the_validation_fails_on_a_broken_file(page, tmp_path):

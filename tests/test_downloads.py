@@ -22,8 +22,8 @@ INDICATORS = ("EN:EN:AQ:2C", "EC:ICT:ICT:1C", "EC:I:UP:2A:inclusive")  # a key K
 
 
 @pytest.fixture(scope="module")
-def data():
-    return report_data.load()
+def data(bundled_data):
+    return bundled_data
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ pytestmark = pytest.mark.slow  # draws every member page twice
 
 
 @pytest.fixture(scope="module")
-def data():
-    return report_data.load()
+def data(bundled_data):
+    return bundled_data
 
 
 def unit_page(data, code):

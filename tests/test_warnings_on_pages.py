@@ -144,3 +144,19 @@ def test_demo_values_of_counts_are_whole():
     assert len(counted) > 400 and (np.mod(counted, 1) == 0).all()
     rates = obs.loc[obs["kpi_id"] == "EC:I:T:6A", "value"].dropna()  # shared bicycles per 100 000: a rate
     assert (np.mod(rates, 1) != 0).any()
+
+
+def test_the_pages_own_download_carries_the_merknad_of_the_value_shown(warned):
+    """The member page's CSV (``nedlastinger/<member>.csv``) has one «Merknad» row: Molde's 2024 value."""
+    from dataclasses import replace
+
+    from analysis.site.downloads import Provenance, unit_download
+
+    warned = replace(warned, targets=pd.DataFrame(columns=["kpi_id", "unit_code", "source"]))  # no targets
+    molde = unit_download(warned, "1506", Provenance(warned), "params/targets.csv")
+    merknad = molde.loc[molde["Størrelse"].str.startswith("Merknad")]
+    assert merknad[["Enhetskode", "Indikatorkode", "År"]].values.tolist() == [["1506", KPI, 2024]]
+    assert merknad["Tekst"].item().startswith("Merknad: Uvanlig verdi. Forventet levealder")
+    assert merknad["Kilde"].item() == "Testkilde"
+    trondheim = unit_download(warned, "5001", Provenance(warned), "params/targets.csv")
+    assert not trondheim["Størrelse"].str.startswith("Merknad").any()

@@ -416,6 +416,7 @@ DOWNLOAD_MEASURES_NB: dict[str, str] = {
     "n_kpis": "Antall indikatorer",
     "value": "Verdi",
     "latest_value": "Siste verdi",
+    "warning": "Merknad: uvanlig verdi, godtatt med advarsel",
     "target": "Mål",
     "band_low": "Målintervall, nedre grense",
     "band_high": "Målintervall, øvre grense",

@@ -319,6 +319,7 @@ def unit_download(data: ReportData, unit_code: str, provenance: Provenance, targ
     status = page.for_unit("status", unit_code)
     parts += [
         rows(table, "kpi_table", "latest_value", value="value", year=year, text=value_text, scope="unit_kpi_year"),
+        rows(table, "kpi_table", "warning", value=np.nan, year=year, text="warning_nb", scope="unit_kpi_year"),
         *_target_rows(data, status, "kpi_table", targets_file),
         rows(table, "kpi_table", "achieved_pct", year="year", text=_band_text(table)),
         rows(table, "kpi_table", "mk_p", text=verdicts, method=T["trend_method"]),

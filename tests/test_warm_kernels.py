@@ -89,3 +89,33 @@ def test_after_a_failing_page_the_next_gets_a_new_kernel(tmp_path):
     assert [r.ok for r in results] == [True, False, True]
     assert "ValueError: this page fails" in results[1].error
     assert printed(site / "1.ipynb") != printed(site / "3.ipynb")
+
+
+def test_the_processed_tables_stay_loaded_and_a_pages_change_does_not_reach_the_next(tmp_path):
+    """The tables ``report_data.load`` read survive the reset (that is what saves the time), and what one
+    page does to them the next page does not see."""
+    from test_load_once import write_processed
+
+    processed = write_processed(tmp_path / "processed")
+    changer = f"""
+from analysis.pages import report_data
+d = report_data.load({str(processed)!r})
+d.observations.loc[0, "value"] = -999.0
+d.results["trends"].loc[0, "slope"] = 42.0
+d.metadata["vintages"].append("changed")
+print("ok")
+"""
+    reader = f"""
+import json
+from analysis.pages import report_data
+kept = len(report_data._LOADED)
+d = report_data.load({str(processed)!r})
+found = [kept, d.observations["value"].tolist(), d.results["trends"]["slope"].tolist(), d.metadata["vintages"]]
+print(json.dumps(found))
+"""
+    site = tmp_path / "site"
+    jobs = [Job(notebook(tmp_path / "a.ipynb", changer), site / "a.ipynb")]
+    jobs.append(Job(notebook(tmp_path / "b.ipynb", reader), site / "b.ipynb"))
+    results = run_jobs(jobs, 1, tmp_path / "_failed", warm=True)
+    assert all(r.ok for r in results), [r.error for r in results]
+    assert json.loads(printed(site / "b.ipynb")) == [1, [1.5, 2.5], [1.0], ["v1"]]

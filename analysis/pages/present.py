@@ -246,7 +246,8 @@ def figure_svg(fig) -> bytes:
 
     buf = io.BytesIO()
     with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": "baerekraft"}):
-        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+        bbox = None if getattr(fig, "fixed_layout", False) else "tight"  # a fixed layout has no margin to trim
+        fig.savefig(buf, format="svg", bbox_inches=bbox, metadata={"Date": None, "Creator": None})
     plt.close(fig)
     return buf.getvalue()
 

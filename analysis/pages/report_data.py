@@ -122,13 +122,47 @@ def slice_digest(data: ReportData) -> str:
     return digest.hexdigest()
 
 
+#: The tables :func:`load` read last, by folder and by the identity of its files (name, size, time of the last
+#: change). A warm kernel (:mod:`analysis.site.warm`) runs hundreds of pages one after the other; reading
+#: the national observations (400 000 rows) again for each took half a second of every page.
+_LOADED: dict[tuple, ReportData] = {}
+
+
+def _files_identity(directory: Path) -> tuple:
+    files = [
+        directory / "metadata.json",
+        *sorted(directory.glob("*.parquet")),
+        *sorted(directory.glob("results/*.parquet")),
+    ]
+    return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+
+
 def load(directory: Path | None = None) -> ReportData:
-    """All processed tables; a clear error if the build step has not run."""
-    directory = Path(directory or config.PROCESSED_DIR)
+    """All processed tables; a clear error if the build step has not run.
+
+    Read once per process while the files stay the same (a new build writes new files, so it is read
+    again). Every call gets tables of its own: pandas' copy-on-write makes a change by one page a copy,
+    never a change to what the next page reads (``tests/test_warm_kernels.py`` checks it in a kernel)."""
+    directory = Path(directory or config.PROCESSED_DIR).resolve()
     meta_path = directory / "metadata.json"
     if not meta_path.exists():
         raise InputError(directory, "no processed data yet: run `make data` (or `python -m analysis build-data`)")
+    key = (str(directory), _files_identity(directory))
+    if key not in _LOADED:
+        _LOADED.clear()
+        _LOADED[key] = _read(directory)
+    kept = _LOADED[key]
+    return ReportData(
+        catalog=kept.catalog.copy(deep=False),
+        units=kept.units.copy(deep=False),
+        observations=kept.observations.copy(deep=False),
+        targets=kept.targets.copy(deep=False),
+        results={name: table.copy(deep=False) for name, table in kept.results.items()},
+        metadata=json.loads(json.dumps(kept.metadata)),
+    )
 
+
+def _read(directory: Path) -> ReportData:
     def read(name: str) -> pd.DataFrame:
         return pd.read_parquet(directory / f"{name}.parquet")
 
@@ -138,5 +172,5 @@ def load(directory: Path | None = None) -> ReportData:
         observations=read("observations"),
         targets=read("targets"),
         results={path.stem: pd.read_parquet(path) for path in sorted((directory / "results").glob("*.parquet"))},
-        metadata=json.loads(meta_path.read_text(encoding="utf-8")),
+        metadata=json.loads((directory / "metadata.json").read_text(encoding="utf-8")),
     )

@@ -160,6 +160,11 @@ def code_digest() -> str:
     for path in page_code_files():
         digest.update(str(path.relative_to(config.PACKAGE_DIR)).encode())
         digest.update(path.read_bytes())
+    from analysis.pages import maps
+
+    for path in maps.border_files():  # the maps' borders are read by the page code like code is
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes() if path.is_file() else b"missing")
     return digest.hexdigest()
 
 

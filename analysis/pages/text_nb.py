@@ -614,15 +614,16 @@ MAPS_NB = {
         "statuskolonnene). Mørkere er bedre. Fylkeskommuner er vist med hele fylket, kommunene oppå; små "
         "kommuner har i tillegg en prikk. Grå områder er ikke medlemmer; fylkesgrensene er tegnet inn."
     ),
-    "status_alt": "Kart over Norge med {n} medlemmer farget etter andelen indikatorer som har nådd minst 95 % av målet.",
+    "status_alt": "Kart over Norge med {n} medlemmer farget etter andelen indikatorer som har nådd minst 95 % "
+    "av målet.",
     "highest": "Høyest: {names} ({value}).",
     "lowest": "Lavest: {names} ({value}).",
     "none_with_value": "Ingen av medlemmene har et tall å vise.",
     "without_value": "Uten tall: {names}.",
     "value_caption": (
         "{kpi} ({unit}): medlemmenes siste verdi (kolonnen «Verdi» i tabellen under) på kartet over Norge. "
-        "{classes} {direction} Fylkeskommuner er vist med hele fylket, kommunene oppå; små kommuner har i tillegg en prikk. "
-        "Grå områder er ikke medlemmer; skraverte er medlemmer uten tall."
+        "{classes} {direction} Fylkeskommuner er vist med hele fylket, kommunene oppå; små kommuner har i "
+        "tillegg en prikk. Grå områder er ikke medlemmer; skraverte er medlemmer uten tall."
     ),
     "value_alt": "Kart over Norge med {kpi} for {n} medlemmer i {k} fargeklasser fra {low} til {high}.",
     "classes_quantile": "Fargene er {k} klasser med omtrent like mange medlemmer i hver; en verdi på en "

@@ -59,7 +59,7 @@ MAP_HEIGHT = 8.4
 TOLERANCE_KM = 1.2
 MIN_RING_KM2 = 4.0
 #: A member municipality smaller than this (km²) also gets a dot at its centre, so that it can be seen.
-DOT_BELOW_KM2 = 600.0
+DOT_BELOW_KM2 = 250.0
 
 LAND_COLOUR = "#e4e4e4"  # non-members
 NO_VALUE_COLOUR = "#a8a8a8"  # members without a value: darker grey, hatched
@@ -385,7 +385,7 @@ def choropleth(
         ax.scatter(
             xy[:, 0],
             xy[:, 1],
-            s=30,
+            s=22,
             c=[colour(u) or NO_VALUE_COLOUR for u in small],
             edgecolors=EDGE_COLOUR,
             linewidths=0.7,

@@ -150,8 +150,9 @@ def page_code_files(roots: tuple[str, ...] = ("analysis.pages",)) -> list[Path]:
 
 
 def code_digest() -> str:
-    """The code every page runs (:func:`page_code_files`) and the versions its footer names. A change to
-    a reader or to the statistics' code alone executes no notebook (new numbers change the data)."""
+    """The code every page runs (:func:`page_code_files`), the borders its maps draw and the versions its
+    footer names. A change to a reader or to the statistics' code alone executes no notebook (new numbers
+    change the data)."""
     import platform
 
     import pandas as pd

@@ -87,8 +87,9 @@ def project(lon, lat) -> tuple[np.ndarray, np.ndarray]:
 
 
 def signed_area(ring: np.ndarray) -> float:
+    """Shoelace area: positive for a counter-clockwise ring (closed or not)."""
     x, y = ring[:, 0], ring[:, 1]
-    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y))
+    return 0.5 * float(x[:-1] @ y[1:] - x[1:] @ y[:-1] + x[-1] * y[0] - x[0] * y[-1])
 
 
 def _dp_keep(points: np.ndarray, tolerance: float) -> np.ndarray:
@@ -160,7 +161,6 @@ def _shape(code: str, name: str, geometry: dict, tolerance: float, min_area: flo
     # the true area and centroid, from the unsimplified rings (holes subtract)
     area = cx = cy = 0.0
     for ring, exterior in rings:
-        a = abs(signed_area(ring)) * (1 if exterior else -1)
         closed = np.vstack([ring, ring[:1]])
         x, y = closed[:, 0], closed[:, 1]
         cross = x[:-1] * y[1:] - x[1:] * y[:-1]
@@ -169,12 +169,13 @@ def _shape(code: str, name: str, geometry: dict, tolerance: float, min_area: flo
             sign = 1 if (s > 0) == exterior else -1  # orientation-independent
             cx += sign * ((x[:-1] + x[1:]) * cross).sum() / 6
             cy += sign * ((y[:-1] + y[1:]) * cross).sum() / 6
-        area += a
+        area += abs(s) * (1 if exterior else -1)
     centroid = (cx / area, cy / area) if area else tuple(rings[0][0].mean(axis=0))
-    largest = max(range(len(rings)), key=lambda i: abs(signed_area(rings[i][0])) if rings[i][1] else -1)
+    sizes = [abs(signed_area(ring)) for ring, _ in rings]
+    largest = max(range(len(rings)), key=lambda i: sizes[i] if rings[i][1] else -1)
     kept = []
     for i, (ring, exterior) in enumerate(rings):
-        if i != largest and abs(signed_area(ring)) < min_area:
+        if i != largest and sizes[i] < min_area:
             continue  # an island (or lake) smaller than a pixel
         thin = simplify_ring(ring, tolerance)
         if (signed_area(thin) > 0) != exterior:

@@ -202,6 +202,10 @@ def test_the_national_map_draws_all_357_municipalities():
 def test_the_indicator_pages_map_has_alt_text_caption_table_and_csv(network):
     data, kpi = network
     fig, caption, alt = content.indicator_map(data, kpi)
+    hatched = [c for c in fig.axes[0].collections if c.get_hatch() == "////"]
+    assert len(hatched) == 1 and len(hatched[0].get_paths()) == 1  # Bergen, the member without a value
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend[-2:] == [MAPS_NB["no_value"], MAPS_NB["non_member"]]
     html = figure_html(fig, caption, alt)
     alt_attr = re.search(r'alt="([^"]*)"', html).group(1)
     assert "Høyest: Oslo (40,0)" in alt_attr and "Lavest: Møre og Romsdal (7,25)" in alt_attr

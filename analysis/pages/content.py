@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.pages import figures
+from analysis.pages import figures, maps
 from analysis.pages.present import (
     BAND_NB,
     BAND_ORDER,
@@ -39,7 +39,7 @@ from analysis.pages.present import (
     p_text,
 )
 from analysis.pages.report_data import ReportData
-from analysis.pages.text_nb import reason_nb, warning_nb
+from analysis.pages.text_nb import MAPS_NB, reason_nb, warning_nb
 from analysis.stats.trends import MIN_POINTS
 
 SIGNIFICANCE_Q = 0.05
@@ -875,8 +875,6 @@ def indicator_network_text(data: ReportData, kpi_id: str) -> str:
 
 def map_heading(page: str) -> str:
     """The heading over a map (``page``: 'network' or 'indicator')."""
-    from analysis.pages.text_nb import MAPS_NB
-
     return f"## {MAPS_NB['heading_' + page]}\n"
 
 
@@ -884,8 +882,6 @@ def map_members(data: ReportData) -> tuple[pd.DataFrame, list[str]]:
     """The members a 2024 map shows (in the order of the page's tables) and the names of those it cannot:
     a unit that ended before the borders' year (Viken, 2020–2023) has no polygon in them. Any other member
     without one is an error (:func:`analysis.pages.maps.member_shapes`)."""
-    from analysis.pages import maps
-
     members = data.members
     ended = members["valid_to"].notna() & (pd.to_numeric(members["valid_to"], errors="coerce") < maps.BORDERS_YEAR)
     return members.loc[~ended].reset_index(drop=True), nb_sorted(members.loc[ended], "name")["name"].tolist()
@@ -893,8 +889,6 @@ def map_members(data: ReportData) -> tuple[pd.DataFrame, list[str]]:
 
 def _extremes(frame: pd.DataFrame, column: str, text) -> str:
     """«Høyest: A (…). Lavest: B (…).» for an alt text, ties named together."""
-    from analysis.pages.text_nb import MAPS_NB
-
     shown = frame.dropna(subset=[column])
     if shown.empty:
         return MAPS_NB["none_with_value"]
@@ -906,16 +900,11 @@ def _extremes(frame: pd.DataFrame, column: str, text) -> str:
 
 
 def _map_note(not_on_map: list[str]) -> str:
-    from analysis.pages import maps
-    from analysis.pages.text_nb import MAPS_NB
-
     return MAPS_NB["not_on_map"].format(year=maps.BORDERS_YEAR, names=", ".join(not_on_map)) if not_on_map else ""
 
 
 def _details_table(shown: pd.DataFrame, align: dict) -> str:
     """A map's numbers as a table the reader opens under it (a real table for screen readers)."""
-    from analysis.pages.text_nb import MAPS_NB
-
     return (
         f"<details>\n<summary>{esc(MAPS_NB['table_summary'])}</summary>\n\n"
         f"{markdown_table(shown, align=align)}\n\n</details>\n"
@@ -929,9 +918,6 @@ def network_map_table(data: ReportData) -> tuple[pd.DataFrame, object]:
     """Per member on the front page's map: the KPIs with a band (a target and a value), the share of them at
     ≥ 95 % of the target — the status table's «Status ≥ 95 %» over the sum of its four status columns — and
     its colour class; with the classes (quarters, darker is better)."""
-    from analysis.pages import maps
-    from analysis.pages.text_nb import MAPS_NB
-
     table = network_status_table(data)
     on_map, _ = map_members(data)
     table = table.loc[table["unit_code"].isin(on_map["unit_code"])].reset_index(drop=True)
@@ -945,9 +931,6 @@ def network_map_table(data: ReportData) -> tuple[pd.DataFrame, object]:
 
 
 def network_map(data: ReportData) -> tuple:
-    from analysis.pages import maps
-    from analysis.pages.text_nb import MAPS_NB
-
     table, classes = network_map_table(data)
     _, not_on_map = map_members(data)
     units = [maps.MapUnit(c, t, v) for c, t, v in zip(table["unit_code"], table["type"], table["share_ge95"])]
@@ -965,15 +948,11 @@ def network_map(data: ReportData) -> tuple:
 
 
 def _without(table: pd.DataFrame, column: str) -> str:
-    from analysis.pages.text_nb import MAPS_NB
-
     missing = table.loc[table[column].isna(), "name"].astype(str).tolist()
     return (" " + MAPS_NB["without_value"].format(names=", ".join(missing))) if missing else ""
 
 
 def network_map_markdown(data: ReportData) -> str:
-    from analysis.pages.text_nb import MAPS_NB
-
     table, _ = network_map_table(data)
     shown = pd.DataFrame(
         {
@@ -993,9 +972,6 @@ def _better(direction: str) -> str:
 def indicator_map_table(data: ReportData, kpi_id: str) -> tuple[pd.DataFrame, object]:
     """Per member on an indicator's map: its latest value and year (those of the members' table), and its
     colour class; with the classes. A yes/no KPI has the two classes «nei» and «ja» (darker: the target's)."""
-    from analysis.pages import maps
-    from analysis.pages.text_nb import MAPS_NB
-
     kpi = indicator_row(data, kpi_id)
     on_map, _ = map_members(data)
     table = indicator_table(data, kpi_id)
@@ -1011,9 +987,6 @@ def indicator_map_table(data: ReportData, kpi_id: str) -> tuple[pd.DataFrame, ob
 
 
 def indicator_map(data: ReportData, kpi_id: str) -> tuple:
-    from analysis.pages import maps
-    from analysis.pages.text_nb import MAPS_NB
-
     kpi = indicator_row(data, kpi_id)
     table, classes = indicator_map_table(data, kpi_id)
     _, not_on_map = map_members(data)
@@ -1035,10 +1008,10 @@ def indicator_map(data: ReportData, kpi_id: str) -> tuple:
     low, high = (classes.labels[0], classes.labels[-1]) if k else ("–", "–")
     alt = (
         MAPS_NB["value_alt"].format(kpi=kpi["name_nb"], n=len(units), k=k, low=low, high=high)
-        + " "
-        + _extremes(table, "value", shown)
-        + _without(table, "value")
+        if k
+        else MAPS_NB["value_alt_none"].format(kpi=kpi["name_nb"], n=len(units))
     )
+    alt += " " + _extremes(table, "value", shown) + _without(table, "value")
     caption = (
         MAPS_NB["value_caption"].format(
             kpi=kpi["name_nb"],
@@ -1055,8 +1028,6 @@ def indicator_map(data: ReportData, kpi_id: str) -> tuple:
 
 
 def indicator_map_markdown(data: ReportData, kpi_id: str) -> str:
-    from analysis.pages.text_nb import MAPS_NB
-
     kpi = indicator_row(data, kpi_id)
     table, _ = indicator_map_table(data, kpi_id)
     shown = pd.DataFrame(

@@ -39,6 +39,7 @@ from matplotlib.path import Path as MplPath
 from analysis.core import config
 from analysis.core.errors import InputError
 from analysis.core.inputs import read_bytes
+from analysis.pages import figures  # noqa: F401  (the site's figure theme: fonts, no $…$ maths)
 from analysis.pages.present import fmt_number
 from analysis.pages.text_nb import MAPS_NB
 
@@ -338,9 +339,7 @@ class MapUnit:
     value: float  # NaN: a member without a value
 
 
-def choropleth(
-    units: list[MapUnit], classes: Classes, legend_title: str, geo: Borders | None = None, note: str = ""
-) -> plt.Figure:
+def choropleth(units: list[MapUnit], classes: Classes, legend_title: str, geo: Borders | None = None) -> plt.Figure:
     """Norway with the counties in light grey and outlined, the members coloured by class (county members
     with their county polygon, under the municipalities), members without a value hatched grey, small
     member municipalities marked with a dot as well; the legend names every colour, and the credit."""
@@ -407,7 +406,7 @@ def choropleth(
             )
         )
     handles.append(Patch(facecolor=LAND_COLOUR, edgecolor=COUNTY_EDGE, linewidth=0.6, label=MAPS_NB["non_member"]))
-    ax.legend(
+    legend = ax.legend(
         handles=handles,
         title=legend_title,
         loc="lower right",
@@ -417,7 +416,19 @@ def choropleth(
         title_fontsize=9,
         alignment="left",
     )
-    text = MAPS_NB["credit"] + (f"\n{note}" if note else "")
-    ax.text(0.0, 0.0, text, transform=ax.transAxes, fontsize=7.5, color="#4d4d4d", va="bottom", ha="left")
+    legend.get_title().set_parse_math(False)  # the title is a KPI's name and unit: data
+    for label in legend.get_texts():
+        label.set_parse_math(False)
+    ax.text(
+        0.0,
+        0.0,
+        MAPS_NB["credit"],
+        transform=ax.transAxes,
+        fontsize=7.5,
+        color="#4d4d4d",
+        va="bottom",
+        ha="left",
+        parse_math=False,
+    )
     fig.tight_layout(pad=0.3)
     return fig

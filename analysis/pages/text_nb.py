@@ -629,6 +629,7 @@ MAPS_NB = {
     "classes_quantile": "Fargene er {k} klasser med omtrent like mange medlemmer i hver; en verdi på en "
     "klassegrense hører til klassen over.",
     "classes_binary": "«Ja» og «nei» har hver sin farge.",
+    "value_alt_none": "Kart over Norge over {kpi} for {n} medlemmer.",
     "direction_better": "Fargene er snudd etter indikatorens retning ({direction}), så mørkere alltid er bedre.",
     "direction_none": "Indikatoren har ingen fastsatt retning: mørkere er høyere.",
     "not_on_map": "Ikke på kartet (fantes ikke i {year}-grensene): {names}.",

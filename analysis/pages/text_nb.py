@@ -529,7 +529,8 @@ DATA_PAGE_NB = {
     "pages_heading": "Tallene på hver side",
     "pages_intro": (
         "Hver kommune-, fylkes- og indikatorside og forsiden har en lenke «Last ned tallene på denne siden (CSV)». "
-        "Fila har én rad per tall på siden: seriene bak hver figur (alle år), verdiene i tabellene, "
+        "Fila har én rad per tall på siden: seriene bak hver figur (alle år), verdiene og fargeklassene på "
+        "kartene, verdiene i tabellene, "
         "sammenligningen med nettverkets median, fylket og hele landet, målene, fremdriften etter alle fem "
         "metodene (siden viser bare Eurostats), og kilde og versjon på hver rad. Kolonnene:"
     ),

@@ -150,8 +150,9 @@ def page_code_files(roots: tuple[str, ...] = ("analysis.pages",)) -> list[Path]:
 
 
 def code_digest() -> str:
-    """The code every page runs (:func:`page_code_files`) and the versions its footer names. A change to
-    a reader or to the statistics' code alone executes no notebook (new numbers change the data)."""
+    """The code every page runs (:func:`page_code_files`), the borders its maps draw and the versions its
+    footer names. A change to a reader or to the statistics' code alone executes no notebook (new numbers
+    change the data)."""
     import platform
 
     import pandas as pd
@@ -160,6 +161,11 @@ def code_digest() -> str:
     for path in page_code_files():
         digest.update(str(path.relative_to(config.PACKAGE_DIR)).encode())
         digest.update(path.read_bytes())
+    from analysis.pages import maps
+
+    for path in maps.border_files():  # the maps' borders are read by the page code like code is
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes() if path.is_file() else b"missing")
     return digest.hexdigest()
 
 

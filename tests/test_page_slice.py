@@ -36,6 +36,9 @@ def indicator_page(data, kpi_id):
     return [
         content.indicator_intro(data, kpi_id),
         figure_html(*fig) if fig[0] is not None else None,
+        content.map_heading("indicator"),
+        figure_html(*content.indicator_map(data, kpi_id)),
+        content.indicator_map_markdown(data, kpi_id),
         content.indicator_table_markdown(data, kpi_id),
         content.indicator_network_text(data, kpi_id),
         content.page_footer(data),
@@ -56,7 +59,8 @@ def test_the_templates_call_what_these_tests_compare():
         "comparison_section", "page_footer",
     ]  # fmt: skip
     assert [s.split("content.")[1].split("(")[0] for s in calls("indicator")] == [
-        "indicator_intro", "indicator_figure", "indicator_table_markdown", "indicator_network_text", "page_footer",
+        "indicator_intro", "indicator_figure", "map_heading", "indicator_table_markdown", "indicator_network_text",
+        "page_footer",
     ]  # fmt: skip
 
 

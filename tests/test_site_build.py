@@ -180,6 +180,21 @@ def test_pages_have_tables_figures_with_alt_text_and_downloads(built):
     assert "Folketall 1.1.2023" in text and "212\u00a0660" in text  # SSB 07459, Trondheim 1 January 2023
 
 
+def test_the_front_page_and_every_indicator_page_have_a_map_with_alt_text_credit_and_table(built):
+    site = built[0] / "reports" / "_site"
+    pages = ["index.html", *(p.relative_to(site).as_posix() for p in sorted((site / "indikatorer").glob("*.html")))]
+    assert len(pages) > 3
+    for page in pages:
+        html = (site / page).read_text(encoding="utf-8")
+        maps = [f for f in re.findall(r"<figure.*?</figure>", html, re.S) if 'alt="Kart over Norge' in f]
+        assert len(maps) == 1, page
+        assert "Kart: Kartverket (CC BY 4.0)" in unescape(maps[0]), page
+        src = re.search(r'src="([^"]+)"', maps[0]).group(1)
+        svg = (site / page).parent.joinpath(src).resolve().read_text(encoding="utf-8")
+        assert not re.findall(r'(?:href|src)="(?!#)[^"]*"', svg), page  # the map file loads nothing
+        assert "<details>" in html and "Tallene på kartet" in html, page
+
+
 def test_every_number_in_the_rendered_tables_is_in_the_pages_download(built):
     site = built[0] / "reports" / "_site"
     pages = {

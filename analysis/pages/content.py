@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.pages import figures
+from analysis.pages import figures, maps
 from analysis.pages.present import (
     BAND_NB,
     BAND_ORDER,
@@ -39,7 +39,7 @@ from analysis.pages.present import (
     p_text,
 )
 from analysis.pages.report_data import ReportData
-from analysis.pages.text_nb import reason_nb, warning_nb
+from analysis.pages.text_nb import MAPS_NB, reason_nb, warning_nb
 from analysis.stats.trends import MIN_POINTS
 
 SIGNIFICANCE_Q = 0.05
@@ -868,3 +868,174 @@ def indicator_network_text(data: ReportData, kpi_id: str) -> str:
         f"{fmt_number(r['mixed_ci_high'])}, {p_text(r['mixed_p'])}) {esc(r['unit_nb'])} — {reading}. "
         f"Spredningen mellom medlemmene: {CONVERGENCE_NB.get(r['convergence'], '–')}."
     )
+
+
+# --- maps ----------------------------------------------------------------------------------------
+
+
+def map_heading(page: str) -> str:
+    """The heading over a map (``page``: 'network' or 'indicator')."""
+    return f"## {MAPS_NB['heading_' + page]}\n"
+
+
+def map_members(data: ReportData) -> tuple[pd.DataFrame, list[str]]:
+    """The members a 2024 map shows (in the order of the page's tables) and the names of those it cannot:
+    a unit that ended before the borders' year (Viken, 2020–2023) has no polygon in them. Any other member
+    without one is an error (:func:`analysis.pages.maps.member_shapes`)."""
+    members = data.members
+    ended = members["valid_to"].notna() & (pd.to_numeric(members["valid_to"], errors="coerce") < maps.BORDERS_YEAR)
+    return members.loc[~ended].reset_index(drop=True), nb_sorted(members.loc[ended], "name")["name"].tolist()
+
+
+def _extremes(frame: pd.DataFrame, column: str, text) -> str:
+    """«Høyest: A (…). Lavest: B (…).» for an alt text, ties named together."""
+    shown = frame.dropna(subset=[column])
+    if shown.empty:
+        return MAPS_NB["none_with_value"]
+    parts = []
+    for key, value in (("highest", shown[column].max()), ("lowest", shown[column].min())):
+        names = ", ".join(shown.loc[shown[column] == value, "name"].astype(str))
+        parts.append(MAPS_NB[key].format(names=names, value=text(value)))
+    return " ".join(parts[: 1 if shown[column].nunique() == 1 else 2])
+
+
+def _map_note(not_on_map: list[str]) -> str:
+    return MAPS_NB["not_on_map"].format(year=maps.BORDERS_YEAR, names=", ".join(not_on_map)) if not_on_map else ""
+
+
+def _details_table(shown: pd.DataFrame, align: dict) -> str:
+    """A map's numbers as a table the reader opens under it (a real table for screen readers)."""
+    return (
+        f"<details>\n<summary>{esc(MAPS_NB['table_summary'])}</summary>\n\n"
+        f"{markdown_table(shown, align=align)}\n\n</details>\n"
+    )
+
+
+SHARE_EDGES = (0.0, 25.0, 50.0, 75.0, 100.0)
+
+
+def network_map_table(data: ReportData) -> tuple[pd.DataFrame, object]:
+    """Per member on the front page's map: the KPIs with a band (a target and a value), the share of them at
+    ≥ 95 % of the target — the status table's «Status ≥ 95 %» over the sum of its four status columns — and
+    its colour class; with the classes (quarters, darker is better)."""
+    table = network_status_table(data)
+    on_map, _ = map_members(data)
+    table = table.loc[table["unit_code"].isin(on_map["unit_code"])].reset_index(drop=True)
+    table["n_banded"] = table[BAND_ORDER].sum(axis=1)
+    table["share_ge95"] = (100 * table["ge95"] / table["n_banded"]).where(table["n_banded"] > 0)
+    classes = maps.fixed_classes(SHARE_EDGES, MAPS_NB["share_classes"], "high")
+    table["map_class"] = [
+        classes.labels[i] if i is not None else "" for i in (classes.index(v) for v in table["share_ge95"])
+    ]
+    return table, classes
+
+
+def network_map(data: ReportData) -> tuple:
+    table, classes = network_map_table(data)
+    _, not_on_map = map_members(data)
+    units = [maps.MapUnit(c, t, v) for c, t, v in zip(table["unit_code"], table["type"], table["share_ge95"])]
+    fig = maps.choropleth(units, classes, MAPS_NB["status_legend"].replace(" %", NBSP + "%"))
+    alt = (
+        MAPS_NB["status_alt"].format(n=len(units))
+        + " "
+        + _extremes(table, "share_ge95", lambda v: fmt_percent(v))
+        + _without(table, "share_ge95")
+    )
+    caption = (
+        MAPS_NB["status_caption"] + " " + MAPS_NB["credit"] + "." + (f" {_map_note(not_on_map)}" if not_on_map else "")
+    )
+    return fig, caption, alt
+
+
+def _without(table: pd.DataFrame, column: str) -> str:
+    missing = table.loc[table[column].isna(), "name"].astype(str).tolist()
+    return (" " + MAPS_NB["without_value"].format(names=", ".join(missing))) if missing else ""
+
+
+def network_map_markdown(data: ReportData) -> str:
+    table, _ = network_map_table(data)
+    shown = pd.DataFrame(
+        {
+            MAPS_NB["col_unit"]: table["name"],
+            MAPS_NB["col_with_target"]: table["n_banded"].astype(int).astype(str),
+            MAPS_NB["col_share"]: [fmt_percent(v) for v in table["share_ge95"]],
+            MAPS_NB["col_class"]: [c or "–" for c in table["map_class"]],
+        }
+    )
+    return _details_table(shown, {MAPS_NB["col_with_target"]: "right", MAPS_NB["col_share"]: "right"})
+
+
+def _better(direction: str) -> str:
+    return {"higher_is_better": "high", "lower_is_better": "low"}.get(direction, "")
+
+
+def indicator_map_table(data: ReportData, kpi_id: str) -> tuple[pd.DataFrame, object]:
+    """Per member on an indicator's map: its latest value and year (those of the members' table), and its
+    colour class; with the classes. A yes/no KPI has the two classes «nei» and «ja» (darker: the target's)."""
+    kpi = indicator_row(data, kpi_id)
+    on_map, _ = map_members(data)
+    table = indicator_table(data, kpi_id)
+    table = table.loc[table["unit_code"].isin(on_map["unit_code"])].reset_index(drop=True)
+    if kpi["direction"] == "binary":
+        target = data.targets.loc[(data.targets["kpi_id"] == kpi_id) & (data.targets["unit_code"] == ""), "target"]
+        better = "low" if len(target) and float(target.iloc[0]) == 0 else "high"
+        classes = maps.fixed_classes((0.0, 0.5, 1.0), (MAPS_NB["binary_no"], MAPS_NB["binary_yes"]), better)
+    else:
+        classes = maps.value_classes(table["value"].to_numpy(dtype=float), _better(kpi["direction"]))
+    table["map_class"] = [classes.labels[i] if i is not None else "" for i in map(classes.index, table["value"])]
+    return table, classes
+
+
+def indicator_map(data: ReportData, kpi_id: str) -> tuple:
+    kpi = indicator_row(data, kpi_id)
+    table, classes = indicator_map_table(data, kpi_id)
+    _, not_on_map = map_members(data)
+    units = [maps.MapUnit(c, t, v) for c, t, v in zip(table["unit_code"], table["type"], table["value"])]
+    direction = DIRECTION_NB.get(kpi["direction"], kpi["direction"])
+    if classes.better:
+        how = MAPS_NB["darker_better"]
+        said = MAPS_NB["direction_better"].format(direction=direction)
+    else:
+        how = MAPS_NB["darker_higher"]
+        said = MAPS_NB["direction_none"]
+    title = figures.panel_title(f"{kpi['name_nb']} ({kpi['unit_nb']})", 38)
+    fig = maps.choropleth(units, classes, f"{title}\n{how}")
+
+    def shown(v):
+        return fmt_kpi_value(v, "", kpi["direction"])
+
+    k = len(classes.labels)
+    low, high = (classes.labels[0], classes.labels[-1]) if k else ("–", "–")
+    alt = (
+        MAPS_NB["value_alt"].format(kpi=kpi["name_nb"], n=len(units), k=k, low=low, high=high)
+        if k
+        else MAPS_NB["value_alt_none"].format(kpi=kpi["name_nb"], n=len(units))
+    )
+    alt += " " + _extremes(table, "value", shown) + _without(table, "value")
+    caption = (
+        MAPS_NB["value_caption"].format(
+            kpi=kpi["name_nb"],
+            unit=kpi["unit_nb"],
+            classes=MAPS_NB["classes_binary" if kpi["direction"] == "binary" else "classes_quantile"].format(k=k),
+            direction=said,
+        )
+        + " "
+        + MAPS_NB["credit"]
+        + "."
+        + (f" {_map_note(not_on_map)}" if not_on_map else "")
+    )
+    return fig, caption, alt
+
+
+def indicator_map_markdown(data: ReportData, kpi_id: str) -> str:
+    kpi = indicator_row(data, kpi_id)
+    table, _ = indicator_map_table(data, kpi_id)
+    shown = pd.DataFrame(
+        {
+            MAPS_NB["col_unit"]: table["name"],
+            MAPS_NB["col_year"]: [fmt_year(y) for y in table["year"]],
+            MAPS_NB["col_value"]: [fmt_kpi_value(v, "", kpi["direction"]) for v in table["value"]],
+            MAPS_NB["col_class"]: [c or "–" for c in table["map_class"]],
+        }
+    )
+    return _details_table(shown, {MAPS_NB["col_year"]: "right", MAPS_NB["col_value"]: "right"})

@@ -396,6 +396,7 @@ DOWNLOAD_PARTS_NB: dict[str, str] = {
     "side_by_side": "Tabell: medlemmene side om side",
     "heatmap": "Figur: fargekart (robust z)",
     "spread": "Figur: spredningen mellom medlemmene",
+    "map": "Kart",
 }
 
 #: What a number in the CSV is («Størrelse»).
@@ -469,6 +470,11 @@ DOWNLOAD_MEASURES_NB: dict[str, str] = {
     "sdg_goals": "Bærekraftsmål",
     "network_target": "Nettverkets mål",
     "band": "Statusbånd",
+    "map_value": "Verdi på kartet (fargeklassen i teksten)",
+    "map_share_ge95": "Andel av indikatorene med mål som har nådd minst 95 % av målet (%)",
+    "map_n_banded": "Indikatorer med mål og tall",
+    "map_class_low": "Fargeklasse, nedre grense",
+    "map_class_high": "Fargeklasse, øvre grense",
 }
 
 DOWNLOAD_TEXTS_NB = {
@@ -524,7 +530,8 @@ DATA_PAGE_NB = {
     "pages_heading": "Tallene på hver side",
     "pages_intro": (
         "Hver kommune-, fylkes- og indikatorside og forsiden har en lenke «Last ned tallene på denne siden (CSV)». "
-        "Fila har én rad per tall på siden: seriene bak hver figur (alle år), verdiene i tabellene, "
+        "Fila har én rad per tall på siden: seriene bak hver figur (alle år), verdiene og fargeklassene på "
+        "kartene, verdiene i tabellene, "
         "sammenligningen med nettverkets median, fylket og hele landet, målene, fremdriften etter alle fem "
         "metodene (siden viser bare Eurostats), og kilde og versjon på hver rad. Kolonnene:"
     ),
@@ -588,4 +595,54 @@ NAV_NB = {
     "indicators_count": "{n} av {total} indikatorer vises",
     "county_authority": "fylkeskommune",
     "breadcrumbs": "Brødsmulesti",
+}
+
+#: The maps (analysis/pages/maps.py and the map functions of analysis/pages/content.py). ``{…}`` are filled in
+#: escaped where they come from data.
+MAPS_NB = {
+    "heading_network": "Medlemmene på kartet",
+    "heading_indicator": "Medlemmene på kartet",
+    "credit": "Kart: Kartverket (CC BY 4.0), grenser forenklet av robhop/fylker-og-kommuner",
+    "credit_short": "Kart: Kartverket (CC BY 4.0)",
+    "no_value": "Medlem uten tall",
+    "no_target": "Medlem uten mål å måle mot",
+    "non_member": "Ikke medlem",
+    "darker_better": "mørkere er bedre",
+    "darker_higher": "mørkere er høyere (ingen retning er bedre)",
+    "status_legend": "Andel av indikatorene med mål\nsom har nådd minst 95 % av målet",
+    "status_caption": (
+        "Medlemmene på kartet over Norge, farget etter hvor stor andel av indikatorene med mål og tall som har "
+        "nådd minst 95 % av målet (kolonnen «Status ≥ 95 %» i tabellen over delt på summen av de fire "
+        "statuskolonnene). Mørkere er bedre. Fylkeskommuner er vist med hele fylket, kommunene oppå; små "
+        "kommuner har i tillegg en prikk. Grå områder er ikke medlemmer; fylkesgrensene er tegnet inn."
+    ),
+    "status_alt": "Kart over Norge med {n} medlemmer farget etter andelen indikatorer som har nådd minst 95 % "
+    "av målet.",
+    "highest": "Høyest: {names} ({value}).",
+    "lowest": "Lavest: {names} ({value}).",
+    "none_with_value": "Ingen av medlemmene har et tall å vise.",
+    "without_value": "Uten tall: {names}.",
+    "value_caption": (
+        "{kpi} ({unit}): medlemmenes siste verdi (kolonnen «Verdi» i tabellen under) på kartet over Norge. "
+        "{classes} {direction} Fylkeskommuner er vist med hele fylket, kommunene oppå; små kommuner har i "
+        "tillegg en prikk. Grå områder er ikke medlemmer; skraverte er medlemmer uten tall."
+    ),
+    "value_alt": "Kart over Norge med {kpi} for {n} medlemmer i {k} fargeklasser fra {low} til {high}.",
+    "classes_quantile": "Fargene er {k} klasser med omtrent like mange medlemmer i hver; en verdi på en "
+    "klassegrense hører til klassen over.",
+    "classes_binary": "«Ja» og «nei» har hver sin farge.",
+    "value_alt_none": "Kart over Norge over {kpi} for {n} medlemmer.",
+    "direction_better": "Fargene er snudd etter indikatorens retning ({direction}), så mørkere alltid er bedre.",
+    "direction_none": "Indikatoren har ingen fastsatt retning: mørkere er høyere.",
+    "not_on_map": "Ikke på kartet (fantes ikke i {year}-grensene): {names}.",
+    "table_summary": "Tallene på kartet",
+    "col_unit": "Enhet",
+    "col_value": "Verdi",
+    "col_year": "År",
+    "col_share": "Andel med minst 95 % av målet",
+    "col_with_target": "Indikatorer med mål og tall",
+    "col_class": "Fargeklasse",
+    "share_classes": ("0–25 %", "25–50 %", "50–75 %", "75–100 %"),
+    "binary_yes": "ja",
+    "binary_no": "nei",
 }

@@ -433,6 +433,13 @@ def indicator_download(data: ReportData, kpi_id: str, provenance: Provenance, ta
             )
         )
 
+    # the map: each member's value with its colour class, and the classes' edges
+    shown, classes = content.indicator_map_table(page, kpi_id)
+    parts += [
+        rows(shown, "map", "map_value", value="value", year="year", text="map_class", scope="unit_kpi_year"),
+        *_class_rows(classes, kpi_id),
+    ]
+
     # the members' table
     table = content.indicator_table(page, kpi_id)
     verdicts = [VERDICT_NB.get(v, "") if isinstance(v, str) else "" for v in table["verdict"]]
@@ -465,6 +472,28 @@ def indicator_download(data: ReportData, kpi_id: str, provenance: Provenance, ta
     # the network as a whole
     parts += _network_trend_rows(content.network_trend_table(page).loc[lambda t: t["kpi_id"] == kpi_id])
     return finish(data, parts, provenance)
+
+
+def _class_rows(classes, kpi_id: str) -> list[dict]:
+    """A map's colour classes: each one's lower and upper edge, with its legend label as the text."""
+    edges = pd.DataFrame(
+        {
+            "kpi_id": kpi_id,
+            "unit_code": "",
+            "low": list(classes.edges[:-1]),
+            "high": list(classes.edges[1:]),
+            "label": list(classes.labels),
+        }
+    )
+    keys = (
+        dict(text="label", dimension="", scope="kpi")
+        if kpi_id
+        else dict(text="label", dimension="", scope="given", source=T["computed"])
+    )
+    return [
+        rows(edges, "map", "map_class_low", value="low", **keys),
+        rows(edges, "map", "map_class_high", value="high", **keys),
+    ]
 
 
 def _network_trend_rows(nt: pd.DataFrame) -> list[dict]:
@@ -525,6 +554,15 @@ def network_download(data: ReportData, provenance: Provenance) -> pd.DataFrame:
                 scope="unit",
             )
         )
+
+    # the map: each member's share of KPIs at >= 95 % of the target, with its colour class
+    shown, classes = content.network_map_table(data)
+    keys = dict(kpi_id="", dimension="", scope="unit")
+    parts += [
+        rows(shown, "map", "map_n_banded", value="n_banded", **keys),
+        rows(shown, "map", "map_share_ge95", value="share_ge95", text="map_class", **keys),
+        *_class_rows(classes, ""),
+    ]
 
     # the heat maps: robust z of every member municipality and KPI
     comp = data.results["comparisons"]

@@ -70,17 +70,6 @@ def population_table(folder: Path | None = None) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True).drop_duplicates(["unit_code", "year"], keep="first")
 
 
-def formula_nb(formula: str, names: dict[str, str], population_source: str = POPULATION_SOURCE) -> str:
-    """The formula in Norwegian for the pages: '«Utslipp» / folkemengde × 1 000 (folkemengde 1. januar, SSB …)'.
-    Plain text; the page escapes it where it lands."""
-    kind, series = parse_formula(formula)
-    if kind == "share":
-        a, b = (names.get(s, s) for s in series)
-        return f"«{a}» / «{b}» × 100 (prosent, samme enhet og år)"
-    factor = f"{PER_INHABITANTS[kind]:,}".replace(",", " ")
-    return f"«{names.get(series[0], series[0])}» / folkemengde × {factor} (folkemengde: {population_source}, samme år)"
-
-
 def derive(
     obs: pd.DataFrame, catalog: pd.DataFrame, population: pd.DataFrame | None = None
 ) -> pd.DataFrame:

@@ -220,6 +220,17 @@ def linked_name(data: ReportData, kpi_id: str, name: str) -> Md:
     return link(name, href) if href else Md(esc(name))
 
 
+def year_spans(years) -> str:
+    """2015, 2016, 2017, 2020 -> '2015–2017, 2020': the years a reason applies to, short enough to read."""
+    spans: list[list[int]] = []
+    for y in sorted(int(v) for v in set(years)):
+        if spans and y == spans[-1][1] + 1:
+            spans[-1][1] = y
+        else:
+            spans.append([y, y])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
+
+
 def own_ids(catalog: pd.DataFrame) -> set[str]:
     """The network's own indicators (params/indicators.yaml): the pages never call them U4SSC's."""
     if "origin" not in catalog.columns:
@@ -244,8 +255,8 @@ def own_notes(data: ReportData, kpi_ids, unit_code: str | None = None) -> list[s
             text += f"; {OWN_NB['formula'].lower()} {esc(formula_nb(formula, names))}"
         if gone is not None:
             mine = gone.loc[gone["kpi_id"] == k].sort_values("year")
-            for year, note in zip(mine["year"], mine["note"]):
-                text += f"; {OWN_NB['left_out'].lower()} {fmt_year(year)} ({esc(note.removeprefix('utelatt: '))})"
+            for note, years in mine.groupby("note", sort=False)["year"]:
+                text += f"; {OWN_NB['left_out'].lower()} {year_spans(years)} ({esc(note.removeprefix('utelatt: '))})"
         lines.append(f"- {text}.")
     return lines
 

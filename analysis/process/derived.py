@@ -116,7 +116,7 @@ def derive(
                 [rows["value"].isna(), np.isnan(divisor), divisor == 0],
                 [
                     f"«{names.get(series[0], series[0])}» mangler for året",
-                    "folkemengden for året finnes ikke i prosjektets befolkningstall (SSB 07459)",
+                    "folkemengden for året finnes ikke i prosjektets befolkningstall, SSB 07459",
                     "folkemengden er 0",
                 ],
                 "",

@@ -39,7 +39,7 @@ from analysis.pages.present import (
     p_text,
 )
 from analysis.pages.report_data import ReportData
-from analysis.pages.text_nb import MAPS_NB, reason_nb, warning_nb
+from analysis.pages.text_nb import MAPS_NB, OWN_NB, formula_nb, reason_nb, warning_nb
 from analysis.stats.trends import MIN_POINTS
 
 SIGNIFICANCE_Q = 0.05
@@ -220,12 +220,54 @@ def linked_name(data: ReportData, kpi_id: str, name: str) -> Md:
     return link(name, href) if href else Md(esc(name))
 
 
+def year_spans(years) -> str:
+    """2015, 2016, 2017, 2020 -> '2015–2017, 2020': the years a reason applies to, short enough to read."""
+    spans: list[list[int]] = []
+    for y in sorted(int(v) for v in set(years)):
+        if spans and y == spans[-1][1] + 1:
+            spans[-1][1] = y
+        else:
+            spans.append([y, y])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
+
+
+def own_ids(catalog: pd.DataFrame) -> set[str]:
+    """The network's own indicators (params/indicators.yaml): the pages never call them U4SSC's."""
+    if "origin" not in catalog.columns:
+        return set()
+    return set(catalog.loc[catalog["origin"] == "own", "kpi_id"])
+
+
+def own_notes(data: ReportData, kpi_ids, unit_code: str | None = None) -> list[str]:
+    """One Markdown line per own indicator among ``kpi_ids``: its source, its formula where it is derived, and
+    (for a member) the years its value was left out and why, so that a derived value never goes missing unsaid."""
+    from analysis.process.derived import left_out
+
+    cat = data.catalog.set_index("kpi_id")
+    names = cat["name_nb"].to_dict()
+    own = [k for k in kpi_ids if k in own_ids(data.catalog)]
+    gone = left_out(data.for_unit("observations", unit_code), data.catalog) if unit_code else None
+    lines = []
+    for k in own:
+        text = f"{esc(names[k])}: {OWN_NB['source'].lower()} {esc(cat.at[k, 'source'])}"
+        formula = cat.at[k, "formula"] if "formula" in cat.columns else ""
+        if isinstance(formula, str) and formula:
+            text += f"; {OWN_NB['formula'].lower()} {esc(formula_nb(formula, names))}"
+        if gone is not None:
+            mine = gone.loc[gone["kpi_id"] == k].sort_values("year")
+            for note, years in mine.groupby("note", sort=False)["year"]:
+                text += f"; {OWN_NB['left_out'].lower()} {year_spans(years)} ({esc(note.removeprefix('utelatt: '))})"
+        lines.append(f"- {text}.")
+    return lines
+
+
 def kpi_table_markdown(data: ReportData, table: pd.DataFrame, dimension: str) -> str:
     part = table.loc[table["dimension_nb"] == dimension]
+    own = own_ids(data.catalog)
     shown = pd.DataFrame(
         {
             "Indikator": [
-                Md(f"{linked_name(data, k, n)} *({esc(u)})*")
+                Md(f"{linked_name(data, k, n)} *({esc(u)}{'; ' + OWN_NB['marker'] if k in own else ''})*")
                 for k, n, u in zip(part["kpi_id"], part["name_nb"], part["unit_nb"])
             ],
             "År": [fmt_year(y if pd.notna(y) else ly) for y, ly in zip(part["year"], part["latest_year"])],
@@ -622,6 +664,9 @@ def kpi_tables_markdown(data: ReportData, unit_code: str) -> str:
             text += f"Ingen tall rapportert for de {int(in_dim.sum())} indikatorene i denne dimensjonen.\n"
         else:
             text += kpi_table_markdown(data, shown, dim) + "\n"
+            notes = own_notes(data, shown["kpi_id"], unit_code)
+            if notes:
+                text += f"\n{OWN_NB['table_note']}:\n\n" + "\n".join(notes) + "\n"
             if len(missing):
                 names = ", ".join(esc(n) for n in missing["name_nb"])
                 text += f"\nIkke rapportert ({len(missing)} av {int(in_dim.sum())} indikatorer): {names}.\n"
@@ -727,6 +772,24 @@ def indicator_intro(data: ReportData, kpi_id: str) -> str:
     direction = DIRECTION_NB.get(kpi["direction"], kpi["direction"])
     if kpi["direction_inferred"]:
         direction += " (utledet av definisjonen, ikke oppgitt av ITU)"
+    if kpi_id in own_ids(data.catalog):
+        facts = [(OWN_NB["label"], kpi["code"])]
+        if kpi["name_en"]:
+            facts.append(("Engelsk navn", kpi["name_en"]))
+        facts += [
+            ("Dimensjon", f"{kpi['dimension_nb']} › {OWN_NB['group']}"),
+            ("Enhet", kpi["unit_nb"]),
+            ("Retning", direction),
+            ("Bærekraftsmål", ", ".join(kpi["sdg_goals"].split(";")) if kpi["sdg_goals"] else "–"),
+            (OWN_NB["source"], kpi["source"]),
+        ]
+        if kpi.get("formula"):
+            facts.append((OWN_NB["formula"], formula_nb(kpi["formula"], data.catalog.set_index("kpi_id")["name_nb"])))
+        facts.append(("Nettverkets mål", target))
+        return (
+            f"{notice(data)}\n{markdown_table(pd.DataFrame(facts, columns=['', 'Indikator']))}\n\n"
+            f"[⬇ Last ned tallene på denne siden (CSV)](../nedlastinger/indikator-{kpi['slug']}.csv)\n"
+        )
     facts = [
         ("U4SSC-kode", kpi["code"] + (f", datapunkt {kpi['data_point']}" if kpi["data_point"] else "")),
         ("Engelsk navn", kpi["name_en"]),

@@ -349,7 +349,7 @@ def method_settings_markdown(methods: dict) -> str:
         if isinstance(value, float):
             return f"{value:g}".replace(".", ",")
         if isinstance(value, int):
-            return f"{value:,}".replace(",", "\u202f")
+            return f"{value:,}".replace(",", "\xa0")
         return METHOD_VALUES_NB.get(value, str(value))
 
     rows = [f"| {METHOD_SETTING_LABELS_NB.get(k, k)} | {shown(v)} | `{k}` |" for k, v in methods.items()]
@@ -464,6 +464,8 @@ DOWNLOAD_MEASURES_NB: dict[str, str] = {
     "q1": "Nedre kvartil blant medlemmene",
     "q3": "Øvre kvartil blant medlemmene",
     "code": "U4SSC-kode",
+    "own_code": "Nettverkets egen indikator (kode)",
+    "formula": "Beregning",
     "name_en": "Engelsk navn",
     "data_point": "Datapunkt",
     "direction": "Retning",
@@ -595,6 +597,7 @@ NAV_NB = {
     "indicators_count": "{n} av {total} indikatorer vises",
     "county_authority": "fylkeskommune",
     "breadcrumbs": "Brødsmulesti",
+    "own": "nettverkets egen indikator",
 }
 
 #: The maps (analysis/pages/maps.py and the map functions of analysis/pages/content.py). ``{…}`` are filled in
@@ -646,3 +649,29 @@ MAPS_NB = {
     "binary_yes": "ja",
     "binary_no": "nei",
 }
+
+# --- the network's own and derived indicators (params/indicators.yaml) --------------------------------
+
+OWN_NB = {
+    "label": "Nettverkets egen indikator",
+    "group": "Nettverkets egne indikatorer",
+    "marker": "nettverkets egen indikator",
+    "source": "Kilde",
+    "formula": "Beregning",
+    "table_note": "Nettverkets egne indikatorer i tabellen, med kilde og beregning",
+    "left_out": "Utelatt",
+}
+POPULATION_NB = "innbyggertallet 1. januar samme år (SSB, tabell 07459, i dagens kommunegrenser)"
+
+
+def formula_nb(formula: str, names: dict[str, str]) -> str:
+    """A derived indicator's formula as the page states it, in plain text (escaped where it lands):
+    '«Klimagassutslipp» / folkemengde × 1 000 (folkemengde 1. januar samme år, SSB …)'."""
+    from analysis.reference.indicators import PER_INHABITANTS, parse_formula
+
+    kind, series = parse_formula(formula)
+    if kind == "share":
+        a, b = (names.get(s, s) for s in series)
+        return f"«{a}» / «{b}» × 100 (prosent, samme enhet og år)"
+    factor = f"{PER_INHABITANTS[kind]:,}".replace(",", "\xa0")
+    return f"«{names.get(series[0], series[0])}» / folkemengde × {factor}, der folkemengden er {POPULATION_NB}"

@@ -23,7 +23,7 @@ from analysis.core.atomic import atomic_path
 from analysis.core.errors import EXIT_BAD_INPUT, InputError
 from analysis.ingest.pxweb import CacheMissError, PxWebClient, PxWebError
 from analysis.ingest.registry import FORMATS, header_names, read_observations, summary
-from analysis.reference.catalog import load_catalog
+from analysis.reference.indicators import full_catalog as load_catalog  # U4SSC + params/indicators.yaml
 from analysis.reference.plausibility import warnings_of
 from analysis.validate.observations import validate_observations
 
@@ -65,8 +65,11 @@ def project_params() -> list[Path]:
         paths.append(load_report_settings().targets)
     except InputError:
         pass  # report.yaml is refused when its turn comes; its targets file cannot be found without it
+    from analysis.reference.indicators import INDICATORS_YAML
+
     methods = [config.METHODS_YAML] if config.METHODS_YAML.is_file() else []
-    return paths + methods + [PLAUSIBILITY_CSV]
+    own = [INDICATORS_YAML] if INDICATORS_YAML.is_file() else []
+    return paths + methods + own + [PLAUSIBILITY_CSV]
 
 
 def params_kind(path: Path) -> str | None:
@@ -81,6 +84,8 @@ def params_kind(path: Path) -> str | None:
             return "network"
         if "report_year" in data:
             return "report"
+        if "indicators" in data:
+            return "indicators"
         from analysis.core.settings import MethodSettings
 
         if data and set(data) <= set(MethodSettings.__dataclass_fields__):
@@ -119,6 +124,12 @@ def check_params(path: Path, kind: str, rules_check: Callable | None = None) -> 
         towns = int((members["type"] == "kommune").sum())
         counties = len(members) - towns
         return f"format:    network\nmembers:   {len(members)} ({towns} municipalities, {counties} counties)"
+    if kind == "indicators":
+        from analysis.reference.indicators import load_own_indicators
+
+        own = load_own_indicators(path)
+        derived = int((own["formula"] != "").sum())
+        return f"format:    own indicators\nindicators: {len(own)} ({derived} derived by a formula)"
     if kind == "methods":
         from analysis.core.settings import load_method_settings
 

@@ -29,7 +29,7 @@ from analysis.core.schema import (
 )
 from analysis.core.settings import MethodSettings, ReportSettings, load_report_settings
 from analysis.process.demo import generate_observations
-from analysis.reference.catalog import load_catalog
+from analysis.reference.indicators import full_catalog
 from analysis.reference.members import load_units, network_name
 
 #: A number as the targets file writes it: a decimal point, no thousands separator ("97.5", "122630.148").
@@ -150,8 +150,9 @@ def load_targets(
 
 def load_observations(settings: ReportSettings, units: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:
     """The tidy observations the report is built from: the seeded demo, or what ``ingest`` produced."""
-    if settings.data == "demo":
-        return generate_observations(units, catalog, settings.first_year, settings.report_year).assign(note="")
+    if settings.data == "demo":  # invented numbers for the U4SSC data points only, never for the network's own
+        u4ssc = catalog.loc[catalog["origin"] == "u4ssc"] if "origin" in catalog else catalog
+        return generate_observations(units, u4ssc, settings.first_year, settings.report_year).assign(note="")
     folder = config.PROCESSED_DIR / "ingested"
     files = sorted(folder.glob("*.parquet"))
     if not files:
@@ -225,6 +226,29 @@ def in_report_borders(
     )
 
 
+def with_derived(obs: pd.DataFrame, catalog: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """The observations plus the derived indicators' rows (``formula`` in params/indicators.yaml), computed
+    from them and the population once for all units; a value left out is a row saying why, and is named here."""
+    from analysis.process.derived import derive
+
+    rows = derive(obs, catalog)
+    if rows.empty:
+        return obs
+    rows = rows.loc[rows["unit_code"].isin(units["unit_code"])]
+    left = rows.loc[rows["status"] == ".."]
+    if len(left):
+        print(
+            f"note: {len(left)} derived values left out (the reason is on the member's page), e.g. "
+            f"{left['kpi_id'].iloc[0]} {left['unit_code'].iloc[0]} {left['year'].iloc[0]}: {left['note'].iloc[0]}"
+        )
+    computed = set(rows["kpi_id"])
+    if obs["kpi_id"].isin(computed).any():
+        replaced = sorted(set(obs["kpi_id"]) & computed)
+        print(f"note: submitted values of derived indicators replaced by the computed ones: {replaced}")
+    kept = obs.loc[~obs["kpi_id"].isin(computed)]  # a derived indicator is computed, never also submitted
+    return pd.concat([kept, rows[kept.columns]], ignore_index=True)
+
+
 def check_observations(obs: pd.DataFrame, catalog: pd.DataFrame, units: pd.DataFrame, where: str) -> None:
     """Schema, per-KPI rules and codes (all in the borders the members are listed in) before anything is written."""
     from analysis.validate.observations import validate_observations
@@ -256,10 +280,10 @@ class ProcessedInputs:
 def read_inputs(settings: ReportSettings | None = None) -> ProcessedInputs:
     """Read and check the catalog, the members, the targets and the observations; write nothing."""
     settings = settings or load_report_settings()
-    catalog = load_catalog()
+    catalog = full_catalog()
     units = load_units()
     targets = load_targets(settings.targets, catalog, units, settings.default_target_year, settings.base_year)
-    obs = load_observations(settings, units, catalog)
+    obs = with_derived(load_observations(settings, units, catalog), catalog, units)
     check_observations(obs, catalog, units, "observations")
     obs = with_warnings(obs, "observations")
     return ProcessedInputs(settings, catalog, units, targets, obs, network_name())

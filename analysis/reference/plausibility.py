@@ -160,9 +160,9 @@ RULE_SCOPES = ("row", "age", "sum")
 
 def known_kpis() -> set[str]:
     """The catalog's kpi_ids, casefolded as rule patterns are."""
-    from analysis.reference.catalog import load_catalog
+    from analysis.reference.indicators import full_catalog
 
-    return {k.casefold() for k in load_catalog()["kpi_id"]}
+    return {k.casefold() for k in full_catalog()["kpi_id"]}
 
 
 @lru_cache(maxsize=4)

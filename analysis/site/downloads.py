@@ -46,6 +46,7 @@ from analysis.pages.text_nb import (
     DOWNLOAD_PARTS_NB,
     DOWNLOAD_TEXTS_NB,
     LABELS_NB,
+    formula_nb,
     reason_nb,
 )
 
@@ -383,6 +384,11 @@ def indicator_download(data: ReportData, kpi_id: str, provenance: Provenance, ta
         ("direction", direction + (" (utledet av definisjonen)" if kpi["direction_inferred"] else "")),
         ("sdg_goals", ", ".join(kpi["sdg_goals"].split(";")) if kpi["sdg_goals"] else ""),
     ]
+    if kpi_id in content.own_ids(page.catalog):  # the network's own: never labelled U4SSC, its own source
+        catalog = dict(source=kpi["source"], vintage="params/indicators.yaml", scope="given")
+        facts = [("own_code", kpi["code"]), *facts[1:2], facts[4], facts[5]]
+        if kpi.get("formula"):
+            facts.append(("formula", formula_nb(kpi["formula"], page.catalog.set_index("kpi_id")["name_nb"])))
     parts = [rows(one, "facts", key, value=np.nan, text=text, **catalog) for key, text in facts]
     network_target = page.targets.loc[page.targets["unit_code"] == ""]
     if len(network_target):

@@ -193,13 +193,20 @@ def dimensions(indicators: pd.DataFrame) -> list[tuple[int, str, pd.DataFrame]]:
     ]
 
 
+def _code_label(row: pd.Series) -> str:
+    """The code shown beside a name; the network's own indicators say so (they are not U4SSC's)."""
+    if row.get("origin") == "own":
+        return f"{row['kpi_id']} · {NAV_NB['own']}"
+    return str(row["kpi_id"])
+
+
 def indicators_page(indicators: pd.DataFrame) -> str:
     """``indikatorer.qmd``: every indicator with a page, under its dimension, with a filter."""
     sections = []
     for n, dim, group in dimensions(indicators):
         items = "".join(
             f'<li><a href="indikatorer/{row["slug"]}.html">{esc(row["name_nb"])}</a> '
-            f'<span class="nav-code">{esc(row["kpi_id"])}</span></li>\n'
+            f'<span class="nav-code">{esc(_code_label(row))}</span></li>\n'
             for _, row in group.iterrows()
         )
         sections.append(

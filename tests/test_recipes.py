@@ -19,7 +19,7 @@ import pytest
 
 from analysis.cli import main
 from analysis.core.errors import EXIT_BAD_INPUT, InputError
-from analysis.ingest.recipe import load_recipe, read_with_recipe, recipe_for
+from analysis.ingest.recipe import load_recipe, recipe_for
 from analysis.ingest.registry import read_observations
 from analysis.process.ingested import STAMP, ingest_raw
 from analysis.process.pipeline import in_report_borders
@@ -130,7 +130,9 @@ Herøy;2023;Jordbruk;abc
 
 
 def test_a_county_column_or_a_names_map_tells_the_two_heroys_apart(tmp_path):
-    data = f"Kommune;Fylke;År;Sektor;{VALUE}\nHerøy;Nordland;2022;Totalt;5 000\nHerøy;Møre og Romsdal;2022;Totalt;7 000\n"
+    data = (
+        f"Kommune;Fylke;År;Sektor;{VALUE}\nHerøy;Nordland;2022;Totalt;5 000\nHerøy;Møre og Romsdal;2022;Totalt;7 000\n"
+    )
     with_county = RECIPE.replace("columns: {unit: Kommune,", "columns: {county: Fylke, unit: Kommune,")
     _, obs = read_observations(_source(tmp_path / "a", data=data, recipe=with_county))
     assert dict(zip(obs["unit_code"], obs["value"])) == {"1818": pytest.approx(5.0), "1515": pytest.approx(7.0)}

@@ -194,7 +194,11 @@ def load_recipe(path: str | Path) -> Recipe:
         kept = {}
         for col, want in filters.items():
             values = want if isinstance(want, list) else [want]
-            if not _text(col) or not values or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in values):
+            if (
+                not _text(col)
+                or not values
+                or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in values)
+            ):
                 refuse("filters", f"{col!r}: must be a value or a list of values, got {want!r}", filters)
             else:
                 kept[col.strip()] = tuple(str(v).strip() for v in values)
@@ -290,7 +294,9 @@ def _check_kpi(kpi: str, unit: str, refuse) -> None:
     if kpi.startswith(SOURCE_NAMESPACES):
         return
     if kpi not in catalog.index:
-        refuse("kpi", f"{kpi!r} is not a kpi_id of the catalog (data/reference/u4ssc_catalog.csv) nor ssb/..., kostra/...")
+        refuse(
+            "kpi", f"{kpi!r} is not a kpi_id of the catalog (data/reference/u4ssc_catalog.csv) nor ssb/..., kostra/..."
+        )
     elif unit and not _unit_ok(unit, catalog.loc[kpi]):
         refuse("kpi_unit", f"{unit!r} is not the unit of {kpi} ({catalog.at[kpi, 'unit']!r}): convert with factor")
 
@@ -420,7 +426,9 @@ def read_with_recipe(recipe: Recipe, path: str | Path) -> pd.DataFrame:
             value = 0.0 if status == "-" else value
         elif value_text == "":
             problems.add(
-                InputError(path, "empty: add '' to missing in the recipe if an empty cell means missing", line, cols["value"])
+                InputError(
+                    path, "empty: add '' to missing in the recipe if an empty cell means missing", line, cols["value"]
+                )
             )
             continue
         else:
@@ -428,7 +436,11 @@ def read_with_recipe(recipe: Recipe, path: str | Path) -> pd.DataFrame:
                 value = parse_number(rec[at[cols["value"]]], decimal) * recipe.factor
             except NumberError as exc:
                 symbols = ", ".join(map(repr, recipe.missing))
-                reason = exc.reason if exc.specific else f"{value_text!r} is not a number nor a symbol of missing ({symbols})"
+                reason = (
+                    exc.reason
+                    if exc.specific
+                    else f"{value_text!r} is not a number nor a symbol of missing ({symbols})"
+                )
                 problems.add(InputError(path, reason, line, cols["value"]))
                 continue
         if code is None:

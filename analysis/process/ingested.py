@@ -73,7 +73,6 @@ def params_kind(path: Path) -> str | None:
     """'network', 'report', 'targets', 'rules' or 'recipe' for a params file or a recipe, told by its header, keys
     or name; None for a data file (the readers of :mod:`analysis.ingest.registry`)."""
     from analysis.core.inputs import read_yaml
-
     from analysis.ingest.recipe import is_recipe
 
     suffix = path.suffix.lower()
@@ -160,7 +159,9 @@ def check_recipe(path: Path) -> str:
     recipe = load_recipe(path)
     files = recipe.covered()
     if not files:
-        raise InputError(path, f"covers no file: nothing in {recipe.folder} matches {', '.join(recipe.files)}", field="files")
+        raise InputError(
+            path, f"covers no file: nothing in {recipe.folder} matches {', '.join(recipe.files)}", field="files"
+        )
     problems, rows, catalog = Problems(), 0, load_catalog()
     for p in files:
         try:
@@ -171,10 +172,8 @@ def check_recipe(path: Path) -> str:
             problems.add(exc)
     problems.raise_if_any()
     borders = f"{recipe.borders} borders (used as they are)" if recipe.borders else "the borders of each year"
-    return (
-        f"format:    recipe\nfiles:     {len(files)} ({', '.join(p.name for p in files[:3])}{', ...' if len(files) > 3 else ''})\n"
-        f"rows:      {rows} of {recipe.kpi}, {borders}"
-    )
+    names = ", ".join(p.name for p in files[:3]) + (", ..." if len(files) > 3 else "")
+    return f"format:    recipe\nfiles:     {len(files)} ({names})\nrows:      {rows} of {recipe.kpi}, {borders}"
 
 
 def read_folder(folder: Path, catalog: pd.DataFrame, out=None, err=None) -> list[tuple[Path, pd.DataFrame]]:

@@ -414,7 +414,13 @@ def codes_named(name: str, year: int, level: str = "municipality", county: str |
     given, key, parts = _plain(name), _name_key(name), _name_parts(name)
     bracket = re.search(r"\((.*?)\)", str(name))
     hits = [e for e in entries if e[2] == given] if bracket else []  # 'Bø' alone is no exact match of Bø (1867)
-    if not hits and bracket and county is None and level == "municipality" and codes_named(bracket.group(1), year, "county"):
+    if (
+        not hits
+        and bracket
+        and county is None
+        and level == "municipality"
+        and codes_named(bracket.group(1), year, "county")
+    ):
         county = bracket.group(1)  # 'Bø (Telemark)': the bracket names the county
     if not hits:
         hits = [e for e in entries if e[3] == key]

@@ -7,6 +7,7 @@ published site when anything fails.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import sys
 import time
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.core import config
-from analysis.core.atomic import build_lock, new_generation, switch_to
+from analysis.core.atomic import build_lock, new_generation, switch_to, versions_dir
 from analysis.core.settings import ReportSettings, load_method_settings, load_report_settings
 from analysis.pages import content as pages
 from analysis.pages import report_data
@@ -67,14 +68,40 @@ def check_warning_texts(rules=None, path: Path | None = None) -> None:
     problems.raise_if_any()
 
 
-def build_data(settings: ReportSettings | None = None, out_dir: Path | None = None) -> ProcessedInfo:
+def build_data(settings: ReportSettings | None = None, out_dir: Path | None = None, out=None) -> ProcessedInfo:
     """Processed tables and every statistic: read and check all inputs, compute all results in one
     pass, and only then write. By default the tables are written as one new generation of
     ``data/processed`` that replaces the previous one in a single step when it is complete, so a crash
-    or a full disk never leaves new observations next to old results."""
+    or a full disk never leaves new observations next to old results.
+
+    With ``data: ingested`` the raw files are ingested first (:func:`analysis.process.ingested.ingest_raw`:
+    every source folder of data/raw with its recipes, again only when a raw file or recipe changed), into a
+    folder of its own that becomes the new generation's ``ingested``; a refused raw file stops the build
+    before anything is written."""
     start = time.perf_counter()
     check_warning_texts()
-    inputs = read_inputs(settings)
+    settings = settings or load_report_settings()
+    staging = None
+    ingested = config.PROCESSED_DIR / "ingested"  # what `ingest` wrote: an input, kept across generations
+    if settings.data == "ingested" and out_dir is None:
+        from analysis.process.ingested import ingest_raw
+
+        staging = versions_dir(config.PROCESSED_DIR) / f".ingest-{os.getpid()}"
+        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            ingested = ingest_raw(staging, out=out)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    try:
+        return _build_data(settings, out_dir, ingested, start)
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _build_data(settings: ReportSettings, out_dir: Path | None, ingested: Path, start: float) -> ProcessedInfo:
+    inputs = read_inputs(settings, ingested)
     settings = inputs.settings
     methods = load_method_settings()
     results = compute_all(
@@ -93,7 +120,6 @@ def build_data(settings: ReportSettings | None = None, out_dir: Path | None = No
     else:
         generation = new_generation(config.PROCESSED_DIR)
         try:
-            ingested = config.PROCESSED_DIR / "ingested"  # what `ingest` wrote: an input, kept across generations
             if ingested.is_dir():
                 shutil.copytree(ingested, generation / "ingested")
             write_processed(inputs, generation, methods)
@@ -252,7 +278,7 @@ def _build_report(workers: int | None, reuse: bool, out, scheduler: str | None =
     settings = load_report_settings()
     workers = workers or settings.workers
     print(f"[1/5] Processed data ({settings.data}) -> {config.PROCESSED_DIR}", file=out, flush=True)
-    info = build_data(settings)
+    info = build_data(settings, out=out)
     print(
         f"      {info.n_observations} observations, {info.n_units} members, statistics for all in {info.seconds:.1f} s",
         file=out,

@@ -1,6 +1,7 @@
-"""The reader registry: which reader a file needs, told by its extension and (for a U4SSC submission
-or verification values) its header; every reader returns the observation columns of
-:mod:`analysis.core.schema`. ``read_observations(path)`` is the one entry point of this stage."""
+"""The reader registry: which reader a file needs, told by a recipe that covers it
+(:mod:`analysis.ingest.recipe`), else by its extension and (for a U4SSC submission or verification values)
+its header; every reader returns the observation columns of :mod:`analysis.core.schema`.
+``read_observations(path)`` is the one entry point of this stage."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.core.errors import InputError
+from analysis.core.errors import InputError, InputErrors
 from analysis.core.inputs import MAX_LINE_CHARS
 from analysis.ingest.jsonstat import jsonstat_to_observations, read_jsonstat
 from analysis.ingest.kostra import read_road_network, road_network_to_observations
+from analysis.ingest.recipe import read_with_recipe, recipe_for
 from analysis.ingest.statbank import read_statbank, statbank_to_observations
 from analysis.ingest.u4ssc import read_submission, read_verification_values
 
@@ -76,9 +78,14 @@ def u4ssc_format(path: Path) -> str | None:
 def read_observations(path: str | Path) -> tuple[str, pd.DataFrame]:
     """Detect the format from the extension (and a submission's header), read and return (format, rows)."""
     path = Path(path)
-    fmt = FORMATS.get(path.suffix.lower())
+    recipe = recipe_for(path)  # a recipe says how to read the files it covers, whatever their shape
+    fmt = "recipe" if recipe is not None else FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise InputError(path, f"unsupported file type {path.suffix!r} (supported: {', '.join(FORMATS)})")
+        raise InputError(
+            path,
+            f"unsupported file type {path.suffix!r} (supported: {', '.join(FORMATS)}; any table with a recipe.yaml "
+            "beside it that covers it, see README «Recipes»)",
+        )
     if not path.is_file():
         raise InputError(path, "no such file" if not path.exists() else "is not a file")
     if not os.access(path, os.R_OK):
@@ -86,7 +93,10 @@ def read_observations(path: str | Path) -> tuple[str, pd.DataFrame]:
     if fmt in ("statbank", "kostra"):
         fmt = u4ssc_format(path) or fmt
     try:
-        if fmt == "u4ssc":
+        if recipe is not None:
+            obs = read_with_recipe(recipe, path)
+            fmt = f"recipe {recipe.path.name} ({recipe.kpi}, {recipe.source})"
+        elif fmt == "u4ssc":
             obs = read_submission(path)
         elif fmt == "u4ssc-verification":
             obs = read_verification_values(path)
@@ -103,8 +113,16 @@ def read_observations(path: str | Path) -> tuple[str, pd.DataFrame]:
                 raise InputError(path, f"not a readable parquet file ({type(exc).__name__})") from None
     except InputError as exc:
         if exc.path is None:
-            raise InputError(path, exc.reason, exc.row, exc.field) from None
-        raise
+            exc = InputError(path, exc.reason, exc.row, exc.field)
+        if fmt in ("statbank", "kostra"):  # a table of another shape: say how it can be read after all
+            hint = InputError(
+                path,
+                f"read as a {'StatBank export' if fmt == 'statbank' else 'KOSTRA road workbook'} and refused; if it "
+                "is a table of another shape (long, with names), describe it in a recipe.yaml beside it "
+                "(README «Recipes: tables as you have them»)",
+            )
+            raise InputErrors([*getattr(exc, "problems", [exc]), hint]) from None
+        raise exc from None
     obs.attrs = {}
     return fmt, obs
 

@@ -73,11 +73,14 @@ def project_params() -> list[Path]:
 
 
 def params_kind(path: Path) -> str | None:
-    """'network', 'report', 'targets' or 'rules' for a params file, told by its header or keys; None for a data
-    file (the readers of :mod:`analysis.ingest.registry`)."""
+    """'network', 'report', 'targets', 'rules' or 'recipe' for a params file or a recipe, told by its header, keys
+    or name; None for a data file (the readers of :mod:`analysis.ingest.registry`)."""
     from analysis.core.inputs import read_yaml
+    from analysis.ingest.recipe import is_recipe
 
     suffix = path.suffix.lower()
+    if is_recipe(path):
+        return "recipe"
     if suffix in (".yaml", ".yml"):
         data = read_yaml(path, "a params file")
         if "members" in data:
@@ -112,6 +115,8 @@ def check_params(path: Path, kind: str, rules_check: Callable | None = None) -> 
     from analysis.reference.members import load_units, network_name
     from analysis.reference.plausibility import load_plausibility
 
+    if kind == "recipe":
+        return check_recipe(path)
     if kind == "network":
         problems, units = Problems(), None
         for step in (lambda: network_name(path), lambda: load_units(path)):
@@ -157,25 +162,85 @@ def check_params(path: Path, kind: str, rules_check: Callable | None = None) -> 
     return f"format:    plausibility rules\nrules:     {len(rules)} ({counts} for counts, {soft} with a warning)"
 
 
+def check_recipe(path: Path) -> str:
+    """A recipe and every file it covers, read and validated as ``ingest`` does; all problems in one report."""
+    from analysis.core.errors import Problems
+    from analysis.ingest.recipe import load_recipe, read_with_recipe
+
+    recipe = load_recipe(path)
+    files = recipe.covered()
+    if not files:
+        raise InputError(
+            path, f"covers no file: nothing in {recipe.folder} matches {', '.join(recipe.files)}", field="files"
+        )
+    problems, rows, catalog = Problems(), 0, load_catalog()
+    for p in files:
+        try:
+            obs = read_with_recipe(recipe, p)
+            validate_observations(obs, catalog, p)
+            rows += len(obs)
+        except InputError as exc:
+            problems.add(exc)
+    problems.raise_if_any()
+    borders = f"{recipe.borders} borders (used as they are)" if recipe.borders else "the borders of each year"
+    names = ", ".join(p.name for p in files[:3]) + (", ..." if len(files) > 3 else "")
+    return f"format:    recipe\nfiles:     {len(files)} ({names})\nrows:      {rows} of {recipe.kpi}, {borders}"
+
+
+def read_folder(folder: Path, catalog: pd.DataFrame, out=None, err=None) -> list[tuple[Path, pd.DataFrame]]:
+    """Every supported file under ``folder`` (the files of its recipes among them) read and validated, each
+    with the warnings it is accepted with printed; every problem of every file in one :class:`InputErrors`.
+    A recipe that covers no file is a problem too (a glob that names nothing is a mistake, not an empty source)."""
+    from analysis.core.errors import Problems
+    from analysis.ingest.recipe import is_recipe, load_recipe, recipe_for
+
+    problems = Problems()
+    tables: list[tuple[Path, pd.DataFrame]] = []
+    for p in _files(folder):
+        rel = p.relative_to(folder)
+        try:
+            if is_recipe(p):
+                recipe = load_recipe(p)
+                if not recipe.covered():
+                    raise InputError(p, f"covers no file: nothing matches {', '.join(recipe.files)}", field="files")
+                continue
+            if recipe_for(p) is None and (p.suffix.lower() not in FORMATS or p.suffix.lower() == ".parquet"):
+                print(f"skipped {rel} (not a supported source format, and no recipe covers it)", file=out)
+                continue
+            _, obs = read_observations(p)
+            validate_observations(obs, catalog, p)
+        except InputError as exc:
+            problems.add(exc)
+            continue
+        tables.append((p, obs))
+        for note in warnings_of(obs, p)[1]:  # accepted; build-data carries the warning to the page
+            print(f"warning: {note}", file=err or sys.stderr)
+    problems.raise_if_any()
+    return tables
+
+
+def write_ingested(tables: list[tuple[Path, pd.DataFrame]], folder: Path, out_dir: Path) -> dict[str, Path]:
+    """One parquet file per input, named after the folder and the file's path in it, moved into place only
+    if all were written; returns name -> the raw file it came from."""
+    prefix = ingest_prefix(folder)
+    written = {}
+    with ExitStack() as stack:  # every file is moved into place only if all were written
+        for p, obs in tables:
+            target = out_dir / f"{prefix}__{str(p.relative_to(folder)).replace('/', '__')}.parquet"
+            tmp = stack.enter_context(atomic_path(target))
+            obs.to_parquet(tmp, index=False)
+            written[target.name] = p
+    return written
+
+
 def _cmd_ingest(args: argparse.Namespace) -> int:
     folder = Path(args.folder)
     out_dir = Path(args.out) if args.out else config.PROCESSED_DIR / "ingested"
     if not folder.is_dir():
         print(f"error: {folder}: not a folder", file=sys.stderr)
         return EXIT_BAD_INPUT
-    files = _files(folder)
-    tables: list[tuple[Path, pd.DataFrame]] = []
-    catalog = load_catalog()
     try:
-        for p in files:
-            if p.suffix.lower() not in FORMATS or p.suffix.lower() == ".parquet":
-                print(f"skipped {p.relative_to(folder)} (not a supported source format)")
-                continue
-            _, obs = read_observations(p)
-            validate_observations(obs, catalog, p)
-            tables.append((p, obs))
-            for note in warnings_of(obs, p)[1]:  # accepted; build-data carries the warning to the page
-                print(f"warning: {note}", file=sys.stderr)
+        tables = read_folder(folder, load_catalog())
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         print("nothing written", file=sys.stderr)
@@ -184,13 +249,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         print(f"error: {folder}: no supported files", file=sys.stderr)
         return EXIT_BAD_INPUT
     prefix = ingest_prefix(folder)
-    written = set()
-    with ExitStack() as stack:  # every file is moved into place only if all were written
-        for p, obs in tables:
-            target = out_dir / f"{prefix}__{str(p.relative_to(folder)).replace('/', '__')}.parquet"
-            tmp = stack.enter_context(atomic_path(target))
-            obs.to_parquet(tmp, index=False)
-            written.add(target.name)
+    written = set(write_ingested(tables, folder, out_dir))
     for p, obs in tables:
         print(f"{p.relative_to(folder)}: {len(obs)} rows")
     print(f"wrote {len(tables)} files to {out_dir}")
@@ -309,3 +368,95 @@ def register(
     p.add_argument("--offline", action="store_true", help="answer only from the cache")
     p.add_argument("--cache-dir", default=None, help="cache folder (default data/cache/pxweb)")
     p.set_defaults(func=_cmd_fetch, client_factory=client_factory)
+
+
+# --- ingest inside the build: data/raw -> the ingested set, again only when a raw file or recipe changed ------
+
+#: Beside the ingested set: what it was made from (the digest of data/raw and the registry) and what it holds.
+STAMP = ".ingest-stamp.json"
+
+
+def raw_digest(raw_dir: Path | None = None) -> str:
+    """SHA-256 over every file under ``data/raw`` (its path and bytes: raw files, recipes, provenance sidecars)
+    and the code registry the names are resolved through; a change to any of them means ingesting again."""
+    import hashlib
+
+    from analysis.reference.geography import CODE_CHANGES_CSV, MUNICIPALITIES_CSV
+
+    raw_dir = Path(raw_dir or config.RAW_DIR)
+    digest = hashlib.sha256()
+    for p in _files(raw_dir) if raw_dir.is_dir() else []:
+        digest.update(str(p.relative_to(raw_dir)).encode() + b"\0")
+        digest.update(hashlib.sha256(p.read_bytes()).digest())
+    for p in (MUNICIPALITIES_CSV, CODE_CHANGES_CSV):
+        digest.update(hashlib.sha256(p.read_bytes()).digest() if p.is_file() else b"-")
+    return digest.hexdigest()
+
+
+def _file_hashes(folder: Path) -> dict[str, str]:
+    import hashlib
+
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.parquet"))}
+
+
+def ingest_is_current(ingested_dir: Path, digest: str) -> bool:
+    """Whether ``ingested_dir`` is what ingesting data/raw with this digest made, untouched since: its stamp
+    names the digest and exactly the parquet files there, byte for byte (a manual ``ingest`` since changes them)."""
+    stamp = Path(ingested_dir) / STAMP
+    try:
+        made = json.loads(stamp.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return made.get("inputs") == digest and made.get("outputs") == _file_hashes(Path(ingested_dir))
+
+
+def raw_sources(raw_dir: Path | None = None) -> list[Path]:
+    """The source folders of data/raw (``data/raw/<source>/``), each ingested as ``ingest data/raw/<source>``."""
+    raw_dir = Path(raw_dir or config.RAW_DIR)
+    if not raw_dir.is_dir():
+        return []
+    return sorted(d for d in raw_dir.iterdir() if d.is_dir() and not d.name.startswith("."))
+
+
+def ingest_raw(staging: Path, raw_dir: Path | None = None, current: Path | None = None, out=None) -> Path:
+    """The build's ingest step (``data: ingested``): the folder the report's ingested set is read from.
+
+    ``current`` (``data/processed/ingested``) is returned as it is when its stamp says it was made from the
+    same data/raw (:func:`ingest_is_current`), or when data/raw has no source folders (the set was ingested
+    by hand from elsewhere). Otherwise every source folder is read and validated, all problems of all files in
+    one :class:`InputErrors` and nothing written; only then is the new set written to ``staging`` with its stamp.
+    The caller makes ``staging`` part of the new processed data, so a failed ingest leaves the previous
+    processed data and site as they were."""
+    raw_dir = Path(raw_dir or config.RAW_DIR)
+    current = Path(current or config.PROCESSED_DIR / "ingested")
+    sources = raw_sources(raw_dir)
+    if not sources:
+        print(f"      ingest: no source folders in {raw_dir}; the ingested set is used as it is", file=out)
+        return current
+    digest = raw_digest(raw_dir)
+    if ingest_is_current(current, digest):
+        print(f"      ingest: {raw_dir} unchanged since the last ingest ({digest[:12]}); not ingested again", file=out)
+        return current
+    from analysis.core.errors import Problems
+
+    problems, found = Problems(), []
+    catalog = load_catalog()
+    for folder in sources:
+        try:
+            found.append((folder, read_folder(folder, catalog, out=out, err=out)))
+        except InputError as exc:
+            problems.add(exc)
+    problems.raise_if_any()
+    staging.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for folder, tables in found:
+        written.update(write_ingested(tables, folder, staging))
+    (staging / STAMP).write_text(
+        json.dumps({"inputs": digest, "outputs": _file_hashes(staging)}, indent=1), encoding="utf-8"
+    )
+    rows = sum(len(obs) for _, tables in found for _, obs in tables)
+    print(f"      ingest: {len(written)} files, {rows} rows from {raw_dir} ({digest[:12]})", file=out)
+    dropped = sorted(set(_file_hashes(current)) - set(written)) if current.is_dir() else []
+    for name in dropped:
+        print(f"      ingest: {name} is not made from {raw_dir} any more and is left out", file=out)
+    return staging

@@ -148,15 +148,22 @@ def load_targets(
     return out
 
 
-def load_observations(settings: ReportSettings, units: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:
-    """The tidy observations the report is built from: the seeded demo, or what ``ingest`` produced."""
+def load_observations(
+    settings: ReportSettings, units: pd.DataFrame, catalog: pd.DataFrame, folder: Path | None = None
+) -> pd.DataFrame:
+    """The tidy observations the report is built from: the seeded demo, or what ``ingest`` produced (in
+    ``folder``, by default ``data/processed/ingested``; the build's ingest step names a new one)."""
     if settings.data == "demo":  # invented numbers for the U4SSC data points only, never for the network's own
         u4ssc = catalog.loc[catalog["origin"] == "u4ssc"] if "origin" in catalog else catalog
         return generate_observations(units, u4ssc, settings.first_year, settings.report_year).assign(note="")
-    folder = config.PROCESSED_DIR / "ingested"
+    folder = Path(folder or config.PROCESSED_DIR / "ingested")
     files = sorted(folder.glob("*.parquet"))
     if not files:
-        raise InputError(folder, "no ingested files; run `python -m analysis ingest FOLDER` first")
+        raise InputError(
+            folder,
+            "no ingested files: put the raw files in data/raw/<source>/ (with a recipe.yaml where they need one) "
+            "or run `python -m analysis ingest FOLDER` first",
+        )
     obs = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
     obs = obs.loc[obs["kpi_id"].isin(catalog["kpi_id"])]
     former_members = set(units.loc[units["valid_to"].notna(), "unit_code"])
@@ -277,13 +284,14 @@ class ProcessedInputs:
     network_name: str
 
 
-def read_inputs(settings: ReportSettings | None = None) -> ProcessedInputs:
-    """Read and check the catalog, the members, the targets and the observations; write nothing."""
+def read_inputs(settings: ReportSettings | None = None, ingested: Path | None = None) -> ProcessedInputs:
+    """Read and check the catalog, the members, the targets and the observations (with ``data: ingested``
+    from the folder ``ingested``, by default data/processed/ingested); write nothing."""
     settings = settings or load_report_settings()
     catalog = full_catalog()
     units = load_units()
     targets = load_targets(settings.targets, catalog, units, settings.default_target_year, settings.base_year)
-    obs = with_derived(load_observations(settings, units, catalog), catalog, units)
+    obs = with_derived(load_observations(settings, units, catalog, ingested), catalog, units)
     check_observations(obs, catalog, units, "observations")
     obs = with_warnings(obs, "observations")
     return ProcessedInputs(settings, catalog, units, targets, obs, network_name())

@@ -367,3 +367,75 @@ def to_borders(
     )
     rest = ["components", "kind", "break", "break_reason", "incomplete", "missing_components", "borders"]
     return res[front + rest].sort_values(["unit_code", "year"] + keys).reset_index(drop=True)
+
+
+# --- names to codes: a file that names its municipalities without codes ---------------------------------------
+
+
+def _plain(name: str) -> str:
+    """A name as compared: case folded, spaces collapsed, no spaces around a hyphen."""
+    return re.sub(r"\s*-\s*", "-", " ".join(str(name).casefold().split()))
+
+
+def _name_key(name: str) -> str:
+    """The name without what labels add to it: a bracket ('Herøy (Nordland)'), a trailing 'kommune',
+    'fylke' or 'fylkeskommune' ('Trondheim kommune')."""
+    n = _plain(re.sub(r"\(.*?\)", " ", str(name)))
+    return re.sub(r"(?:^| )(?:kommune|fylkeskommune|fylke)$", "", n).strip()
+
+
+def _name_parts(name: str) -> set[str]:
+    """The parallel names of a Norwegian/Sami/Kven double name: 'Porsanger - Porsángu - Porsanki' has three.
+    Only a hyphen with spaces around it separates parallel names (Midt-Telemark is one name)."""
+    bare = re.sub(r"\(.*?\)", " ", str(name))
+    return {_name_key(p) for p in re.split(r"\s+-\s+", bare) if _name_key(p)}
+
+
+@lru_cache(maxsize=64)
+def _names_in(year: int, level: str) -> tuple[tuple[str, str, str, str, frozenset], ...]:
+    return tuple(
+        (code, name, _plain(name), _name_key(name), frozenset(_name_parts(name)))
+        for code, name in codes_at(year, level).itertuples(index=False)
+    )
+
+
+def codes_named(name: str, year: int, level: str = "municipality", county: str | None = None) -> list[tuple[str, str]]:
+    """The (code, registry name) of every unit at ``level`` in use on 1 January of ``year`` that ``name``
+    can mean; one pair when the name is unambiguous, none when it names nothing, several when it is ambiguous.
+
+    Case, spacing and a trailing «kommune» do not matter. The registry's whole name is tried first
+    ('Herøy (Nordland)'), then the name without its bracket, then one of the parallel names of a double
+    name ('Trondheim - Tråante' is Trondheim, 'Porsanger' is Porsanger - Porsángu - Porsanki). ``county``
+    (a county's name or two-digit code in the same year) keeps only the municipalities in it, which is how
+    the two Herøys of 2024 (Møre og Romsdal 1515, Nordland 1818) are told apart; a bracket that names a
+    county does the same ('Bø (Telemark)'). A name without a bracket never matches only the unbracketed one
+    of two namesakes: 'Bø' in 2019 is Bø (Telem.) 0821 or Bø 1867, and is ambiguous."""
+    entries = _names_in(int(year), level)
+    given, key, parts = _plain(name), _name_key(name), _name_parts(name)
+    bracket = re.search(r"\((.*?)\)", str(name))
+    hits = [e for e in entries if e[2] == given] if bracket else []  # 'Bø' alone is no exact match of Bø (1867)
+    if (
+        not hits
+        and bracket
+        and county is None
+        and level == "municipality"
+        and codes_named(bracket.group(1), year, "county")
+    ):
+        county = bracket.group(1)  # 'Bø (Telemark)': the bracket names the county
+    if not hits:
+        hits = [e for e in entries if e[3] == key]
+    if not hits:
+        hits = [e for e in entries if parts & e[4]]
+    if county is not None and level == "municipality":
+        counties = {c for c, _ in codes_named(county, year, "county")} if not str(county).isdigit() else {county}
+        hits = [e for e in hits if e[0][:2] in counties]
+    return [(e[0], e[1]) for e in hits]
+
+
+def names_like(name: str, year: int, level: str = "municipality", n: int = 3) -> list[str]:
+    """The registry's names closest to a name that names nothing (a misspelling, an old name), for the message."""
+    import difflib
+
+    entries = _names_in(int(year), level)
+    keys = {e[3]: e[1] for e in entries}
+    return [keys[k] for k in difflib.get_close_matches(_name_key(name), list(keys), n=n, cutoff=0.75)]

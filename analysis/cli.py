@@ -80,6 +80,13 @@ def _population(args) -> int:
         path = config.REFERENCE_DIR / "population.csv"
         write_atomic_csv(member_population_facts(args.folder), path)
         print(f"Wrote {path} (the latest population per member, shown in the page profiles)")
+    if args.series:
+        from analysis.core import config
+        from analysis.process.population import population_series
+
+        path = config.REFERENCE_DIR / "population_series.csv"
+        write_atomic_csv(population_series(args.folder), path)
+        print(f"Wrote {path} (every member's population per year, for per-inhabitant indicators)")
     return 0
 
 
@@ -170,6 +177,11 @@ def parser() -> argparse.ArgumentParser:
         "--facts",
         action="store_true",
         help="write data/reference/population.csv (latest year per member) for the pages",
+    )
+    s.add_argument(
+        "--series",
+        action="store_true",
+        help="write data/reference/population_series.csv (every year) for per-inhabitant indicators",
     )
     s.set_defaults(func=_population)
     s = sub.add_parser(

@@ -70,6 +70,29 @@ def population_table(folder: Path | None = None) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True).drop_duplicates(["unit_code", "year"], keep="first")
 
 
+def needs_population(catalog: pd.DataFrame) -> bool:
+    """Whether a declared formula divides by the population (``per_…_inhabitants``)."""
+    if "formula" not in catalog.columns:
+        return False
+    kinds = [parse_formula(f)[0] for f in catalog["formula"].fillna("") if f]
+    return any(kind in PER_INHABITANTS for kind in kinds)
+
+
+def population_for(catalog: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame | None:
+    """The population the per-inhabitant formulas divide by: the members' series computed in the same run
+    from the StatBank 07459 exports where the project has them (so a new member needs no separate
+    command), then the files in ``data/reference``; ``None`` when no formula needs it."""
+    if not needs_population(catalog):
+        return None
+    from analysis.process.population import exports_folder, population_series
+
+    files = population_table()
+    if not exports_folder().is_dir():
+        return files
+    series = population_series(exports_folder(), units)
+    return pd.concat([series, files], ignore_index=True).drop_duplicates(["unit_code", "year"], keep="first")
+
+
 def derive(obs: pd.DataFrame, catalog: pd.DataFrame, population: pd.DataFrame | None = None) -> pd.DataFrame:
     """The rows of every derived indicator of ``catalog`` (those with a ``formula``), vectorised per formula:
     observation columns plus ``note`` (the reason where a value is left out, else the source row's note)."""

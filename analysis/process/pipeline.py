@@ -236,9 +236,9 @@ def in_report_borders(
 def with_derived(obs: pd.DataFrame, catalog: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     """The observations plus the derived indicators' rows (``formula`` in params/indicators.yaml), computed
     from them and the population once for all units; a value left out is a row saying why, and is named here."""
-    from analysis.process.derived import derive
+    from analysis.process.derived import derive, population_for
 
-    rows = derive(obs, catalog)
+    rows = derive(obs, catalog, population_for(catalog, units))
     if rows.empty:
         return obs
     rows = rows.loc[rows["unit_code"].isin(units["unit_code"])]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.core import config
 from analysis.core.errors import InputError
 from analysis.core.schema import BORDERS_YEAR
 from analysis.ingest.statbank import read_population_exports
@@ -80,6 +81,33 @@ def network_population(folder: str | Path, units: pd.DataFrame | None = None) ->
     return pd.concat(parts, ignore_index=True)
 
 
+POPULATION_SOURCE = "SSB, tabell 07459, folkemengde 1. januar"
+
+
+def exports_folder() -> Path:
+    """Where the build looks for the StatBank 07459 exports (``../shared/data/ssb-07459-population``)."""
+    return config.SHARED_DATA_DIR / "ssb-07459-population"
+
+
+def population_series(folder: str | Path, units: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The population of every member in every year of the exports, in 2024 borders, for the derived
+    per-inhabitant indicators (columns unit_code, year, population, source). Only whole, unbroken figures:
+    a figure from before a split (Ålesund's up to 2023, which still includes Haram) or one missing a part
+    would divide the 2024 area's values by another area's population, so that year is left out (and said
+    on the page) rather than computed wrong."""
+    table = network_population(folder, units)
+    ok = table["value"].notna() & ~table["break"].astype(bool) & ~table["incomplete"].astype(bool)
+    table = table.loc[ok]
+    return pd.DataFrame(
+        {
+            "unit_code": table["unit_code"].astype(str).to_numpy(),
+            "year": table["year"].astype("int64").to_numpy(),
+            "population": table["value"].astype("int64").to_numpy(),
+            "source": POPULATION_SOURCE,
+        }
+    ).sort_values(["unit_code", "year"], ignore_index=True)
+
+
 def member_population_facts(folder: str | Path, units: pd.DataFrame | None = None) -> pd.DataFrame:
     """The latest population of every member in 2024 borders, as the facts the pages show.
 
@@ -95,6 +123,6 @@ def member_population_facts(folder: str | Path, units: pd.DataFrame | None = Non
             "year": table["year"].astype("int64").to_numpy(),
             "population": table["value"].astype("int64").to_numpy(),
             "note": note,
-            "source": "SSB, tabell 07459, folkemengde 1. januar",
+            "source": POPULATION_SOURCE,
         }
     ).sort_values("unit_code", ignore_index=True)

@@ -60,8 +60,11 @@ def test_submission_is_ingested_in_2024_borders_and_feeds_the_statistics(tmp_pat
     alesund = obs[obs["unit_code"] == "1508"].set_index("year")
     assert alesund.loc[2022, "value"] == 96.5 and "brudd i serien" in alesund.loc[2022, "note"]
     assert alesund.loc[2024, "note"] == ""
-    # a merger: Asker 0220 in 2019 was only a part of today's 3203, so its share is left out, with a note
-    assert not (obs["unit_code"] == "3203").any()
+    # a merger: Asker 0220 in 2019 was only a part of today's 3203, so its share is left out: no value, a row
+    # that says why (shown on Asker's page)
+    asker = obs[obs["unit_code"] == "3203"]
+    assert asker["value"].isna().all() and (asker["status"] == "..").all() and (asker["year"] == 2019).all()
+    assert set(asker["note"]) == {"utelatt: merged 0220 2019"}
     assert "0220 2019 left out: merged in a reform" in built.stdout
     status = pd.read_parquet(project / "data" / "processed" / "results" / "status.parquet")
     row = status[(status["unit_code"] == "5001") & (status["kpi_id"] == "EC:ICT:ICT:1C")].iloc[0]

@@ -39,7 +39,15 @@ from analysis.pages.present import (
     p_text,
 )
 from analysis.pages.report_data import ReportData
-from analysis.pages.text_nb import MAPS_NB, OWN_NB, formula_nb, reason_nb, warning_nb
+from analysis.pages.text_nb import (
+    LEFT_OUT_HEADING_NB,
+    MAPS_NB,
+    OWN_NB,
+    border_left_out_nb,
+    formula_nb,
+    reason_nb,
+    warning_nb,
+)
 from analysis.stats.trends import MIN_POINTS
 
 SIGNIFICANCE_Q = 0.05
@@ -256,8 +264,29 @@ def own_notes(data: ReportData, kpi_ids, unit_code: str | None = None) -> list[s
         if gone is not None:
             mine = gone.loc[gone["kpi_id"] == k].sort_values("year")
             for note, years in mine.groupby("note", sort=False)["year"]:
-                text += f"; {OWN_NB['left_out'].lower()} {year_spans(years)} ({esc(note.removeprefix('utelatt: '))})"
+                text += f"; {OWN_NB['left_out'].lower()} {year_spans(years)} ({esc(border_left_out_nb(note))})"
         lines.append(f"- {text}.")
+    return lines
+
+
+def left_out_notes(data: ReportData, kpi_ids, unit_code: str) -> list[str]:
+    """One Markdown line per U4SSC KPI among ``kpi_ids`` with values a border change left out (rows with
+    ``utelatt: …`` in ``note``, :func:`analysis.process.pipeline.left_out_rows`): the years and why, so that
+    a value that is not on the page is said not to be, on the page (own indicators say it in :func:`own_notes`)."""
+    obs = data.for_unit("observations", unit_code)
+    if "note" not in obs.columns:
+        return []
+    gone = obs.loc[
+        obs["kpi_id"].isin(kpi_ids)
+        & ~obs["kpi_id"].isin(own_ids(data.catalog))
+        & obs["value"].isna()
+        & obs["note"].fillna("").str.startswith("utelatt: ")
+    ]
+    names = data.catalog.set_index("kpi_id")["name_nb"]
+    lines = []
+    for kpi, rows in gone.sort_values("year").groupby("kpi_id", sort=False):
+        said = [f"{year_spans(r['year'])}: {esc(border_left_out_nb(note))}" for note, r in rows.groupby("note")]
+        lines.append(f"- {esc(names.get(kpi, kpi))}: {'; '.join(said)}.")
     return lines
 
 
@@ -667,6 +696,9 @@ def kpi_tables_markdown(data: ReportData, unit_code: str) -> str:
             notes = own_notes(data, shown["kpi_id"], unit_code)
             if notes:
                 text += f"\n{OWN_NB['table_note']}:\n\n" + "\n".join(notes) + "\n"
+            gone = left_out_notes(data, table.loc[in_dim, "kpi_id"], unit_code)
+            if gone:
+                text += f"\n{LEFT_OUT_HEADING_NB}:\n\n" + "\n".join(gone) + "\n"
             if len(missing):
                 names = ", ".join(esc(n) for n in missing["name_nb"])
                 text += f"\nIkke rapportert ({len(missing)} av {int(in_dim.sum())} indikatorer): {names}.\n"

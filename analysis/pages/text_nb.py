@@ -675,3 +675,35 @@ def formula_nb(formula: str, names: dict[str, str]) -> str:
         return f"«{a}» / «{b}» × 100 (prosent, samme enhet og år)"
     factor = f"{PER_INHABITANTS[kind]:,}".replace(",", "\xa0")
     return f"«{names.get(series[0], series[0])}» / folkemengde × {factor}, der folkemengden er {POPULATION_NB}"
+
+
+#: Above the list of values left out of a member's table (border changes).
+LEFT_OUT_HEADING_NB = "Verdier som ikke er med (grenseendringer)"
+
+#: A value a border change left out (analysis/process/pipeline.py ``left_out_rows``), as the member's page says
+#: it; keyed by the reason the pipeline records.
+BORDER_LEFT_OUT_NB = {
+    "split": "verdien for {code} {name} ({year}) kan ikke føres over til dagens grenser: kommunen ble delt, og "
+    "ingen del fører den videre (en andel kan ikke fordeles)",
+    "merged": "verdien for {code} {name} ({year}) kan ikke føres over til dagens grenser: kommunen ble slått "
+    "sammen med andre, og en andel eller rate kan ikke regnes om uten tallene for alle delene",
+    "unknown": "verdien for {code} ({year}) har en kode som ikke finnes i kodelisten for året",
+}
+
+
+def border_left_out_nb(note: str) -> str:
+    """A left-out row's ``note`` as the page says it: a border change's ``utelatt: merged 0807 2019`` (several
+    joined by ``; `` when a member's area held several old units) in words
+    (with the old unit's name from the registry), any other reason (already in words) as it is."""
+    import re
+
+    from analysis.reference.geography import name_of
+
+    said = []
+    for part in note.removeprefix("utelatt: ").split("; "):
+        found = re.fullmatch(r"(split|merged|unknown) (\d+) (\d{4})", part)
+        if not found:
+            return note.removeprefix("utelatt: ")
+        kind, code, year = found.groups()
+        said.append(BORDER_LEFT_OUT_NB[kind].format(code=code, name=name_of(code), year=year))
+    return "; ".join(said)

@@ -169,8 +169,9 @@ def load_observations(
     former_members = set(units.loc[units["valid_to"].notna(), "unit_code"])
     obs, left_out = in_report_borders(obs, BORDERS_YEAR, keep=former_members)
     for row in left_out.drop_duplicates(["unit_code", "year"]).itertuples(index=False):
-        print(f"note: {row.unit_code} {row.year} left out: {row.reason}")
+        print(f"note: {row.unit_code} {row.year} left out: {row.reason} (said on the member's page)")
     obs = obs.loc[obs["unit_code"].isin(units["unit_code"])]
+    obs = pd.concat([obs, left_out_rows(obs, left_out, units, BORDERS_YEAR)], ignore_index=True)
     return obs[[*OBSERVATION_COLUMNS, "note"]].reset_index(drop=True)
 
 
@@ -216,7 +217,8 @@ def in_report_borders(
         moved = (carried.isin(county_changes) & ~carried.isin(keep)).to_numpy()
         mapped.loc[moved, "note"] = carried[moved].map(county_changes).to_numpy()
         parts.append(mapped)
-        rest = group.loc[target.isna(), ["unit_code", "year"]].copy()
+        rest = group.loc[target.isna(), [c for c in ("unit_code", "year", "kpi_id", "source", "vintage") if c in group]]
+        rest = rest.assign(code_year=int(code_year))
         lost = codes[target.isna()]
         rest["reason"] = np.select(
             [lost.isin(mapping.loc[split, "from_code"]), lost.isin(mapping["from_code"])],
@@ -231,6 +233,61 @@ def in_report_borders(
         pd.concat(parts, ignore_index=True) if parts else obs.iloc[:0].assign(note=""),
         pd.concat(left_out, ignore_index=True) if left_out else pd.DataFrame(columns=["unit_code", "year", "reason"]),
     )
+
+
+#: How a row left out of the computation says so in ``note`` (the derived indicators' rows use it too).
+LEFT_OUT_PREFIX = "utelatt: "
+
+
+def left_out_rows(obs: pd.DataFrame, left_out: pd.DataFrame, units: pd.DataFrame, borders_year: int) -> pd.DataFrame:
+    """A row for each value a border change left out, on the member(s) whose 2024 area holds the old unit:
+    no value, SSB's ``..`` and the reason in ``note`` as ``utelatt: <split|merged|unknown> <old code> <year>``
+    (the page says it in words, :func:`analysis.pages.text_nb.border_left_out_nb`), so that the member's
+    page and CSV say what was left out and why instead of the value silently missing. A member that has a
+    value of its own for that KPI and year keeps it and gets no such row."""
+    from analysis.reference import geography
+
+    if left_out.empty or "kpi_id" not in left_out:
+        return obs.iloc[:0]
+    members = set(units.loc[units["is_member"], "unit_code"])
+    rows = []
+    for code_year, group in left_out.groupby("code_year"):
+        mapping = pd.concat(
+            [geography.mapping_to(borders_year, int(code_year), level=level) for level in ("municipality", "county")],
+            ignore_index=True,
+        )
+        heirs = mapping.loc[mapping["to_code"].isin(members)].groupby("from_code")["to_code"].agg(list)
+        for r in group.itertuples(index=False):
+            for heir in heirs.get(r.unit_code, []):
+                kind = r.reason.split(" ")[0] if r.reason.startswith(("split", "merged")) else "unknown"
+                rows.append(
+                    {
+                        "unit_code": heir,
+                        "year": int(r.year),
+                        "kpi_id": r.kpi_id,
+                        "value": np.nan,
+                        "status": "..",
+                        "source": getattr(r, "source", ""),
+                        "vintage": getattr(r, "vintage", ""),
+                        "note": f"{LEFT_OUT_PREFIX}{kind} {r.unit_code} {int(r.year)}",
+                        "_old": r.unit_code,
+                    }
+                )
+    if not rows:
+        return obs.iloc[:0]
+    keys = ["unit_code", "year", "kpi_id"]
+    extra = (
+        pd.DataFrame(rows)
+        .sort_values("_old")
+        .groupby(keys, as_index=False, sort=False)
+        .agg(  # Notodden 2019: two old units
+            {"value": "first", "status": "first", "source": "first", "vintage": "first", "note": "; ".join}
+        )
+    )
+    extra["note"] = LEFT_OUT_PREFIX + extra["note"].str.replace(LEFT_OUT_PREFIX, "", regex=False)
+    have = obs.set_index(keys).index
+    extra = extra.loc[~extra.set_index(keys).index.isin(have)]
+    return extra.astype({"year": obs["year"].dtype}) if len(extra) else obs.iloc[:0]
 
 
 def with_derived(obs: pd.DataFrame, catalog: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:

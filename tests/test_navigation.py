@@ -184,8 +184,8 @@ def test_hostile_names_are_text_everywhere():
     assert "<img" not in navigation.indicators_page(indicators)
     trail = navigation.breadcrumbs(hostile, INDICATORS)["kommuner/trondheim.html"]
     crumbs = navigation.breadcrumbs_html(trail, "kommuner/trondheim.html")
-    assert "<script>" not in crumbs and "&amp;" not in crumbs.split("Trøn")[0]
-    assert "Trøn &#38; delag &#39;x&#39;" in crumbs
+    assert "<script>" not in crumbs and "&amp;amp;" not in crumbs  # escaped once: written past the renderers
+    assert "Trøn &amp; delag &#x27;x&#x27;" in crumbs and "\u2060" not in crumbs
 
 
 def test_breadcrumbs_of_a_municipality_a_county_and_an_indicator():

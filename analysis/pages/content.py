@@ -249,12 +249,10 @@ def own_ids(catalog: pd.DataFrame) -> set[str]:
 def own_notes(data: ReportData, kpi_ids, unit_code: str | None = None) -> list[str]:
     """One Markdown line per own indicator among ``kpi_ids``: its source, its formula where it is derived, and
     (for a member) the years its value was left out and why, so that a derived value never goes missing unsaid."""
-    from analysis.process.derived import left_out
-
     cat = data.catalog.set_index("kpi_id")
     names = cat["name_nb"].to_dict()
     own = [k for k in kpi_ids if k in own_ids(data.catalog)]
-    gone = left_out(data.for_unit("observations", unit_code), data.catalog) if unit_code else None
+    gone = left_out_rows_of(data, unit_code) if unit_code else None
     lines = []
     for k in own:
         text = f"{esc(names[k])}: {OWN_NB['source'].lower()} {esc(cat.at[k, 'source'])}"
@@ -269,19 +267,21 @@ def own_notes(data: ReportData, kpi_ids, unit_code: str | None = None) -> list[s
     return lines
 
 
+def left_out_rows_of(data: ReportData, unit_code: str) -> pd.DataFrame:
+    """The unit's rows that were left out of the computation (no value, ``utelatt: …`` in ``note``): a derived
+    value without its population, or a value a border change could not carry over."""
+    obs = data.for_unit("observations", unit_code)
+    if "note" not in obs.columns:
+        return obs.iloc[:0]
+    return obs.loc[obs["value"].isna() & obs["note"].fillna("").str.startswith("utelatt: ")]
+
+
 def left_out_notes(data: ReportData, kpi_ids, unit_code: str) -> list[str]:
     """One Markdown line per U4SSC KPI among ``kpi_ids`` with values a border change left out (rows with
     ``utelatt: …`` in ``note``, :func:`analysis.process.pipeline.left_out_rows`): the years and why, so that
     a value that is not on the page is said not to be, on the page (own indicators say it in :func:`own_notes`)."""
-    obs = data.for_unit("observations", unit_code)
-    if "note" not in obs.columns:
-        return []
-    gone = obs.loc[
-        obs["kpi_id"].isin(kpi_ids)
-        & ~obs["kpi_id"].isin(own_ids(data.catalog))
-        & obs["value"].isna()
-        & obs["note"].fillna("").str.startswith("utelatt: ")
-    ]
+    gone = left_out_rows_of(data, unit_code)
+    gone = gone.loc[gone["kpi_id"].isin(kpi_ids) & ~gone["kpi_id"].isin(own_ids(data.catalog))]
     names = data.catalog.set_index("kpi_id")["name_nb"]
     lines = []
     for kpi, rows in gone.sort_values("year").groupby("kpi_id", sort=False):

@@ -263,7 +263,7 @@ def breadcrumbs_html(trail: Trail, page: str) -> str:
     base = posixpath.dirname(page) or "."
     items = []
     for text, href in trail:
-        shown = esc(text)
+        shown = html.escape(text)  # written into the finished page, past every renderer: plain HTML escaping
         if href is None:
             items.append(f'<li class="breadcrumb-item active" aria-current="page">{shown}</li>')
         else:

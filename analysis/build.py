@@ -46,20 +46,20 @@ class ProcessedInfo:
 
 
 def check_warning_texts(rules=None, path: Path | None = None) -> None:
-    """Every warning a soft plausibility rule names has its Norwegian text in ``text_nb.WARNINGS_NB``, or the
+    """Every warning a soft plausibility rule names has its Norwegian text in ``text_nb.WARNINGS``, or the
     rules are refused before anything is built: a page must never show a rule's bare name as its «Merknad».
     The rules are stage 1 and the texts stage 6, so only the top sees both."""
     from analysis.core.errors import InputError, Problems
-    from analysis.pages.text_nb import WARNINGS_NB
+    from analysis.pages.text_nb import WARNINGS
     from analysis.reference.plausibility import PLAUSIBILITY_CSV, load_plausibility
 
     problems = Problems()
     for rule in load_plausibility() if rules is None else rules:
-        if rule.warning and rule.warning not in WARNINGS_NB:
+        if rule.warning and rule.warning not in WARNINGS:
             problems.add(
                 InputError(
                     path or PLAUSIBILITY_CSV,
-                    f"the warning {rule.warning!r} has no Norwegian text: add it to WARNINGS_NB in "
+                    f"the warning {rule.warning!r} has no Norwegian text: add it to WARNINGS in "
                     "analysis/pages/text_nb.py (what the page shows after «Merknad:»)",
                     row=rule.row,
                     field="warning",

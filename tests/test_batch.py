@@ -9,8 +9,8 @@ MUNICIPALITY = config.NOTEBOOKS_DIR / "municipality.ipynb"
 
 
 def test_templates_declare_typed_parameters():
-    assert parameter_spec(MUNICIPALITY) == {"unit_code": str}
-    assert parameter_spec(config.NOTEBOOKS_DIR / "network.ipynb") == {"highlight_n": int}
+    assert parameter_spec(MUNICIPALITY) == {"unit_code": str, "lang": str}
+    assert parameter_spec(config.NOTEBOOKS_DIR / "network.ipynb") == {"highlight_n": int, "lang": str}
 
 
 def test_municipality_code_as_int_is_refused_before_running():

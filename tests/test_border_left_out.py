@@ -11,7 +11,7 @@ import pytest
 
 from analysis.pages import content
 from analysis.pages.report_data import ReportData
-from analysis.pages.text_nb import border_left_out_nb
+from analysis.pages.text_nb import border_left_out_phrase
 from analysis.process.pipeline import in_report_borders, left_out_rows
 from analysis.reference.catalog import load_catalog
 from analysis.reference.members import load_units
@@ -54,12 +54,14 @@ def test_each_member_gets_one_row_naming_every_old_unit(telemark):
 
 
 def test_the_reason_in_words():
-    words = border_left_out_nb("utelatt: merged 0807 2019; split 0822 2019")
+    words = border_left_out_phrase("utelatt: merged 0807 2019; split 0822 2019")
     assert words.startswith(
         "verdien for 0807 Notodden (2019) kan ikke føres over til dagens grenser: kommunen ble slått"
     )
     assert "; verdien for 0822 Sauherad (2019)" in words and "ble delt" in words
-    assert border_left_out_nb("utelatt: folkemengden mangler") == "folkemengden mangler"  # other reasons as they are
+    assert (
+        border_left_out_phrase("utelatt: folkemengden mangler") == "folkemengden mangler"
+    )  # other reasons as they are
 
 
 def test_the_members_page_says_what_was_left_out(telemark):

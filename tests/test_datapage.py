@@ -13,7 +13,7 @@ import pytest
 
 from analysis.core import clock, config
 from analysis.pages import report_data
-from analysis.pages.text_nb import date_nb
+from analysis.pages.text_nb import date_long
 from analysis.reference import columns
 from analysis.site import datapage, finish
 from analysis.site.render import site_footer
@@ -122,7 +122,7 @@ def test_the_page_lists_every_file_column_and_licence(data, page):
 def test_the_build_date_follows_source_date_epoch(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14 22:13:20 UTC
     assert clock.build_date().isoformat() == "2023-11-14"
-    assert date_nb("2023-11-14") == "14. november 2023" and date_nb("2024-01-01") == "1. januar 2024"
+    assert date_long("2023-11-14") == "14. november 2023" and date_long("2024-01-01") == "1. januar 2024"
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "")
     assert clock.source_date_epoch() is None
 

@@ -13,10 +13,10 @@ import pytest
 from site_helpers import markdown_table_cells, missing_numbers
 
 from analysis.pages import content, report_data
-from analysis.pages.text_nb import DOWNLOAD_COLUMNS_NB, DOWNLOAD_PARTS_NB, LABELS_NB
+from analysis.pages.text_nb import DOWNLOAD_COLUMNS, DOWNLOAD_PARTS, LABELS
 from analysis.site import downloads
 
-HEADERS = [h for h, _ in DOWNLOAD_COLUMNS_NB.values()]
+HEADERS = [h for h, _ in DOWNLOAD_COLUMNS.values()]
 MEMBERS = ("5001", "1508", "30")  # a city, Ålesund (a break in its series), Viken (data 2020-23, a county)
 INDICATORS = ("EN:EN:AQ:2C", "EC:ICT:ICT:1C", "EC:I:UP:2A:inclusive")  # a key KPI, a share, a yes/no KPI
 
@@ -72,7 +72,7 @@ def test_every_number_in_an_indicator_pages_tables_is_in_its_download(data, writ
         )
         rows = read(f"indikator-{slugs[kpi_id]}")
         assert not missing_numbers(cells, rows), kpi_id
-        shown = [r for r in rows if r["Del"] == DOWNLOAD_PARTS_NB["members"] and r["Størrelse"] == "Verdi"]
+        shown = [r for r in rows if r["Del"] == DOWNLOAD_PARTS["members"] and r["Størrelse"] == "Verdi"]
         assert {r["Enhetskode"] for r in shown} <= set(data.members["unit_code"])
 
 
@@ -87,7 +87,7 @@ def test_the_front_pages_tables_are_in_its_download(data, written):
 def test_the_check_finds_a_number_the_download_lacks(data, written):
     """Without the comparison rows, the comparison table's medians and national values are missing."""
     _, read = written
-    rows = [r for r in read("trondheim") if r["Del"] != DOWNLOAD_PARTS_NB["comparison"]]
+    rows = [r for r in read("trondheim") if r["Del"] != DOWNLOAD_PARTS["comparison"]]
     comparison = markdown_table_cells(content.comparison_markdown(data, "5001", content.key_kpis(data, "5001")))
     assert missing_numbers(comparison, rows)
 
@@ -95,7 +95,7 @@ def test_the_check_finds_a_number_the_download_lacks(data, written):
 def test_the_figures_series_every_year_and_the_network_median(data, written):
     _, read = written
     rows = read("trondheim")
-    figure = [r for r in rows if r["Del"] == DOWNLOAD_PARTS_NB["key_series"]]
+    figure = [r for r in rows if r["Del"] == DOWNLOAD_PARTS["key_series"]]
     kpi = content.key_kpis(data, "5001")[0]  # the first panel of the figure
     obs = data.observations
     own = obs.loc[(obs["unit_code"] == "5001") & (obs["kpi_id"] == kpi) & obs["value"].notna()]
@@ -114,7 +114,7 @@ def test_the_comparison_values_county_nation_and_network(data, written):
     got = {
         r["Størrelse"]: float(r["Verdi"])
         for r in rows
-        if r["Del"] == DOWNLOAD_PARTS_NB["comparison"] and r["Indikatorkode"] == "EN:EN:AQ:2C"
+        if r["Del"] == DOWNLOAD_PARTS["comparison"] and r["Indikatorkode"] == "EN:EN:AQ:2C"
     }
     nation = data.observations.query("unit_code == '0' and kpi_id == 'EN:EN:AQ:2C' and year == @comp.year")["value"]
     county = data.observations.query("unit_code == '15' and kpi_id == 'EN:EN:AQ:2C' and year == @comp.year")["value"]
@@ -125,18 +125,18 @@ def test_the_comparison_values_county_nation_and_network(data, written):
 
 def test_every_progress_method_and_a_source_on_every_row(data, written):
     _, read = written
-    methods = {LABELS_NB[m] for m in data.results["progress"]["method"].unique()}
+    methods = {LABELS[m] for m in data.results["progress"]["method"].unique()}
     assert len(methods) == 5
     for name in ("trondheim", "viken", "indikator-en-en-aq-2c"):
         rows = read(name)
         assert list(rows[0]) == HEADERS
-        progress = [r for r in rows if r["Del"] == DOWNLOAD_PARTS_NB["progress"] and r["Størrelse"] == "Fremdrift"]
+        progress = [r for r in rows if r["Del"] == DOWNLOAD_PARTS["progress"] and r["Størrelse"] == "Fremdrift"]
         assert {r["Metode"].split(" (")[0] for r in progress} == methods, name  # "(base_met_target)": its note
         assert all(r["Kilde"] and r["Versjon"] for r in rows), name
     viken = read("viken")
     progress = data.results["progress"].query("unit_code == '30'")
     assert sum(r["Størrelse"] == "Fremdrift" for r in viken) == len(progress)  # one row per KPI and method
-    targets = [r for r in read("trondheim") if r["Størrelse"] == "Mål" and r["Del"] == DOWNLOAD_PARTS_NB["kpi_table"]]
+    targets = [r for r in read("trondheim") if r["Størrelse"] == "Mål" and r["Del"] == DOWNLOAD_PARTS["kpi_table"]]
     local = [r for r in targets if r["Indikatorkode"] == "EN:EN:AQ:2C"]
     assert [(r["Verdi"], r["Tekst"], r["Kilde"], r["Versjon"]) for r in local] == [
         ("2.0", "lokalt mål", "Demonstrasjonsmål (lokalt)", "params/targets.csv")

@@ -751,7 +751,7 @@ PARAMS_CASES = {
     ),
     "rules_warning_without_text.csv": (
         RULES_HEAD + "SC:EH:H:1C,value,,row,75,90,,levealder,unusual life expectancy\n",
-        [(2, "warning", "the warning 'levealder' has no Norwegian text: add it to WARNINGS_NB")],
+        [(2, "warning", "the warning 'levealder' has no Norwegian text: add it to WARNINGS")],
     ),
     "rules_unknown_kpi.csv": (  # a rule for a KPI typed wrong would apply to nothing, silently
         RULES_HEAD + "EC:ICT:ICT:5X;EC:ICT:ICT:5A,value,,row,0,,yes,,hotspots are counted\n",

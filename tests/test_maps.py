@@ -22,7 +22,7 @@ from analysis.core.schema import TARGET_FILE_COLUMNS
 from analysis.pages import content, maps
 from analysis.pages.present import csv_cells, figure_html, figure_svg
 from analysis.pages.report_data import ReportData
-from analysis.pages.text_nb import DOWNLOAD_PARTS_NB, MAPS_NB
+from analysis.pages.text_nb import DOWNLOAD_PARTS, MAPS
 from analysis.reference.catalog import load_catalog
 from analysis.reference.members import load_units
 from analysis.site import downloads
@@ -182,7 +182,7 @@ def test_the_map_svg_references_nothing_outside_itself(network):
     drawing = re.sub(r'xmlns(:\w+)?="[^"]*"|<!DOCTYPE[^>]*>|<metadata>.*?</metadata>', "", svg, flags=re.S)
     assert not re.search(r"https?:|//[a-z]", drawing)
     assert "<image" not in svg  # vector, nothing embedded
-    assert MAPS_NB["credit"] in svg  # the credit is on the map itself
+    assert MAPS["credit"] in svg  # the credit is on the map itself
     assert len(svg) < 300_000
 
 
@@ -205,12 +205,12 @@ def test_the_indicator_pages_map_has_alt_text_caption_table_and_csv(network):
     hatched = [c for c in fig.axes[0].collections if c.get_hatch() == "////"]
     assert len(hatched) == 1 and len(hatched[0].get_paths()) == 1  # Bergen, the member without a value
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert legend[-2:] == [MAPS_NB["no_value"], MAPS_NB["non_member"]]
+    assert legend[-2:] == [MAPS["no_value"], MAPS["non_member"]]
     html = figure_html(fig, caption, alt)
     alt_attr = re.search(r'alt="([^"]*)"', html).group(1)
     assert "Høyest: Oslo (40,0)" in alt_attr and "Lavest: Møre og Romsdal (7,25)" in alt_attr
     assert "Uten tall: Bergen" in alt_attr
-    assert MAPS_NB["credit_short"] in html and "Viken" in caption
+    assert MAPS["credit_short"] in html and "Viken" in caption
     table = content.indicator_map_markdown(data, kpi)
     assert table.startswith("<details>")
     cells = markdown_table_cells(table)
@@ -221,7 +221,7 @@ def test_the_indicator_pages_map_has_alt_text_caption_table_and_csv(network):
     rows = downloads.indicator_download(data, kpi, downloads.Provenance(data), "params/targets.csv")
     text = csv_cells(rows).to_csv(index=False)
     read = list(csv.DictReader(io.StringIO(text)))
-    part = [r for r in read if r["Del"] == DOWNLOAD_PARTS_NB["map"]]
+    part = [r for r in read if r["Del"] == DOWNLOAD_PARTS["map"]]
     shown = {r["Enhetskode"]: float(r["Verdi"]) for r in part if r["Enhetskode"]}
     assert shown == VALUES_2024  # Bergen has no value: no row
     _, classes = content.indicator_map_table(data, kpi)
@@ -237,8 +237,8 @@ def test_the_front_pages_map_shows_the_status_tables_share(network):
     assert table["n_banded"].eq(0).all() and table["share_ge95"].isna().all()
     assert set(table["unit_code"]) == set(status["unit_code"]) - {"30"}
     fig, caption, alt = content.network_map(data)
-    assert MAPS_NB["none_with_value"] in alt and "Viken" in caption
-    assert classes.labels == MAPS_NB["share_classes"]
+    assert MAPS["none_with_value"] in alt and "Viken" in caption
+    assert classes.labels == MAPS["share_classes"]
     plt.close(fig)
 
 
@@ -260,6 +260,6 @@ def test_the_share_on_the_front_pages_map_is_ge95_over_all_bands(network):
     assert "Høyest: Oslo (100" in alt and "Lavest: Trondheim, Møre og Romsdal (0" in alt
     assert "Uten tall: Bergen" in alt
     rows = downloads.network_download(with_target, downloads.Provenance(with_target))
-    part = rows.loc[rows["Del"] == DOWNLOAD_PARTS_NB["map"]]
+    part = rows.loc[rows["Del"] == DOWNLOAD_PARTS["map"]]
     assert not missing_numbers(markdown_table_cells(content.network_map_markdown(with_target)), part.to_dict("records"))
     plt.close(fig)

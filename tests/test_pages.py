@@ -105,7 +105,7 @@ def test_intro_names_the_last_year_with_data_when_it_is_before_the_report_year()
 def test_methods_page_states_every_departure_from_the_published_formulas():
     """Each place where the code departs from the literal published formula (see the docstrings of
     analysis.stats.progress, .status and analysis.pages.present) is named on the public methods page."""
-    from analysis.pages.text_nb import LABELS_NB, methods_markdown
+    from analysis.pages.text_nb import LABELS, methods_markdown
 
     body = " ".join(methods_markdown().split())  # the texts wrap lines anywhere
     # target met in the base year and missed now: deterioration (Statistics Canada), not Eurostat's "on track"
@@ -122,7 +122,7 @@ def test_methods_page_states_every_departure_from_the_published_formulas():
     # the share on the pages is rounded down so it never contradicts its band
     assert "rundet ned" in body and "66–95 % (94 %)" in body
     # Statistics Canada is called by its name, never translated
-    assert "Statistisk sentralbyrå i Canada" not in body + " ".join(LABELS_NB.values())
-    assert "Statistics Canada" in LABELS_NB["statcan_target"]
+    assert "Statistisk sentralbyrå i Canada" not in body + " ".join(LABELS.values())
+    assert "Statistics Canada" in LABELS["statcan_target"]
     # and the departures are listed together, in a section of their own
     assert "## Der vi avviker fra de publiserte formlene" in methods_markdown(["deviations"])

@@ -96,15 +96,15 @@ def test_only_the_warning_of_the_value_shown_is_shown(warned):
 def test_the_csv_download_carries_the_warning(warned):
     table = csv_cells(content.kpi_table(warned, "1506")).set_index("kpi_id")
     assert table.at[KPI, "warning"] == "life_expectancy"
-    assert table.at[KPI, "warning_nb"] == (
+    assert table.at[KPI, "warning_phrase"] == (
         "Merknad: Uvanlig verdi. Forventet levealder i norske kommuner er mellom omtrent 78 og 86 år."
     )
     others = table.drop(index=KPI)
-    assert (others["warning"] == "").all() and (others["warning_nb"] == "").all()
+    assert (others["warning"] == "").all() and (others["warning_phrase"] == "").all()
 
 
 def test_a_warning_text_is_escaped_on_the_page(warned, monkeypatch):
-    monkeypatch.setitem(text_nb.WARNINGS_NB, "life_expectancy", "<script>alert(1)</script> *[x](javascript:y)*")
+    monkeypatch.setitem(text_nb.WARNINGS, "life_expectancy", "<script>alert(1)</script> *[x](javascript:y)*")
     molde = _row(content.kpi_tables_markdown(warned, "1506"), "Forventet levealder")
     assert "<script>" not in molde[2] and "](javascript" not in molde[2] and "*" not in molde[2]
     assert molde[2].startswith("72,0 (Merknad: &#60;script&#62;alert(1)&#60;/script&#62;")
@@ -115,7 +115,7 @@ def test_every_warning_of_the_rules_has_its_norwegian_text():
     from analysis.reference.plausibility import load_plausibility
 
     named = {r.warning for r in load_plausibility() if r.warning}
-    assert named == set(text_nb.WARNINGS_NB)
+    assert named == set(text_nb.WARNINGS)
     check_warning_texts()  # the build's own check passes on the bundled rules
 
 
@@ -132,7 +132,7 @@ def test_a_warning_without_a_text_stops_the_build(tmp_path):
     with pytest.raises(InputError) as err:
         check_warning_texts(load_plausibility(path), path)
     assert (err.value.row, err.value.field) == (2, "warning")
-    assert "the warning 'ukjent' has no Norwegian text: add it to WARNINGS_NB" in err.value.reason
+    assert "the warning 'ukjent' has no Norwegian text: add it to WARNINGS" in err.value.reason
 
 
 def test_demo_values_of_counts_are_whole():

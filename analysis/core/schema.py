@@ -16,7 +16,7 @@ STATUS_SYMBOLS = frozenset({"", "-", "*"}) | SUPPRESSED
 OBSERVATION_COLUMNS = ["unit_code", "year", "kpi_id", "value", "status", "source", "vintage"]
 #: The processed observation table adds ``note``: where a series breaks (a value of a unit before a split), and
 #: ``warning``: the names of the soft plausibility rules a value lies outside (``""`` for none, several joined by
-#: ``;``), which the member's page shows as «Merknad» (data/reference/plausibility.csv, pages.text_nb.WARNINGS_NB).
+#: ``;``), which the member's page shows as «Merknad» (data/reference/plausibility.csv, pages.text_nb.WARNINGS).
 PROCESSED_OBSERVATION_COLUMNS = [*OBSERVATION_COLUMNS, "note", "warning"]
 
 #: A target: network-wide when ``unit_code`` is empty, else local; band KPIs use band_low/band_high.

@@ -40,13 +40,13 @@ from analysis.pages.present import (
 )
 from analysis.pages.report_data import ReportData
 from analysis.pages.text_nb import (
-    LEFT_OUT_HEADING_NB,
-    MAPS_NB,
-    OWN_NB,
-    border_left_out_nb,
-    formula_nb,
-    reason_nb,
-    warning_nb,
+    LEFT_OUT_HEADING,
+    MAPS,
+    OWN,
+    border_left_out_phrase,
+    formula_phrase,
+    reason_phrase,
+    warning_phrase,
 )
 from analysis.stats.trends import MIN_POINTS
 
@@ -197,14 +197,14 @@ def kpi_table(data: ReportData, unit_code: str) -> pd.DataFrame:
 
 def _with_warnings(table: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
     """The warnings of the value each row shows (its year): ``warning``, the names of the soft plausibility rules
-    it lies outside, and ``warning_nb``, the «Merknad: …» the page shows next to it (and the CSV carries)."""
+    it lies outside, and ``warning_phrase``, the «Merknad: …» the page shows next to it (and the CSV carries)."""
     shown_year = table["year"].fillna(table["latest_year"])
     names = pd.Series("", index=table.index, dtype=object)
     if "warning" in obs.columns:
         warned = obs.loc[obs["warning"] != ""].set_index(["kpi_id", "year"])["warning"]
         keys = pd.MultiIndex.from_arrays([table["kpi_id"], shown_year.astype("Int64")])
         names = pd.Series(warned.reindex(keys).fillna("").to_numpy(), index=table.index, dtype=object)
-    return table.assign(warning=names, warning_nb=names.map(warning_nb))
+    return table.assign(warning=names, warning_phrase=names.map(warning_phrase))
 
 
 def status_text(band, achieved) -> str:
@@ -255,14 +255,14 @@ def own_notes(data: ReportData, kpi_ids, unit_code: str | None = None) -> list[s
     gone = left_out_rows_of(data, unit_code) if unit_code else None
     lines = []
     for k in own:
-        text = f"{esc(names[k])}: {OWN_NB['source'].lower()} {esc(cat.at[k, 'source'])}"
+        text = f"{esc(names[k])}: {OWN['source'].lower()} {esc(cat.at[k, 'source'])}"
         formula = cat.at[k, "formula"] if "formula" in cat.columns else ""
         if isinstance(formula, str) and formula:
-            text += f"; {OWN_NB['formula'].lower()} {esc(formula_nb(formula, names))}"
+            text += f"; {OWN['formula'].lower()} {esc(formula_phrase(formula, names))}"
         if gone is not None:
             mine = gone.loc[gone["kpi_id"] == k].sort_values("year")
             for note, years in mine.groupby("note", sort=False)["year"]:
-                text += f"; {OWN_NB['left_out'].lower()} {year_spans(years)} ({esc(border_left_out_nb(note))})"
+                text += f"; {OWN['left_out'].lower()} {year_spans(years)} ({esc(border_left_out_phrase(note))})"
         lines.append(f"- {text}.")
     return lines
 
@@ -285,7 +285,7 @@ def left_out_notes(data: ReportData, kpi_ids, unit_code: str) -> list[str]:
     names = data.catalog.set_index("kpi_id")["name_nb"]
     lines = []
     for kpi, rows in gone.sort_values("year").groupby("kpi_id", sort=False):
-        said = [f"{year_spans(r['year'])}: {esc(border_left_out_nb(note))}" for note, r in rows.groupby("note")]
+        said = [f"{year_spans(r['year'])}: {esc(border_left_out_phrase(note))}" for note, r in rows.groupby("note")]
         lines.append(f"- {esc(names.get(kpi, kpi))}: {'; '.join(said)}.")
     return lines
 
@@ -296,13 +296,13 @@ def kpi_table_markdown(data: ReportData, table: pd.DataFrame, dimension: str) ->
     shown = pd.DataFrame(
         {
             "Indikator": [
-                Md(f"{linked_name(data, k, n)} *({esc(u)}{'; ' + OWN_NB['marker'] if k in own else ''})*")
+                Md(f"{linked_name(data, k, n)} *({esc(u)}{'; ' + OWN['marker'] if k in own else ''})*")
                 for k, n, u in zip(part["kpi_id"], part["name_nb"], part["unit_nb"])
             ],
             "År": [fmt_year(y if pd.notna(y) else ly) for y, ly in zip(part["year"], part["latest_year"])],
             "Verdi": [
                 fmt_kpi_value(v, s if isinstance(s, str) else "", d) + (f" ({w})" if w else "")
-                for v, s, d, w in zip(part["value"], part["latest_status"], part["direction"], part["warning_nb"])
+                for v, s, d, w in zip(part["value"], part["latest_status"], part["direction"], part["warning_phrase"])
             ],
             "Mål (år)": [
                 fmt_target(t, ty, sc, d)
@@ -695,10 +695,10 @@ def kpi_tables_markdown(data: ReportData, unit_code: str) -> str:
             text += kpi_table_markdown(data, shown, dim) + "\n"
             notes = own_notes(data, shown["kpi_id"], unit_code)
             if notes:
-                text += f"\n{OWN_NB['table_note']}:\n\n" + "\n".join(notes) + "\n"
+                text += f"\n{OWN['table_note']}:\n\n" + "\n".join(notes) + "\n"
             gone = left_out_notes(data, table.loc[in_dim, "kpi_id"], unit_code)
             if gone:
-                text += f"\n{LEFT_OUT_HEADING_NB}:\n\n" + "\n".join(gone) + "\n"
+                text += f"\n{LEFT_OUT_HEADING}:\n\n" + "\n".join(gone) + "\n"
             if len(missing):
                 names = ", ".join(esc(n) for n in missing["name_nb"])
                 text += f"\nIkke rapportert ({len(missing)} av {int(in_dim.sum())} indikatorer): {names}.\n"
@@ -805,18 +805,18 @@ def indicator_intro(data: ReportData, kpi_id: str) -> str:
     if kpi["direction_inferred"]:
         direction += " (utledet av definisjonen, ikke oppgitt av ITU)"
     if kpi_id in own_ids(data.catalog):
-        facts = [(OWN_NB["label"], kpi["code"])]
+        facts = [(OWN["label"], kpi["code"])]
         if kpi["name_en"]:
             facts.append(("Engelsk navn", kpi["name_en"]))
         facts += [
-            ("Dimensjon", f"{kpi['dimension_nb']} › {OWN_NB['group']}"),
+            ("Dimensjon", f"{kpi['dimension_nb']} › {OWN['group']}"),
             ("Enhet", kpi["unit_nb"]),
             ("Retning", direction),
             ("Bærekraftsmål", ", ".join(kpi["sdg_goals"].split(";")) if kpi["sdg_goals"] else "–"),
-            (OWN_NB["source"], kpi["source"]),
+            (OWN["source"], kpi["source"]),
         ]
         if kpi.get("formula"):
-            facts.append((OWN_NB["formula"], formula_nb(kpi["formula"], data.catalog.set_index("kpi_id")["name_nb"])))
+            facts.append((OWN["formula"], formula_phrase(kpi["formula"], data.catalog.set_index("kpi_id")["name_nb"])))
         facts.append(("Nettverkets mål", target))
         return (
             f"{notice(data)}\n{markdown_table(pd.DataFrame(facts, columns=['', 'Indikator']))}\n\n"
@@ -947,7 +947,7 @@ def indicator_network_text(data: ReportData, kpi_id: str) -> str:
     nt = network_trend_table(data)
     row = nt.loc[nt["kpi_id"] == kpi_id]
     if row.empty or pd.isna(row["mixed_slope"].iloc[0]):
-        reason = reason_nb(row["reason"].iloc[0]) if len(row) else "Ingen tall."
+        reason = reason_phrase(row["reason"].iloc[0]) if len(row) else "Ingen tall."
         return f"Den felles trenden kunne ikke beregnes. {reason}"
     r = row.iloc[0]
     reading = (
@@ -970,7 +970,7 @@ def indicator_network_text(data: ReportData, kpi_id: str) -> str:
 
 def map_heading(page: str) -> str:
     """The heading over a map (``page``: 'network' or 'indicator')."""
-    return f"## {MAPS_NB['heading_' + page]}\n"
+    return f"## {MAPS['heading_' + page]}\n"
 
 
 def map_members(data: ReportData) -> tuple[pd.DataFrame, list[str]]:
@@ -986,22 +986,22 @@ def _extremes(frame: pd.DataFrame, column: str, text) -> str:
     """«Høyest: A (…). Lavest: B (…).» for an alt text, ties named together."""
     shown = frame.dropna(subset=[column])
     if shown.empty:
-        return MAPS_NB["none_with_value"]
+        return MAPS["none_with_value"]
     parts = []
     for key, value in (("highest", shown[column].max()), ("lowest", shown[column].min())):
         names = ", ".join(shown.loc[shown[column] == value, "name"].astype(str))
-        parts.append(MAPS_NB[key].format(names=names, value=text(value)))
+        parts.append(MAPS[key].format(names=names, value=text(value)))
     return " ".join(parts[: 1 if shown[column].nunique() == 1 else 2])
 
 
 def _map_note(not_on_map: list[str]) -> str:
-    return MAPS_NB["not_on_map"].format(year=maps.BORDERS_YEAR, names=", ".join(not_on_map)) if not_on_map else ""
+    return MAPS["not_on_map"].format(year=maps.BORDERS_YEAR, names=", ".join(not_on_map)) if not_on_map else ""
 
 
 def _details_table(shown: pd.DataFrame, align: dict) -> str:
     """A map's numbers as a table the reader opens under it (a real table for screen readers)."""
     return (
-        f"<details>\n<summary>{esc(MAPS_NB['table_summary'])}</summary>\n\n"
+        f"<details>\n<summary>{esc(MAPS['table_summary'])}</summary>\n\n"
         f"{markdown_table(shown, align=align)}\n\n</details>\n"
     )
 
@@ -1018,7 +1018,7 @@ def network_map_table(data: ReportData) -> tuple[pd.DataFrame, object]:
     table = table.loc[table["unit_code"].isin(on_map["unit_code"])].reset_index(drop=True)
     table["n_banded"] = table[BAND_ORDER].sum(axis=1)
     table["share_ge95"] = (100 * table["ge95"] / table["n_banded"]).where(table["n_banded"] > 0)
-    classes = maps.fixed_classes(SHARE_EDGES, MAPS_NB["share_classes"], "high")
+    classes = maps.fixed_classes(SHARE_EDGES, MAPS["share_classes"], "high")
     table["map_class"] = [
         classes.labels[i] if i is not None else "" for i in (classes.index(v) for v in table["share_ge95"])
     ]
@@ -1029,35 +1029,33 @@ def network_map(data: ReportData) -> tuple:
     table, classes = network_map_table(data)
     _, not_on_map = map_members(data)
     units = [maps.MapUnit(c, t, v) for c, t, v in zip(table["unit_code"], table["type"], table["share_ge95"])]
-    fig = maps.choropleth(units, classes, MAPS_NB["status_legend"].replace(" %", NBSP + "%"))
+    fig = maps.choropleth(units, classes, MAPS["status_legend"].replace(" %", NBSP + "%"))
     alt = (
-        MAPS_NB["status_alt"].format(n=len(units))
+        MAPS["status_alt"].format(n=len(units))
         + " "
         + _extremes(table, "share_ge95", lambda v: fmt_percent(v))
         + _without(table, "share_ge95")
     )
-    caption = (
-        MAPS_NB["status_caption"] + " " + MAPS_NB["credit"] + "." + (f" {_map_note(not_on_map)}" if not_on_map else "")
-    )
+    caption = MAPS["status_caption"] + " " + MAPS["credit"] + "." + (f" {_map_note(not_on_map)}" if not_on_map else "")
     return fig, caption, alt
 
 
 def _without(table: pd.DataFrame, column: str) -> str:
     missing = table.loc[table[column].isna(), "name"].astype(str).tolist()
-    return (" " + MAPS_NB["without_value"].format(names=", ".join(missing))) if missing else ""
+    return (" " + MAPS["without_value"].format(names=", ".join(missing))) if missing else ""
 
 
 def network_map_markdown(data: ReportData) -> str:
     table, _ = network_map_table(data)
     shown = pd.DataFrame(
         {
-            MAPS_NB["col_unit"]: table["name"],
-            MAPS_NB["col_with_target"]: table["n_banded"].astype(int).astype(str),
-            MAPS_NB["col_share"]: [fmt_percent(v) for v in table["share_ge95"]],
-            MAPS_NB["col_class"]: [c or "–" for c in table["map_class"]],
+            MAPS["col_unit"]: table["name"],
+            MAPS["col_with_target"]: table["n_banded"].astype(int).astype(str),
+            MAPS["col_share"]: [fmt_percent(v) for v in table["share_ge95"]],
+            MAPS["col_class"]: [c or "–" for c in table["map_class"]],
         }
     )
-    return _details_table(shown, {MAPS_NB["col_with_target"]: "right", MAPS_NB["col_share"]: "right"})
+    return _details_table(shown, {MAPS["col_with_target"]: "right", MAPS["col_share"]: "right"})
 
 
 def _better(direction: str) -> str:
@@ -1074,7 +1072,7 @@ def indicator_map_table(data: ReportData, kpi_id: str) -> tuple[pd.DataFrame, ob
     if kpi["direction"] == "binary":
         target = data.targets.loc[(data.targets["kpi_id"] == kpi_id) & (data.targets["unit_code"] == ""), "target"]
         better = "low" if len(target) and float(target.iloc[0]) == 0 else "high"
-        classes = maps.fixed_classes((0.0, 0.5, 1.0), (MAPS_NB["binary_no"], MAPS_NB["binary_yes"]), better)
+        classes = maps.fixed_classes((0.0, 0.5, 1.0), (MAPS["binary_no"], MAPS["binary_yes"]), better)
     else:
         classes = maps.value_classes(table["value"].to_numpy(dtype=float), _better(kpi["direction"]))
     table["map_class"] = [classes.labels[i] if i is not None else "" for i in map(classes.index, table["value"])]
@@ -1088,11 +1086,11 @@ def indicator_map(data: ReportData, kpi_id: str) -> tuple:
     units = [maps.MapUnit(c, t, v) for c, t, v in zip(table["unit_code"], table["type"], table["value"])]
     direction = DIRECTION_NB.get(kpi["direction"], kpi["direction"])
     if classes.better:
-        how = MAPS_NB["darker_better"]
-        said = MAPS_NB["direction_better"].format(direction=direction)
+        how = MAPS["darker_better"]
+        said = MAPS["direction_better"].format(direction=direction)
     else:
-        how = MAPS_NB["darker_higher"]
-        said = MAPS_NB["direction_none"]
+        how = MAPS["darker_higher"]
+        said = MAPS["direction_none"]
     title = figures.panel_title(f"{kpi['name_nb']} ({kpi['unit_nb']})", 38)
     fig = maps.choropleth(units, classes, f"{title}\n{how}")
 
@@ -1102,20 +1100,20 @@ def indicator_map(data: ReportData, kpi_id: str) -> tuple:
     k = len(classes.labels)
     low, high = (classes.labels[0], classes.labels[-1]) if k else ("–", "–")
     alt = (
-        MAPS_NB["value_alt"].format(kpi=kpi["name_nb"], n=len(units), k=k, low=low, high=high)
+        MAPS["value_alt"].format(kpi=kpi["name_nb"], n=len(units), k=k, low=low, high=high)
         if k
-        else MAPS_NB["value_alt_none"].format(kpi=kpi["name_nb"], n=len(units))
+        else MAPS["value_alt_none"].format(kpi=kpi["name_nb"], n=len(units))
     )
     alt += " " + _extremes(table, "value", shown) + _without(table, "value")
     caption = (
-        MAPS_NB["value_caption"].format(
+        MAPS["value_caption"].format(
             kpi=kpi["name_nb"],
             unit=kpi["unit_nb"],
-            classes=MAPS_NB["classes_binary" if kpi["direction"] == "binary" else "classes_quantile"].format(k=k),
+            classes=MAPS["classes_binary" if kpi["direction"] == "binary" else "classes_quantile"].format(k=k),
             direction=said,
         )
         + " "
-        + MAPS_NB["credit"]
+        + MAPS["credit"]
         + "."
         + (f" {_map_note(not_on_map)}" if not_on_map else "")
     )
@@ -1127,10 +1125,10 @@ def indicator_map_markdown(data: ReportData, kpi_id: str) -> str:
     table, _ = indicator_map_table(data, kpi_id)
     shown = pd.DataFrame(
         {
-            MAPS_NB["col_unit"]: table["name"],
-            MAPS_NB["col_year"]: [fmt_year(y) for y in table["year"]],
-            MAPS_NB["col_value"]: [fmt_kpi_value(v, "", kpi["direction"]) for v in table["value"]],
-            MAPS_NB["col_class"]: [c or "–" for c in table["map_class"]],
+            MAPS["col_unit"]: table["name"],
+            MAPS["col_year"]: [fmt_year(y) for y in table["year"]],
+            MAPS["col_value"]: [fmt_kpi_value(v, "", kpi["direction"]) for v in table["value"]],
+            MAPS["col_class"]: [c or "–" for c in table["map_class"]],
         }
     )
-    return _details_table(shown, {MAPS_NB["col_year"]: "right", MAPS_NB["col_value"]: "right"})
+    return _details_table(shown, {MAPS["col_year"]: "right", MAPS["col_value"]: "right"})

@@ -23,7 +23,7 @@ import re
 
 import pandas as pd
 
-from analysis.pages.text_nb import LABELS_NB
+from analysis.pages.text_nb import LABELS
 
 NBSP = "\u00a0"
 
@@ -38,10 +38,10 @@ BAND_ORDER = ["ge95", "66to95", "33to66", "lt33"]
 BAND_COLOURS = {"ge95": "#1a7f37", "66to95": "#8fbf3f", "33to66": "#e0a100", "lt33": "#c0392b", "": "#b0b0b0"}
 # The words for result codes are those of the methods page (analysis.pages.text_nb), so both agree.
 # a band reads as one unit: no line break before '%' nor after the dash of '66–95'
-BAND_NB = {**{b: LABELS_NB[b].replace(" %", f"{NBSP}%").replace("–", "–\u2060") for b in BAND_ORDER}, "": "–"}
-VERDICT_NB = {k: LABELS_NB[k] for k in ("improving", "no_clear_trend", "worsening", "not_assessed", "no_direction")}
-PROGRESS_NB = {k: v for k, v in LABELS_NB.items() if k not in BAND_NB and k not in VERDICT_NB} | {"": "–"}
-CONVERGENCE_NB = {k: LABELS_NB[k] for k in ("converging", "diverging", "stable")} | {"not_assessed": "ikke vurdert"}
+BAND_NB = {**{b: LABELS[b].replace(" %", f"{NBSP}%").replace("–", "–\u2060") for b in BAND_ORDER}, "": "–"}
+VERDICT_NB = {k: LABELS[k] for k in ("improving", "no_clear_trend", "worsening", "not_assessed", "no_direction")}
+PROGRESS_NB = {k: v for k, v in LABELS.items() if k not in BAND_NB and k not in VERDICT_NB} | {"": "–"}
+CONVERGENCE_NB = {k: LABELS[k] for k in ("converging", "diverging", "stable")} | {"not_assessed": "ikke vurdert"}
 # SSB's symbols, named as on the methods page and in the submission template
 STATUS_SYMBOL_NB = {"..": "mangler", ":": "skjermet", ".": "ikke aktuelt"}
 TYPE_NB = {"kommune": "Kommune", "fylke": "Fylkeskommune", "land": "Hele landet"}

@@ -1,7 +1,7 @@
 """Plain-Norwegian (bokmål) texts for the methods page, plus Norwegian labels for result codes.
 
 ``SECTIONS`` maps a key to ``(title, markdown)``; :func:`methods_markdown` joins them into one
-page body. ``LABELS_NB`` and ``REASONS_NB`` translate the codes in the result tables
+page body. ``LABELS`` and ``REASONS`` translate the codes in the result tables
 (``verdict``, ``band``, ``progress_class``, ``convergence``, ``reason``) for tables and badges.
 The texts describe exactly what ``analysis.stats.trends``, ``analysis.stats.status``, ``analysis.stats.progress``
 and ``analysis.stats.compare`` compute, and how ``analysis.pages.present`` rounds the shares of the target;
@@ -11,6 +11,9 @@ published formulas (``tests/test_pages.py`` checks that each is named).
 
 from __future__ import annotations
 
+# --- site: strings of analysis.site (skip link, search, language switch, page chrome) ---------------
+
+# --- pages: methods text, labels, tables, figures, maps, downloads (analysis.pages) -----------------
 SECTIONS: dict[str, tuple[str, str]] = {
     "data": (
         "Manglende og skjermede tall",
@@ -205,7 +208,7 @@ faller ut av tallene.
 }
 
 #: Norwegian labels for the codes in the result tables.
-LABELS_NB: dict[str, str] = {
+LABELS: dict[str, str] = {
     # trends
     "improving": "bedring",
     "no_clear_trend": "ingen klar trend",
@@ -244,7 +247,7 @@ LABELS_NB: dict[str, str] = {
 }
 
 #: Norwegian text for each reason code (see ``analysis.stats.common.REASONS``).
-REASONS_NB: dict[str, str] = {
+REASONS: dict[str, str] = {
     "": "",
     "no_data": "Ingen tall for denne kommunen og indikatoren.",
     "suppressed": "Tallene er skjermet (:) og brukes ikke.",
@@ -279,7 +282,7 @@ REASONS_NB: dict[str, str] = {
 #: ``data/reference/plausibility.csv``): a value outside the rule's range is kept, and the member's page shows
 #: «Merknad: <text>» next to it. Every name in the rules file must be here (``analysis.build`` refuses one that
 #: is not); the text says why the value is unusual, not that it is wrong.
-WARNINGS_NB: dict[str, str] = {
+WARNINGS: dict[str, str] = {
     "life_expectancy": "Uvanlig verdi. Forventet levealder i norske kommuner er mellom omtrent 78 og 86 år.",
     "turnout": "Uvanlig verdi. Valgdeltakelsen ved kommunevalg er mellom omtrent 50 og 80 %.",
     "water_use": "Uvanlig verdi. Vannforbruket er omtrent 150–600 liter per innbygger og døgn, lekkasjer medregnet.",
@@ -290,15 +293,15 @@ WARNINGS_NB: dict[str, str] = {
 }
 
 #: How a warning is introduced next to the value on a page.
-WARNING_LABEL_NB = "Merknad"
+WARNING_LABEL = "Merknad"
 
 
-def warning_nb(names: str) -> str:
+def warning_phrase(names: str) -> str:
     """«Merknad: …» for the ``;``-separated warning names of a value (an unknown name is shown as it is, never
     dropped: a warning that says nothing readable is still a warning); ``""`` for none."""
     if not isinstance(names, str) or not names:
         return ""
-    return f"{WARNING_LABEL_NB}: " + "; ".join(WARNINGS_NB.get(n, n) for n in names.split(";"))
+    return f"{WARNING_LABEL}: " + "; ".join(WARNINGS.get(n, n) for n in names.split(";"))
 
 
 def section(key: str) -> str:
@@ -315,18 +318,18 @@ def methods_markdown(keys: list[str] | None = None) -> str:
 
 def label(code: str) -> str:
     """Norwegian label of a result code (the code itself if unknown)."""
-    return LABELS_NB.get(code, code)
+    return LABELS.get(code, code)
 
 
-def reason_nb(code: str) -> str:
+def reason_phrase(code: str) -> str:
     """Norwegian text of a reason code or a ``;``-separated list of codes."""
     if not code:
         return ""
-    return " ".join(REASONS_NB.get(c, c) for c in str(code).split(";"))
+    return " ".join(REASONS.get(c, c) for c in str(code).split(";"))
 
 
 #: How the methods page names each choice of params/methods.yaml.
-METHOD_SETTING_LABELS_NB = {
+METHOD_SETTING_LABELS = {
     "alpha": "Signifikansnivå for alle tester (tosidig)",
     "min_points": "Minste antall år med verdier for en trendtest",
     "coverage_share": "Et sammenligningsår må ha verdier for minst denne andelen av enhetene i det best dekte året",
@@ -334,7 +337,7 @@ METHOD_SETTING_LABELS_NB = {
     "slope_group": "Gruppen en enhets trend sammenlignes med",
     "small_population": "Under så mange innbyggere merkes tall per innbygger som usikre",
 }
-METHOD_VALUES_NB = {
+METHOD_VALUES = {
     "unit_fe": "hver enhet sitt eget nivå",
     "pooled": "felles modell (verdi ~ år × enhet)",
     "network": "nettverkets medlemmer",
@@ -350,9 +353,9 @@ def method_settings_markdown(methods: dict) -> str:
             return f"{value:g}".replace(".", ",")
         if isinstance(value, int):
             return f"{value:,}".replace(",", "\xa0")
-        return METHOD_VALUES_NB.get(value, str(value))
+        return METHOD_VALUES.get(value, str(value))
 
-    rows = [f"| {METHOD_SETTING_LABELS_NB.get(k, k)} | {shown(v)} | `{k}` |" for k, v in methods.items()]
+    rows = [f"| {METHOD_SETTING_LABELS.get(k, k)} | {shown(v)} | `{k}` |" for k, v in methods.items()]
     return (
         "\n## Valg i denne rapporten\n\nStatistikken på nettstedet er beregnet med disse valgene "
         "(fila `params/methods.yaml`):\n\n| Valg | Verdi | Navn i fila |\n|---|---|---|\n" + "\n".join(rows) + "\n"
@@ -363,7 +366,7 @@ def method_settings_markdown(methods: dict) -> str:
 
 #: The columns of every page's CSV download (``analysis.site.downloads``): header and what it holds.
 #: The data page lists them with these descriptions.
-DOWNLOAD_COLUMNS_NB: dict[str, tuple[str, str]] = {
+DOWNLOAD_COLUMNS: dict[str, tuple[str, str]] = {
     "part": ("Del", "Delen av siden tallet står i: en tabell, en figur, eller fremdrift etter alle metoder"),
     "unit_code": ("Enhetskode", "Kommune- eller fylkesnummer i 2024-grensene (0 er hele landet)"),
     "unit_name": ("Enhet", "Kommunens eller fylkets navn"),
@@ -381,7 +384,7 @@ DOWNLOAD_COLUMNS_NB: dict[str, tuple[str, str]] = {
 }
 
 #: The parts of a page, as the CSV's «Del» names them (the page's own headings).
-DOWNLOAD_PARTS_NB: dict[str, str] = {
+DOWNLOAD_PARTS: dict[str, str] = {
     "profile": "Profil",
     "dimensions": "Figur: de tre dimensjonene",
     "kpi_table": "Tabell: alle indikatorer",
@@ -400,7 +403,7 @@ DOWNLOAD_PARTS_NB: dict[str, str] = {
 }
 
 #: What a number in the CSV is («Størrelse»).
-DOWNLOAD_MEASURES_NB: dict[str, str] = {
+DOWNLOAD_MEASURES: dict[str, str] = {
     "kind": "Type",
     "county": "Fylke",
     "peer_group": "Sammenligningsgruppe",
@@ -479,7 +482,7 @@ DOWNLOAD_MEASURES_NB: dict[str, str] = {
     "map_class_high": "Fargeklasse, øvre grense",
 }
 
-DOWNLOAD_TEXTS_NB = {
+DOWNLOAD_TEXTS = {
     "local_target": "lokalt mål",
     "network_target": "nettverkets mål",
     "no_band": "uten mål eller tall",
@@ -494,29 +497,27 @@ DOWNLOAD_TEXTS_NB = {
     "computed": "Beregnet av Bærekraftsnettverket",
 }
 
-MONTHS_NB = (
+MONTHS = (
     "januar", "februar", "mars", "april", "mai", "juni",
     "juli", "august", "september", "oktober", "november", "desember",
 )  # fmt: skip
 
 
-def date_nb(iso: str) -> str:
+def date_long(iso: str) -> str:
     """'2026-12-03' as a Norwegian reader writes it: '3. desember 2026' (the text itself when not a date)."""
     try:
         year, month, day = (int(p) for p in str(iso)[:10].split("-"))
-        return f"{day}. {MONTHS_NB[month - 1]} {year}"
+        return f"{day}. {MONTHS[month - 1]} {year}"
     except (ValueError, IndexError):
         return str(iso)
 
 
 #: The footer of every page (``_quarto.yml`` ``page-footer``, filled in by the build). ``{network}``,
 #: ``{date}`` and ``{vintage}`` arrive escaped.
-FOOTER_NB = (
-    "{network} · U4SSC-indikatorer for smarte og bærekraftige byer · Sist oppdatert {date} · Dataversjon {vintage}"
-)
+FOOTER = "{network} · U4SSC-indikatorer for smarte og bærekraftige byer · Sist oppdatert {date} · Dataversjon {vintage}"
 
 #: The data page (reports/data.qmd includes what analysis.site.datapage writes from these).
-DATA_PAGE_NB = {
+DATA_PAGE = {
     "intro": (
         "Her kan du laste ned alle de bearbeidede tabellene som sidene er laget av: observasjonene, alle "
         "resultattabellene, indikatorkatalogen og enhetene (medlemmene). Hver tabell finnes som CSV (UTF-8 "
@@ -563,7 +564,7 @@ DATA_PAGE_NB = {
 }
 
 #: What each processed table holds (the data page and the data package's resource descriptions).
-TABLES_NB: dict[str, str] = {
+TABLES: dict[str, str] = {
     "observations": "Alle observasjoner: én rad per enhet, år og indikator, med verdi, SSB-symbol, kilde og versjon",
     "catalog": "Indikatorkatalogen: alle 112 U4SSC-datapunkter med navn, dimensjon, enhet og retning",
     "units": "Enhetene: medlemmene (kommuner og fylkeskommuner), deres fylker og hele landet",
@@ -579,7 +580,7 @@ TABLES_NB: dict[str, str] = {
 
 #: The site's navigation (analysis/site/navigation.py): the sidebar's entries, the members and indicators
 #: pages with their filters, and the breadcrumbs. ``{n}`` and ``{total}`` are filled in by the filter.
-NAV_NB = {
+NAV = {
     "network": "Nettverket",
     "members": "Medlemmer",
     "indicators": "Indikatorer",
@@ -602,7 +603,7 @@ NAV_NB = {
 
 #: The maps (analysis/pages/maps.py and the map functions of analysis/pages/content.py). ``{…}`` are filled in
 #: escaped where they come from data.
-MAPS_NB = {
+MAPS = {
     "heading_network": "Medlemmene på kartet",
     "heading_indicator": "Medlemmene på kartet",
     "credit": "Kart: Kartverket (CC BY 4.0), grenser forenklet av robhop/fylker-og-kommuner",
@@ -652,7 +653,7 @@ MAPS_NB = {
 
 # --- the network's own and derived indicators (params/indicators.yaml) --------------------------------
 
-OWN_NB = {
+OWN = {
     "label": "Nettverkets egen indikator",
     "group": "Nettverkets egne indikatorer",
     "marker": "nettverkets egen indikator",
@@ -661,10 +662,10 @@ OWN_NB = {
     "table_note": "Nettverkets egne indikatorer i tabellen, med kilde og beregning",
     "left_out": "Utelatt",
 }
-POPULATION_NB = "innbyggertallet 1. januar samme år (SSB, tabell 07459, i dagens kommunegrenser)"
+POPULATION = "innbyggertallet 1. januar samme år (SSB, tabell 07459, i dagens kommunegrenser)"
 
 
-def formula_nb(formula: str, names: dict[str, str]) -> str:
+def formula_phrase(formula: str, names: dict[str, str]) -> str:
     """A derived indicator's formula as the page states it, in plain text (escaped where it lands):
     '«Klimagassutslipp» / folkemengde × 1 000 (folkemengde 1. januar samme år, SSB …)'."""
     from analysis.reference.indicators import PER_INHABITANTS, parse_formula
@@ -674,15 +675,15 @@ def formula_nb(formula: str, names: dict[str, str]) -> str:
         a, b = (names.get(s, s) for s in series)
         return f"«{a}» / «{b}» × 100 (prosent, samme enhet og år)"
     factor = f"{PER_INHABITANTS[kind]:,}".replace(",", "\xa0")
-    return f"«{names.get(series[0], series[0])}» / folkemengde × {factor}, der folkemengden er {POPULATION_NB}"
+    return f"«{names.get(series[0], series[0])}» / folkemengde × {factor}, der folkemengden er {POPULATION}"
 
 
 #: Above the list of values left out of a member's table (border changes).
-LEFT_OUT_HEADING_NB = "Verdier som ikke er med (grenseendringer)"
+LEFT_OUT_HEADING = "Verdier som ikke er med (grenseendringer)"
 
 #: A value a border change left out (analysis/process/pipeline.py ``left_out_rows``), as the member's page says
 #: it; keyed by the reason the pipeline records.
-BORDER_LEFT_OUT_NB = {
+BORDER_LEFT_OUT = {
     "split": "verdien for {code} {name} ({year}) kan ikke føres over til dagens grenser: kommunen ble delt, og "
     "ingen del fører den videre (en andel kan ikke fordeles)",
     "merged": "verdien for {code} {name} ({year}) kan ikke føres over til dagens grenser: kommunen ble slått "
@@ -691,7 +692,7 @@ BORDER_LEFT_OUT_NB = {
 }
 
 
-def border_left_out_nb(note: str) -> str:
+def border_left_out_phrase(note: str) -> str:
     """A left-out row's ``note`` as the page says it: a border change's ``utelatt: merged 0807 2019`` (several
     joined by ``; `` when a member's area held several old units) in words
     (with the old unit's name from the registry), any other reason (already in words) as it is."""
@@ -705,5 +706,5 @@ def border_left_out_nb(note: str) -> str:
         if not found:
             return note.removeprefix("utelatt: ")
         kind, code, year = found.groups()
-        said.append(BORDER_LEFT_OUT_NB[kind].format(code=code, name=name_of(code), year=year))
+        said.append(BORDER_LEFT_OUT[kind].format(code=code, name=name_of(code), year=year))
     return "; ".join(said)

@@ -18,7 +18,7 @@ rows in a year (over ages, road categories) is checked, the bounds, whether the 
 
 A rule with a ``warning`` name is soft: a value outside its range is accepted, and carries the warning's name
 into the processed observations (``warning``), so that the member's page shows «Merknad: …» next to the value
-(the Norwegian text is ``WARNINGS_NB`` in :mod:`analysis.pages.text_nb`) and its CSV download says so too. A
+(the Norwegian text is ``WARNINGS`` in :mod:`analysis.pages.text_nb`) and its CSV download says so too. A
 rule without one refuses. :func:`warnings_of` finds the warned rows; :func:`whole_variables` the counts.
 """
 

@@ -29,7 +29,7 @@ import analysis
 from analysis.core.atomic import write_atomic_csv, write_atomic_text
 from analysis.pages.present import csv_cells, esc, fmt_number, markdown_table
 from analysis.pages.report_data import ReportData, slice_digest
-from analysis.pages.text_nb import DATA_PAGE_NB, DOWNLOAD_COLUMNS_NB, TABLES_NB, date_nb
+from analysis.pages.text_nb import DATA_PAGE, DOWNLOAD_COLUMNS, TABLES, date_long
 from analysis.reference.columns import describe, licence_of, load_columns, load_licences
 
 FOLDER = "data"
@@ -49,7 +49,7 @@ PRIMARY_KEYS = {
     "network_trends": ["kpi_id"],
     "spread": ["kpi_id", "year"],
 }
-D = DATA_PAGE_NB
+D = DATA_PAGE
 
 
 def tables(data: ReportData) -> dict[str, pd.DataFrame]:
@@ -160,7 +160,7 @@ def datapackage(data: ReportData, files: dict[str, dict], info: BuildInfo) -> di
                     "format": fmt,
                     **extra,
                     "title": name,
-                    "description": TABLES_NB.get(name, name),
+                    "description": TABLES.get(name, name),
                     "schema": schema,
                 }
             )
@@ -203,7 +203,7 @@ def page_markdown(data: ReportData, files: dict[str, dict], folder: Path, info: 
     listing = pd.DataFrame(
         [
             {
-                D["what"]: f"{name}: {TABLES_NB.get(name, '')}",
+                D["what"]: f"{name}: {TABLES.get(name, '')}",
                 "CSV": _link(files[name]["csv"], folder),
                 "Parquet": _link(files[name]["parquet"], folder),
                 D["rows"]: fmt_number(len(table), 0),
@@ -230,7 +230,7 @@ def page_markdown(data: ReportData, files: dict[str, dict], folder: Path, info: 
             ]
         )
         parts += [f"### {D['columns_heading']} {esc(name)}", markdown_table(columns)]
-    page_columns = pd.DataFrame([{D["column"]: h, D["description"]: d} for h, d in DOWNLOAD_COLUMNS_NB.values()])
+    page_columns = pd.DataFrame([{D["column"]: h, D["description"]: d} for h, d in DOWNLOAD_COLUMNS.values()])
     parts += [f"## {D['pages_heading']}", D["pages_intro"], markdown_table(page_columns)]
     licences = pd.DataFrame(
         [
@@ -246,7 +246,7 @@ def page_markdown(data: ReportData, files: dict[str, dict], folder: Path, info: 
         [
             (D["code_version"], f"{info.code_version or D['unknown_version']} (analysepakken {info.package_version})"),
             (D["data_vintage"], info.data_vintage),
-            (D["built"], date_nb(info.built)),
+            (D["built"], date_long(info.built)),
             (D["report_year"], str(info.report_year)),
             (D["data_mode"], D.get(info.data_mode, info.data_mode)),
             (D["data_digest"], info.data_digest),

@@ -8,7 +8,7 @@ every progress method, not only the Eurostat badge, and the source and version o
 is computed here that a page does not compute itself.
 
 One long table per page, one number (or one word) per row, with the same Norwegian columns on every
-page (:data:`analysis.pages.text_nb.DOWNLOAD_COLUMNS_NB`): «Del» names the part of the page, «Størrelse»
+page (:data:`analysis.pages.text_nb.DOWNLOAD_COLUMNS`): «Del» names the part of the page, «Størrelse»
 what the number is, «Metode» how it was computed. Written with a byte-order mark (Excel reads UTF-8 as
 such only then) and with every text cell a spreadsheet would run as a formula made inert
 (:func:`analysis.pages.present.csv_cells`).
@@ -41,20 +41,20 @@ from analysis.pages.present import (
 )
 from analysis.pages.report_data import ReportData
 from analysis.pages.text_nb import (
-    DOWNLOAD_COLUMNS_NB,
-    DOWNLOAD_MEASURES_NB,
-    DOWNLOAD_PARTS_NB,
-    DOWNLOAD_TEXTS_NB,
-    LABELS_NB,
-    formula_nb,
-    reason_nb,
+    DOWNLOAD_COLUMNS,
+    DOWNLOAD_MEASURES,
+    DOWNLOAD_PARTS,
+    DOWNLOAD_TEXTS,
+    LABELS,
+    formula_phrase,
+    reason_phrase,
 )
 
-COLUMNS = list(DOWNLOAD_COLUMNS_NB)
-HEADERS = {key: header for key, (header, _) in DOWNLOAD_COLUMNS_NB.items()}
+COLUMNS = list(DOWNLOAD_COLUMNS)
+HEADERS = {key: header for key, (header, _) in DOWNLOAD_COLUMNS.items()}
 CATALOG_SOURCE = "ITU, U4SSC-indikatorene (ITU-T Y.4903), indikatorkatalogen"
 CATALOG_VINTAGE = "data/reference/u4ssc_catalog.csv"
-T = DOWNLOAD_TEXTS_NB
+T = DOWNLOAD_TEXTS
 
 
 def _col(frame: pd.DataFrame, spec, default=None) -> np.ndarray:
@@ -76,7 +76,7 @@ def _text(values: np.ndarray) -> np.ndarray:
 
 def rows(frame: pd.DataFrame, part: str, measure: str, value=None, *, year=None, text=None, method="", **keys) -> dict:
     """One download row per row of ``frame``, as a block of columns (:func:`finish` makes the table):
-    ``measure`` (a key of ``DOWNLOAD_MEASURES_NB``, by default also the column its values are in) with
+    ``measure`` (a key of ``DOWNLOAD_MEASURES``, by default also the column its values are in) with
     its value, year, text and method taken from columns of ``frame`` or given; ``unit_code``, ``kpi_id``
     and ``dimension`` from the frame's columns unless given. ``scope`` says whose observations the row
     speaks for (:class:`Provenance`); ``source`` and ``vintage`` given here are kept as they are."""
@@ -88,12 +88,12 @@ def rows(frame: pd.DataFrame, part: str, measure: str, value=None, *, year=None,
 
     values = frame[measure] if value is None else _col(frame, value, np.nan)
     return {
-        "part": _col(frame, DOWNLOAD_PARTS_NB[part]),
+        "part": _col(frame, DOWNLOAD_PARTS[part]),
         "unit_code": key("unit_code", "unit_code"),
         "kpi_id": key("kpi_id", "kpi_id"),
         "dimension": key("dimension", "dimension_nb"),
         "year": pd.to_numeric(pd.Series(_col(frame, year, np.nan), dtype=object), errors="coerce").to_numpy(float),
-        "measure": _col(frame, DOWNLOAD_MEASURES_NB[measure]),
+        "measure": _col(frame, DOWNLOAD_MEASURES[measure]),
         "method": _col(frame, method, ""),
         "value": pd.to_numeric(pd.Series(np.asarray(values, dtype=object), dtype=object), errors="coerce").to_numpy(
             float
@@ -176,12 +176,12 @@ def finish(data: ReportData, parts: list[dict], provenance: Provenance) -> pd.Da
 
 
 def _label(code) -> str:
-    return LABELS_NB.get(code, code) if isinstance(code, str) else ""
+    return LABELS.get(code, code) if isinstance(code, str) else ""
 
 
 def _band_text(frame: pd.DataFrame) -> list[str]:
     return [
-        LABELS_NB[b] if isinstance(b, str) and b else reason_nb(r) if isinstance(r, str) else ""
+        LABELS[b] if isinstance(b, str) and b else reason_phrase(r) if isinstance(r, str) else ""
         for b, r in zip(frame["band"], frame.get("reason", pd.Series([""] * len(frame))))
     ]
 
@@ -227,8 +227,10 @@ def _progress_rows(progress: pd.DataFrame) -> list[dict]:
     p = progress.reset_index(drop=True)
     notes = p["note"] if "note" in p.columns else pd.Series([""] * len(p))
     # the codes the methods page names in parentheses («merknadene i de nedlastbare dataene»)
-    method = [LABELS_NB.get(m, m) + (f" ({n})" if isinstance(n, str) and n else "") for m, n in zip(p["method"], notes)]
-    klass = [_label(c) if isinstance(c, str) and c else reason_nb(r) for c, r in zip(p["progress_class"], p["reason"])]
+    method = [LABELS.get(m, m) + (f" ({n})" if isinstance(n, str) and n else "") for m, n in zip(p["method"], notes)]
+    klass = [
+        _label(c) if isinstance(c, str) and c else reason_phrase(r) for c, r in zip(p["progress_class"], p["reason"])
+    ]
     headline = p["ratio"].where(p["ratio"].notna(), p["growth_good_direction"])
     base = p.drop_duplicates(["unit_code", "kpi_id"])
     part = "progress"
@@ -320,7 +322,7 @@ def unit_download(data: ReportData, unit_code: str, provenance: Provenance, targ
     status = page.for_unit("status", unit_code)
     parts += [
         rows(table, "kpi_table", "latest_value", value="value", year=year, text=value_text, scope="unit_kpi_year"),
-        rows(table, "kpi_table", "warning", value=np.nan, year=year, text="warning_nb", scope="unit_kpi_year"),
+        rows(table, "kpi_table", "warning", value=np.nan, year=year, text="warning_phrase", scope="unit_kpi_year"),
         *_target_rows(data, status, "kpi_table", targets_file),
         rows(table, "kpi_table", "achieved_pct", year="year", text=_band_text(table)),
         rows(table, "kpi_table", "mk_p", text=verdicts, method=T["trend_method"]),
@@ -388,7 +390,7 @@ def indicator_download(data: ReportData, kpi_id: str, provenance: Provenance, ta
         catalog = dict(source=kpi["source"], vintage="params/indicators.yaml", scope="given")
         facts = [("own_code", kpi["code"]), *facts[1:2], facts[4], facts[5]]
         if kpi.get("formula"):
-            facts.append(("formula", formula_nb(kpi["formula"], page.catalog.set_index("kpi_id")["name_nb"])))
+            facts.append(("formula", formula_phrase(kpi["formula"], page.catalog.set_index("kpi_id")["name_nb"])))
     parts = [rows(one, "facts", key, value=np.nan, text=text, **catalog) for key, text in facts]
     network_target = page.targets.loc[page.targets["unit_code"] == ""]
     if len(network_target):
@@ -505,7 +507,7 @@ def _class_rows(classes, kpi_id: str) -> list[dict]:
 def _network_trend_rows(nt: pd.DataFrame) -> list[dict]:
     nt = nt.reset_index(drop=True).assign(unit_code="")
     convergence = [CONVERGENCE_NB.get(c, "") if isinstance(c, str) else "" for c in nt["convergence"]]
-    reason = [reason_nb(r) for r in nt["reason"]]
+    reason = [reason_phrase(r) for r in nt["reason"]]
     part, mixed = "network_trend", T["mixed"]
     return [
         rows(nt, part, "mixed_slope", text=reason, method=mixed, scope="kpi"),

@@ -76,4 +76,7 @@ def restore(cwd: str) -> None:
             for value in list(vars(module).values()):
                 if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", "") == name:
                     value.cache_clear()
+    from analysis.pages import language
+
+    language.use(language.DEFAULT)  # a page in another language does not leave its language to the next
     os.chdir(cwd)

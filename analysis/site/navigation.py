@@ -27,13 +27,13 @@ import pandas as pd
 
 from analysis.pages.content import unit_href
 from analysis.pages.present import esc, member_title, nb_sort_key, nb_sorted
-from analysis.pages.text_nb import NAV_NB
+from analysis.pages.text_nb import NAV
 
 MEMBERS_PAGE = "medlemmer.qmd"
 INDICATORS_PAGE = "indikatorer.qmd"
 BREADCRUMBS_FILE = "_breadcrumbs.json"
 
-#: The sidebar, in order: (source file, key of its text in NAV_NB). One more page is one more line.
+#: The sidebar, in order: (source file, key of its text in NAV). One more page is one more line.
 #: An entry whose page the build does not make (no indicator pages) is left out.
 SIDEBAR: list[tuple[str, str]] = [
     ("index.ipynb", "network"),
@@ -54,7 +54,7 @@ def html_path(source: str) -> str:
 def sidebar(has_indicators: bool = True) -> list[dict]:
     """The sidebar's ``contents`` for ``_quarto.yml``: page links with fixed texts, nothing from data."""
     return [
-        {"href": source, "text": NAV_NB[key]} for source, key in SIDEBAR if has_indicators or source != INDICATORS_PAGE
+        {"href": source, "text": NAV[key]} for source, key in SIDEBAR if has_indicators or source != INDICATORS_PAGE
     ]
 
 
@@ -94,10 +94,10 @@ def member_entry(unit: pd.Series) -> str:
     """The text of a member in the list: a municipality by its name, a county authority as one."""
     if unit["type"] == "kommune":
         return str(unit["name"])
-    return f"{unit['name']} {NAV_NB['county_authority']}"
+    return f"{unit['name']} {NAV['county_authority']}"
 
 
-# The filter. It reads everything it says from data attributes (texts from NAV_NB), so the script
+# The filter. It reads everything it says from data attributes (texts from NAV), so the script
 # itself is constant and no data is ever written into JavaScript.
 FILTER_SCRIPT = """\
 <script>
@@ -173,15 +173,15 @@ def members_page(units: pd.DataFrame) -> str:
         )
     total = sum(len(m) for _, _, m in groups)
     body = (
-        _filter_box("medlemsliste", NAV_NB["members_filter"], NAV_NB["members_count"])
+        _filter_box("medlemsliste", NAV["members_filter"], NAV["members_count"])
         + '<div class="nav-list" id="medlemsliste">\n'
         + "".join(sections)
         + "</div>\n"
     )
     return _page(
-        NAV_NB["members"],
-        NAV_NB["members_description"],
-        NAV_NB["members_intro"].format(total=total),
+        NAV["members"],
+        NAV["members_description"],
+        NAV["members_intro"].format(total=total),
         body,
     )
 
@@ -196,7 +196,7 @@ def dimensions(indicators: pd.DataFrame) -> list[tuple[int, str, pd.DataFrame]]:
 def _code_label(row: pd.Series) -> str:
     """The code shown beside a name; the network's own indicators say so (they are not U4SSC's)."""
     if row.get("origin") == "own":
-        return f"{row['kpi_id']} · {NAV_NB['own']}"
+        return f"{row['kpi_id']} · {NAV['own']}"
     return str(row["kpi_id"])
 
 
@@ -214,15 +214,15 @@ def indicators_page(indicators: pd.DataFrame) -> str:
             f'<ul class="nav-indicators">\n{items}</ul>\n</section>\n'
         )
     body = (
-        _filter_box("indikatorliste", NAV_NB["indicators_filter"], NAV_NB["indicators_count"])
+        _filter_box("indikatorliste", NAV["indicators_filter"], NAV["indicators_count"])
         + '<div class="nav-list" id="indikatorliste">\n'
         + "".join(sections)
         + "</div>\n"
     )
     return _page(
-        NAV_NB["indicators"],
-        NAV_NB["indicators_description"],
-        NAV_NB["indicators_intro"].format(total=len(indicators)),
+        NAV["indicators"],
+        NAV["indicators_description"],
+        NAV["indicators_intro"].format(total=len(indicators)),
         body,
     )
 
@@ -232,12 +232,12 @@ Trail = list[tuple[str, str | None]]  # (plain text, link from the site's root; 
 
 def breadcrumbs(units: pd.DataFrame, indicators: pd.DataFrame) -> dict[str, Trail]:
     """Every page's trail, by its path in the site, in plain text (escaped where it is written)."""
-    home = (NAV_NB["network"], HOME)
-    members = (NAV_NB["members"], html_path(MEMBERS_PAGE))
+    home = (NAV["network"], HOME)
+    members = (NAV["members"], html_path(MEMBERS_PAGE))
     trails: dict[str, Trail] = {}
     for source, key in SIDEBAR[1:]:
         if source != INDICATORS_PAGE or len(indicators):
-            trails[html_path(source)] = [home, (NAV_NB[key], None)]
+            trails[html_path(source)] = [home, (NAV[key], None)]
     for code, name, group in county_groups(units):
         county = (name, f"{html_path(MEMBERS_PAGE)}#{county_anchor(code)}")
         for _, unit in group.iterrows():
@@ -249,7 +249,7 @@ def breadcrumbs(units: pd.DataFrame, indicators: pd.DataFrame) -> dict[str, Trai
         for _, row in group.iterrows():
             trails[f"indikatorer/{row['slug']}.html"] = [
                 home,
-                (NAV_NB["indicators"], html_path(INDICATORS_PAGE)),
+                (NAV["indicators"], html_path(INDICATORS_PAGE)),
                 dimension,
                 (str(row["name_nb"]), None),
             ]
@@ -271,7 +271,7 @@ def breadcrumbs_html(trail: Trail, page: str) -> str:
             rel = posixpath.relpath(path, base) + (f"#{anchor}" if anchor else "")
             items.append(f'<li class="breadcrumb-item"><a href="{html.escape(rel)}">{shown}</a></li>')
     return (
-        f'<nav class="quarto-page-breadcrumbs site-breadcrumbs" aria-label="{NAV_NB["breadcrumbs"]}">'
+        f'<nav class="quarto-page-breadcrumbs site-breadcrumbs" aria-label="{NAV["breadcrumbs"]}">'
         f'<ol class="breadcrumb site-crumbs">{"".join(items)}</ol></nav>'
     )
 

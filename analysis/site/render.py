@@ -23,7 +23,7 @@ import yaml
 
 from analysis.core.atomic import new_generation, switch_to, write_atomic_text
 from analysis.pages.present import demo_notice, esc
-from analysis.pages.text_nb import FOOTER_NB, date_nb, method_settings_markdown, methods_markdown
+from analysis.pages.text_nb import FOOTER, date_long, method_settings_markdown, methods_markdown
 from analysis.site import navigation
 from analysis.site.finish import finish_site
 
@@ -62,8 +62,8 @@ def site_footer(metadata: dict, network_name: str = "Bærekraftsnettverket") -> 
     set) and the data's vintage, all escaped (both renderers read the footer as Markdown). It lives in
     ``_quarto.yml``, not in the pages, so a new date re-executes no notebook."""
     vintage = ", ".join(metadata.get("vintages", [])) or "–"
-    date = date_nb(str(metadata.get("built", "")))
-    return FOOTER_NB.format(network=esc(network_name), date=esc(date), vintage=esc(vintage))
+    date = date_long(str(metadata.get("built", "")))
+    return FOOTER.format(network=esc(network_name), date=esc(date), vintage=esc(vintage))
 
 
 def prepare_project(

@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.pages import figures, maps
+from analysis.pages import figures, language, maps
 from analysis.pages.present import (
-    BAND_NB,
     BAND_ORDER,
-    CONVERGENCE_NB,
-    DIRECTION_NB,
     NBSP,
-    PROGRESS_NB,
-    TYPE_NB,
-    VERDICT_NB,
     Md,
-    count_nb,
+    bands,
+    convergences,
+    count_of,
+    directions,
     esc,
     fmt_achieved,
     fmt_kpi_value,
@@ -37,20 +34,35 @@ from analysis.pages.present import (
     member_title,
     nb_sorted,
     p_text,
+    progress_labels,
+    unit_types,
+    verdicts,
 )
 from analysis.pages.report_data import ReportData
-from analysis.pages.text_nb import (
-    LEFT_OUT_HEADING,
-    MAPS,
-    OWN,
-    border_left_out_phrase,
-    formula_phrase,
-    reason_phrase,
-    warning_phrase,
-)
 from analysis.stats.trends import MIN_POINTS
 
 SIGNIFICANCE_Q = 0.05
+
+
+def _t():
+    """The text module of the page's language (read at call time: one kernel writes pages in both languages)."""
+    return language.texts()
+
+
+def catalog(data: ReportData) -> pd.DataFrame:
+    """The catalog with the KPI's texts in the page's language: ``kpi_name``, ``kpi_unit``, ``kpi_dimension``,
+    ``kpi_subdimension``, ``kpi_category`` (in English the U4SSC catalog's English name and unit; an own
+    indicator's ``name_en`` where given, else its Norwegian name and unit). Every page text about a KPI reads
+    these, so the KPI is named the same way in tables, figures, maps and downloads."""
+    t = _t()
+    cat = data.catalog.copy(deep=False)
+    for column, (source, fallback) in t.CATALOG_COLUMNS.items():
+        text = cat[source].fillna("").astype(str) if source in cat.columns else pd.Series("", index=cat.index)
+        cat[column] = text.where(text.ne(""), cat[fallback].fillna("").astype(str))
+    if "origin" in cat.columns:  # an own indicator has no U4SSC sub-dimension or category: its group
+        own = cat["origin"] == "own"
+        cat.loc[own, ["kpi_subdimension", "kpi_category"]] = t.OWN["group"]
+    return cat
 
 
 # --- one unit ----------------------------------------------------------------------------------
@@ -99,41 +111,36 @@ def unit_profile(data: ReportData, unit_code: str) -> str:
     unit = data.unit(unit_code)
     obs = data.for_unit("observations", unit_code)
     counts = profile_counts(data, unit_code)
-    facts = [("Type", TYPE_NB[unit["type"]]), ("Kode", unit_code)]
+    t = _t().PAGE
+    facts = [(t["fact_type"], unit_types()[unit["type"]]), (t["fact_code"], unit_code)]
     if unit["type"] == "kommune":
-        facts.append(("Fylke", f"{unit['county_name']} ({unit['county_code']})"))
-        facts.append(("Sammenligningsgruppe", unit["peer_group"] or "–"))
+        facts.append((t["fact_county"], f"{unit['county_name']} ({unit['county_code']})"))
+        facts.append((t["fact_peer_group"], unit["peer_group"] or "–"))
     if pd.notna(unit.get("population")):
         note = f"; {unit['population_note']}" if unit["population_note"] else ""
         facts.append(
             (
-                f"Folketall 1.1.{unit['population_year']}",
+                t["fact_population"].format(year=unit["population_year"]),
                 f"{fmt_number(unit['population'])} ({unit['population_source'].split(',')[0]}{note})",
             )
         )
         small = data.methods.small_population  # methods §5
         if unit["population"] < small:
-            facts.append(
-                (
-                    "Små tall",
-                    f"Under {fmt_number(small)} innbyggere: tall per innbygger kan "
-                    "svinge mye fra år til år og er usikre",
-                )
-            )
+            facts.append((t["fact_small"], t["small_text"].format(n=fmt_number(small))))
     breaks = sorted(set(obs.get("note", pd.Series(dtype=str))) - {""})
     if breaks:
-        facts.append(("Brudd i serien", "; ".join(breaks)))
+        facts.append((t["fact_breaks"], "; ".join(breaks)))
     if pd.notna(unit["valid_from"]) or pd.notna(unit["valid_to"]):
-        facts.append(("Fantes", f"{fmt_year(unit['valid_from'])}–{fmt_year(unit['valid_to'])}"))
+        facts.append((t["fact_existed"], f"{fmt_year(unit['valid_from'])}–{fmt_year(unit['valid_to'])}"))
     facts += [
-        ("Indikatorer med tall", f"{counts['kpis_reported']} av {counts['kpis_in_catalog']}"),
-        ("År med tall", f"{fmt_year(counts['first_year'])}–{fmt_year(counts['last_year'])}"),
-        ("Indikatorer med mål", str(counts["kpis_with_target"])),
+        (t["fact_reported"], t["n_of"].format(n=counts["kpis_reported"], total=counts["kpis_in_catalog"])),
+        (t["fact_years"], f"{fmt_year(counts['first_year'])}–{fmt_year(counts['last_year'])}"),
+        (t["fact_with_target"], str(counts["kpis_with_target"])),
         (
-            "Bedring / forverring",
+            t["fact_trends"],
             f"{counts['n_improving']} / {counts['n_worsening']}"
             if counts["n_improving"] is not None
-            else "– (for få år til at en trend kan bli statistisk sikker)",
+            else t["no_testable"],
         ),
     ]
     return markdown_table(pd.DataFrame(facts, columns=["", f"{unit['name']}"]))
@@ -142,25 +149,24 @@ def unit_profile(data: ReportData, unit_code: str) -> str:
 def band_counts(data: ReportData, unit_code: str) -> pd.DataFrame:
     """Number of KPIs per dimension in each status band ('' = no target or no value)."""
     status = data.for_unit("status", unit_code)
-    all_kpis = data.catalog[["kpi_id", "dimension_nb"]].merge(status[["kpi_id", "band"]], on="kpi_id", how="left")
+    cat = catalog(data)
+    all_kpis = cat[["kpi_id", "kpi_dimension"]].merge(status[["kpi_id", "band"]], on="kpi_id", how="left")
     all_kpis["band"] = all_kpis["band"].fillna("")
-    counts = all_kpis.pivot_table(index="dimension_nb", columns="band", values="kpi_id", aggfunc="count", fill_value=0)
+    counts = all_kpis.pivot_table(index="kpi_dimension", columns="band", values="kpi_id", aggfunc="count", fill_value=0)
     order = [b for b in BAND_ORDER + [""] if b in counts.columns]
-    return counts[order].reindex(data.catalog["dimension_nb"].unique())
+    return counts[order].reindex(cat["kpi_dimension"].unique())
 
 
 def dimension_figure(data: ReportData, unit_code: str) -> tuple:
     counts = band_counts(data, unit_code)
     name = data.unit(unit_code)["name"]
-    parts = []
-    for dim, row in counts.iterrows():
-        good = int(row.get("ge95", 0))
-        parts.append(f"{dim}: {good} av {int(row.sum())} indikatorer har nådd minst 95 % av målet")
-    alt = f"Stolpediagram for {name}. " + "; ".join(parts) + "."
-    caption = (
-        f"{name}: antall indikatorer i hvert statusbånd (andel av målet som er nådd) for de tre "
-        f"dimensjonene, siste år med tall til og med {last_year_shown(data, unit_code)}."
-    )
+    t = _t().PAGE
+    parts = [
+        t["dim_part"].format(dim=dim, good=int(row.get("ge95", 0)), total=int(row.sum()))
+        for dim, row in counts.iterrows()
+    ]
+    alt = t["dim_alt"].format(name=name, parts="; ".join(parts))
+    caption = t["dim_caption"].format(name=name, year=last_year_shown(data, unit_code))
     return figures.band_bars(counts), caption, alt
 
 
@@ -171,7 +177,7 @@ def kpi_table(data: ReportData, unit_code: str) -> pd.DataFrame:
     """
     from analysis.stats.progress import badge_rows
 
-    cat = data.catalog[["kpi_id", "name_nb", "dimension_nb", "category_nb", "unit_nb", "direction"]]
+    cat = catalog(data)[["kpi_id", "kpi_name", "kpi_dimension", "kpi_category", "kpi_unit", "direction"]]
     status = data.for_unit("status", unit_code)[
         ["kpi_id", "year", "value", "target", "target_year", "target_scope", "achieved_pct", "band", "reason"]
     ]
@@ -204,7 +210,7 @@ def _with_warnings(table: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
         warned = obs.loc[obs["warning"] != ""].set_index(["kpi_id", "year"])["warning"]
         keys = pd.MultiIndex.from_arrays([table["kpi_id"], shown_year.astype("Int64")])
         names = pd.Series(warned.reindex(keys).fillna("").to_numpy(), index=table.index, dtype=object)
-    return table.assign(warning=names, warning_phrase=names.map(warning_phrase))
+    return table.assign(warning=names, warning_phrase=names.map(_t().warning_phrase))
 
 
 def status_text(band, achieved) -> str:
@@ -212,15 +218,15 @@ def status_text(band, achieved) -> str:
     never contradicts the band (94.99 % is "66–95 % (94 %)", see ``present.fmt_achieved``)."""
     if not isinstance(band, str) or not band:
         return "–"
-    return f"{BAND_NB[band]} ({fmt_achieved(achieved)})"
+    return f"{bands()[band]} ({fmt_achieved(achieved)})"
 
 
 def progress_text(progress_class, method) -> str:
     """The badge's class, saying when it was judged without a target (growth in the good direction)."""
     if not isinstance(progress_class, str) or not progress_class:
         return "–"
-    label = PROGRESS_NB.get(progress_class, progress_class)
-    return f"{label} (uten mål)" if method == "eurostat_no_target" else label
+    label = progress_labels().get(progress_class, progress_class)
+    return _t().PAGE["without_target"].format(label=label) if method == "eurostat_no_target" else label
 
 
 def linked_name(data: ReportData, kpi_id: str, name: str) -> Md:
@@ -249,20 +255,21 @@ def own_ids(catalog: pd.DataFrame) -> set[str]:
 def own_notes(data: ReportData, kpi_ids, unit_code: str | None = None) -> list[str]:
     """One Markdown line per own indicator among ``kpi_ids``: its source, its formula where it is derived, and
     (for a member) the years its value was left out and why, so that a derived value never goes missing unsaid."""
-    cat = data.catalog.set_index("kpi_id")
-    names = cat["name_nb"].to_dict()
+    t = _t()
+    cat = catalog(data).set_index("kpi_id")
+    names = cat["kpi_name"].to_dict()
     own = [k for k in kpi_ids if k in own_ids(data.catalog)]
     gone = left_out_rows_of(data, unit_code) if unit_code else None
     lines = []
     for k in own:
-        text = f"{esc(names[k])}: {OWN['source'].lower()} {esc(cat.at[k, 'source'])}"
+        text = f"{esc(names[k])}: {t.OWN['source'].lower()} {esc(cat.at[k, 'source'])}"
         formula = cat.at[k, "formula"] if "formula" in cat.columns else ""
         if isinstance(formula, str) and formula:
-            text += f"; {OWN['formula'].lower()} {esc(formula_phrase(formula, names))}"
+            text += f"; {t.OWN['formula'].lower()} {esc(t.formula_phrase(formula, names))}"
         if gone is not None:
             mine = gone.loc[gone["kpi_id"] == k].sort_values("year")
             for note, years in mine.groupby("note", sort=False)["year"]:
-                text += f"; {OWN['left_out'].lower()} {year_spans(years)} ({esc(border_left_out_phrase(note))})"
+                text += f"; {t.OWN['left_out'].lower()} {year_spans(years)} ({esc(t.border_left_out_phrase(note))})"
         lines.append(f"- {text}.")
     return lines
 
@@ -282,42 +289,41 @@ def left_out_notes(data: ReportData, kpi_ids, unit_code: str) -> list[str]:
     a value that is not on the page is said not to be, on the page (own indicators say it in :func:`own_notes`)."""
     gone = left_out_rows_of(data, unit_code)
     gone = gone.loc[gone["kpi_id"].isin(kpi_ids) & ~gone["kpi_id"].isin(own_ids(data.catalog))]
-    names = data.catalog.set_index("kpi_id")["name_nb"]
+    names = catalog(data).set_index("kpi_id")["kpi_name"]
+    phrase = _t().border_left_out_phrase
     lines = []
     for kpi, rows in gone.sort_values("year").groupby("kpi_id", sort=False):
-        said = [f"{year_spans(r['year'])}: {esc(border_left_out_phrase(note))}" for note, r in rows.groupby("note")]
+        said = [f"{year_spans(r['year'])}: {esc(phrase(note))}" for note, r in rows.groupby("note")]
         lines.append(f"- {esc(names.get(kpi, kpi))}: {'; '.join(said)}.")
     return lines
 
 
 def kpi_table_markdown(data: ReportData, table: pd.DataFrame, dimension: str) -> str:
-    part = table.loc[table["dimension_nb"] == dimension]
+    part = table.loc[table["kpi_dimension"] == dimension]
     own = own_ids(data.catalog)
+    texts = _t()
+    t, marker, said = texts.PAGE, texts.OWN["marker"], verdicts()
     shown = pd.DataFrame(
         {
-            "Indikator": [
-                Md(f"{linked_name(data, k, n)} *({esc(u)}{'; ' + OWN['marker'] if k in own else ''})*")
-                for k, n, u in zip(part["kpi_id"], part["name_nb"], part["unit_nb"])
+            t["col_kpi"]: [
+                Md(f"{linked_name(data, k, n)} *({esc(u)}{'; ' + marker if k in own else ''})*")
+                for k, n, u in zip(part["kpi_id"], part["kpi_name"], part["kpi_unit"])
             ],
-            "År": [fmt_year(y if pd.notna(y) else ly) for y, ly in zip(part["year"], part["latest_year"])],
-            "Verdi": [
+            t["col_year"]: [fmt_year(y if pd.notna(y) else ly) for y, ly in zip(part["year"], part["latest_year"])],
+            t["col_value"]: [
                 fmt_kpi_value(v, s if isinstance(s, str) else "", d) + (f" ({w})" if w else "")
                 for v, s, d, w in zip(part["value"], part["latest_status"], part["direction"], part["warning_phrase"])
             ],
-            "Mål (år)": [
-                fmt_target(t, ty, sc, d)
-                for t, ty, sc, d in zip(part["target"], part["target_year"], part["target_scope"], part["direction"])
+            t["col_target"]: [
+                fmt_target(g, gy, sc, d)
+                for g, gy, sc, d in zip(part["target"], part["target_year"], part["target_scope"], part["direction"])
             ],
-            "Status (andel av mål)": [status_text(b, a) for b, a in zip(part["band"], part["achieved_pct"])],
-            "Utvikling (Mann–Kendall)": [
-                VERDICT_NB.get(v, "–") if isinstance(v, str) else "–" for v in part["verdict"]
-            ],
-            "Fremdrift (Eurostat)": [
-                progress_text(c, m) for c, m in zip(part["progress_class"], part["progress_method"])
-            ],
+            t["col_status"]: [status_text(b, a) for b, a in zip(part["band"], part["achieved_pct"])],
+            t["col_trend"]: [said.get(v, "–") if isinstance(v, str) else "–" for v in part["verdict"]],
+            t["col_progress"]: [progress_text(c, m) for c, m in zip(part["progress_class"], part["progress_method"])],
         }
     )
-    return markdown_table(shown, align={"Verdi": "right", "År": "right"})
+    return markdown_table(shown, align={t["col_value"]: "right", t["col_year"]: "right"})
 
 
 def key_series_panel(data: ReportData, unit_code: str, kpis: list[str]) -> pd.DataFrame:
@@ -348,46 +354,41 @@ def key_figure(data: ReportData, unit_code: str) -> tuple:
     kpis = key_kpis(data, unit_code)
     if not kpis:  # nothing reported: no figure of empty panels
         return None, "", ""
-    names = data.catalog.set_index("kpi_id")
-    titles = {k: f"{names.at[k, 'name_nb']} ({names.at[k, 'unit_nb']})" for k in kpis}
+    names = catalog(data).set_index("kpi_id")
+    titles = {k: f"{names.at[k, 'kpi_name']} ({names.at[k, 'kpi_unit']})" for k in kpis}
     status = data.for_unit("status", unit_code).set_index("kpi_id")
     targets = {k: status.at[k, "target"] if k in status.index else None for k in kpis}
     panel = key_series_panel(data, unit_code, kpis)
     unit = data.unit(unit_code)
     trends = data.for_unit("trends", unit_code).set_index("kpi_id")
+    said, t = verdicts(), _t().PAGE
     described = []
     for k in kpis:
-        verdict = VERDICT_NB.get(trends.at[k, "verdict"], "ikke vurdert") if k in trends.index else "ikke vurdert"
-        described.append(f"{names.at[k, 'name_nb']}: {verdict}")
-    alt = (
-        f"Linjediagrammer for {unit['name']} med nettverkets median og målet for {len(kpis)} indikatorer. "
-        + "; ".join(described)
-        + "."
-    )
-    caption = (
-        f"Utviklingen i {unit['name']} (blå) for utvalgte indikatorer, sammenlignet med medianen i nettverket "
-        f"(grå, stiplet) og målet (rødt, prikket)."
-    )
+        verdict = said.get(trends.at[k, "verdict"], said["not_assessed"]) if k in trends.index else said["not_assessed"]
+        described.append(f"{names.at[k, 'kpi_name']}: {verdict}")
+    alt = t["key_alt"].format(name=unit["name"], n=len(kpis), described="; ".join(described))
+    caption = t["key_caption"].format(name=unit["name"])
     return figures.key_series(panel, titles, targets), caption, alt
 
 
 def comparison_table(data: ReportData, unit_code: str) -> pd.DataFrame:
     comp = data.for_unit("comparisons", unit_code)
-    cat = data.catalog[["kpi_id", "name_nb", "unit_nb", "direction"]]
+    cat = catalog(data)[["kpi_id", "kpi_name", "kpi_unit", "direction"]]
     return cat.merge(comp, on="kpi_id", how="inner")
 
 
 def comparison_markdown(data: ReportData, unit_code: str, kpis: list[str]) -> str:
-    comp = comparison_table(data, unit_code).set_index("kpi_id").reindex(kpis).dropna(subset=["name_nb"])
+    comp = comparison_table(data, unit_code).set_index("kpi_id").reindex(kpis).dropna(subset=["kpi_name"])
+    t = _t().PAGE
     shown = pd.DataFrame(
         {
-            "Indikator": comp["name_nb"],
-            "Verdi": [fmt_number(v) for v in comp["value"]],
-            "Nettverket (median)": [fmt_number(v) for v in comp["network_median"]],
-            "Fylket": [fmt_number(v) for v in comp["county_value"]],
-            "Hele landet": [fmt_number(v) for v in comp["national_value"]],
-            "Persentil": [fmt_number(v, 0) for v in comp["percentile_rank"]],
-            "Robust z (positiv = bedre)": [fmt_number(v, 1) for v in comp["robust_z"]],
+            t["col_kpi"]: comp["kpi_name"],
+            t["col_value"]: [fmt_number(v) for v in comp["value"]],
+            t["col_network_median"]: [fmt_number(v) for v in comp["network_median"]],
+            t["col_county"]: [fmt_number(v) for v in comp["county_value"]],
+            t["col_nation"]: [fmt_number(v) for v in comp["national_value"]],
+            t["col_percentile"]: [fmt_number(v, 0) for v in comp["percentile_rank"]],
+            t["col_z_better"]: [fmt_number(v, 1) for v in comp["robust_z"]],
         }
     )
     return markdown_table(shown, align={c: "right" for c in shown.columns[1:]})
@@ -397,14 +398,15 @@ def differing_trends(data: ReportData, unit_code: str) -> pd.DataFrame:
     """KPIs where the unit's trend differs from its comparison group after FDR control (q < 0.05)."""
     tests = data.for_unit("slope_tests", unit_code)
     sig = tests.loc[tests["q_value"] < SIGNIFICANCE_Q]
-    return sig.merge(data.catalog[["kpi_id", "name_nb", "unit_nb"]], on="kpi_id").sort_values("q_value")
+    return sig.merge(catalog(data)[["kpi_id", "kpi_name", "kpi_unit"]], on="kpi_id").sort_values("q_value")
 
 
 def better_text(better) -> str:
     """Whether the unit's slope is better than the group's, given the KPI's direction (NA: no direction)."""
+    t = _t().PAGE
     if better is None or pd.isna(better):
-        return "ingen retning fastsatt"
-    return "bedre enn resten" if bool(better) else "svakere enn resten"
+        return t["no_direction_set"]
+    return t["better"] if bool(better) else t["weaker"]
 
 
 def differing_trends_markdown(data: ReportData, unit_code: str) -> str:
@@ -413,28 +415,23 @@ def differing_trends_markdown(data: ReportData, unit_code: str) -> str:
     n_tested = int(tests["p_value"].notna().sum())
     name = data.unit(unit_code)["name"]
     shown_name = esc(name)
+    t = _t().PAGE
     if sig.empty:
-        return (
-            f"Ingen av de {n_tested} testede indikatorene har en utvikling i {shown_name} som skiller seg sikkert fra "
-            f"resten av nettverket (q < 0,05 etter kontroll for mange samtidige tester)."
-        )
+        return t["none_differ"].format(n=n_tested, name=shown_name)
     shown = pd.DataFrame(
         {
-            "Indikator": sig["name_nb"],
-            f"Endring per år, {name}": [fmt_number(v) for v in sig["slope_unit"]],
-            "Endring per år, resten": [fmt_number(v) for v in sig["slope_group"]],
-            "Forskjell (95 % KI)": [
-                f"{fmt_number(d)} ({fmt_number(lo)} til {fmt_number(hi)})"
+            t["col_kpi"]: sig["kpi_name"],
+            t["col_slope_unit"].format(name=name): [fmt_number(v) for v in sig["slope_unit"]],
+            t["col_slope_rest"]: [fmt_number(v) for v in sig["slope_group"]],
+            t["col_diff"]: [
+                t["range"].format(value=fmt_number(d), low=fmt_number(lo), high=fmt_number(hi))
                 for d, lo, hi in zip(sig["diff"], sig["ci_low"], sig["ci_high"])
             ],
-            "q-verdi": [fmt_p(q) for q in sig["q_value"]],
-            "Vurdering": [better_text(b) for b in sig["better"]],
+            t["col_q"]: [fmt_p(q) for q in sig["q_value"]],
+            t["col_assessment"]: [better_text(b) for b in sig["better"]],
         }
     )
-    intro = (
-        f"{len(sig)} av {n_tested} testede indikatorer utvikler seg i {shown_name} annerledes enn i resten av "
-        f"nettverket (q < 0,05):\n\n"
-    )
+    intro = t["differ_intro"].format(n=len(sig), total=n_tested, name=shown_name) + "\n\n"
     return intro + markdown_table(shown, align={c: "right" for c in shown.columns[1:5]})
 
 
@@ -448,18 +445,18 @@ def network_status_table(data: ReportData) -> pd.DataFrame:
     members = nb_sorted(data.members, "name")  # municipalities by name, then the counties by name
     members = pd.concat([members.loc[members["type"] == "kommune"], members.loc[members["type"] != "kommune"]])
     codes = members["unit_code"]
-    bands = pd.crosstab(status["unit_code"], status["band"]).reindex(index=codes, columns=BAND_ORDER, fill_value=0)
-    verdicts = pd.crosstab(trends["unit_code"], trends["verdict"]).reindex(
+    by_band = pd.crosstab(status["unit_code"], status["band"]).reindex(index=codes, columns=BAND_ORDER, fill_value=0)
+    by_verdict = pd.crosstab(trends["unit_code"], trends["verdict"]).reindex(
         index=codes, columns=["improving", "worsening"], fill_value=0
     )
     assessed = trends["verdict"].isin(["improving", "no_clear_trend", "worsening"]) & (trends["n_points"] > MIN_POINTS)
     testable = assessed.groupby(trends["unit_code"]).sum().reindex(codes, fill_value=0)
     table = members[["unit_code", "name", "type", "slug", "population"]].reset_index(drop=True)
     for b in BAND_ORDER:
-        table[b] = bands[b].fillna(0).astype(int).to_numpy()
+        table[b] = by_band[b].fillna(0).astype(int).to_numpy()
     table["trends_testable"] = testable.fillna(0).astype(int).to_numpy()
-    table["improving"] = verdicts["improving"].fillna(0).astype(int).to_numpy()
-    table["worsening"] = verdicts["worsening"].fillna(0).astype(int).to_numpy()
+    table["improving"] = by_verdict["improving"].fillna(0).astype(int).to_numpy()
+    table["worsening"] = by_verdict["worsening"].fillna(0).astype(int).to_numpy()
     return table
 
 
@@ -470,27 +467,28 @@ def unit_href(unit_type: str, slug: str) -> str:
 
 def network_status_markdown(data: ReportData) -> str:
     table = network_status_table(data)
+    t, named = _t().PAGE, bands()
     shown = pd.DataFrame(
         {
-            "Enhet": [link(n, unit_href(t, s)) for n, t, s in zip(table["name"], table["type"], table["slug"])],
-            "Folketall": [fmt_number(p) for p in table["population"]],
-            **{f"Status {BAND_NB[b]}": table[b].astype(str) for b in BAND_ORDER},
+            t["col_member"]: [
+                link(n, unit_href(ty, s)) for n, ty, s in zip(table["name"], table["type"], table["slug"])
+            ],
+            t["col_population"]: [fmt_number(p) for p in table["population"]],
+            **{t["col_status_band"].format(band=named[b]): table[b].astype(str) for b in BAND_ORDER},
             # a unit with too few years for a trend to be significant (Viken, 2020-23) shows a dash, not a zero
-            "Bedring": table["improving"].astype(str).where(table["trends_testable"] > 0, "–"),
-            "Forverring": table["worsening"].astype(str).where(table["trends_testable"] > 0, "–"),
+            t["col_improving"]: table["improving"].astype(str).where(table["trends_testable"] > 0, "–"),
+            t["col_worsening"]: table["worsening"].astype(str).where(table["trends_testable"] > 0, "–"),
         }
     )
-    note = (
-        "\n\n«Bedring» og «Forverring» teller indikatorer med en statistisk sikker trend i ønsket eller "
-        "motsatt retning; – betyr at enheten har for få år med tall til at en trend kan bli statistisk sikker."
-    )
+    note = "\n\n" + t["status_note"]
     return markdown_table(shown, align={c: "right" for c in shown.columns[1:]}) + note
 
 
 def overview_matrix(data: ReportData, dimension: str) -> pd.DataFrame:
     """Robust z (positive = better) for every member municipality × KPI of one dimension in the report year."""
     comp = data.results["comparisons"]
-    comp = comp.loc[comp["kpi_id"].isin(data.catalog.loc[data.catalog["dimension_nb"] == dimension, "kpi_id"])]
+    cat = catalog(data)
+    comp = comp.loc[comp["kpi_id"].isin(cat.loc[cat["kpi_dimension"] == dimension, "kpi_id"])]
     towns = nb_sorted(data.members.loc[data.members["type"] == "kommune"], "name")
     comp = comp.loc[comp["unit_code"].isin(towns["unit_code"])]
     matrix = comp.pivot_table(index="kpi_id", columns="unit_code", values="robust_z")
@@ -498,7 +496,7 @@ def overview_matrix(data: ReportData, dimension: str) -> pd.DataFrame:
         index=[k for k in data.catalog["kpi_id"] if k in matrix.index],
         columns=[c for c in towns["unit_code"] if c in matrix.columns],
     )
-    names = data.catalog.set_index("kpi_id")["name_nb"]
+    names = cat.set_index("kpi_id")["kpi_name"]
     matrix.index = [names[k] for k in matrix.index]
     if by_county(data):
         # hundreds of columns cannot be read (nor drawn in reasonable time): one column per county,
@@ -520,37 +518,36 @@ def overview_figure(data: ReportData, dimension: str) -> tuple:
     if matrix.dropna(how="all").empty:  # e.g. a network of one municipality: nothing to compare with
         return None, "", ""
     best = matrix.mean(axis=0).sort_values(ascending=False)
-    in_dimension = int((data.catalog["dimension_nb"] == dimension).sum())
+    in_dimension = int((catalog(data)["kpi_dimension"] == dimension).sum())
+    t = _t().PAGE
     left_out = (
-        f" {in_dimension - matrix.shape[0]} av dimensjonens {in_dimension} indikatorer er utelatt fordi "
-        "kommunene ikke har tall å sammenligne for dem."
+        t["heat_left_out"].format(n=in_dimension - matrix.shape[0], total=in_dimension)
         if matrix.shape[0] < in_dimension
         else ""
     )
-    columns, side_by_side, colour = (
-        ("fylker", "fylkene", "medianen av fylkets kommuners robuste z-verdi")
-        if by_county(data)
-        else ("kommuner", "kommunene", "robust z-verdi")
+    which = "counties" if by_county(data) else "towns"
+    alt = t["heat_alt"].format(
+        dimension=dimension.lower(),
+        rows=matrix.shape[0],
+        cols=matrix.shape[1],
+        columns=t[f"heat_columns_{which}"],
+        best=best.index[0],
+        worst=best.index[-1],
     )
-    alt = (
-        f"Fargekart for {dimension.lower()} med {matrix.shape[0]} indikatorer i rader og {matrix.shape[1]} "
-        f"{columns} i kolonner; blått er bedre og rødt svakere enn nettverkets median. Høyest gjennomsnitt: "
-        f"{best.index[0]}; lavest: {best.index[-1]}."
+    caption = t["heat_caption"].format(
+        dimension=dimension,
+        side_by_side=t[f"heat_side_{which}"],
+        year=data.report_year,
+        colour=t[f"heat_colour_{which}"],
+        left_out=left_out,
     )
-    caption = (
-        f"{dimension}: {side_by_side} side om side i sammenligningsåret (det siste året de fleste har tall for, "
-        f"normalt {data.report_year}). Fargen er {colour} per indikator, "
-        f"(verdi − median) / (1,4826 · MAD), snudd slik at positiv alltid betyr bedre. "
-        "Grå, skraverte celler mangler tall."
-        f"{left_out}"
-    )
-    return figures.heatmap(matrix, "", "robust z (positiv = bedre)"), caption, alt
+    return figures.heatmap(matrix, "", t["heat_scale"]), caption, alt
 
 
 def network_trend_table(data: ReportData) -> pd.DataFrame:
     """The common trend per KPI (mixed model), with its direction-aware reading."""
     nt = data.results["network_trends"].merge(
-        data.catalog[["kpi_id", "name_nb", "unit_nb", "direction", "dimension_nb"]], on="kpi_id"
+        catalog(data)[["kpi_id", "kpi_name", "kpi_unit", "direction", "kpi_dimension"]], on="kpi_id"
     )
     sign = nt["direction"].map({"higher_is_better": 1, "lower_is_better": -1, "binary": 1}).fillna(0)
     alpha = data.methods.alpha  # the level for the network's common trend, as for the trend verdicts
@@ -562,22 +559,24 @@ def network_trend_table(data: ReportData) -> pd.DataFrame:
 def network_trend_markdown(data: ReportData, which: str, limit: int = 12) -> str:
     nt = network_trend_table(data)
     part = nt.loc[nt[which]].sort_values("mixed_p").head(limit)
+    t = _t().PAGE
     if part.empty:
-        return "Ingen indikatorer."
+        return t["no_kpis"]
+    said = convergences()
     shown = pd.DataFrame(
         {
-            "Indikator": part["name_nb"],
-            "Dimensjon": part["dimension_nb"],
-            "Felles endring per år (95 % KI)": [
-                f"{fmt_number(s)} ({fmt_number(lo)} til {fmt_number(hi)})"
+            t["col_kpi"]: part["kpi_name"],
+            t["col_dimension"]: part["kpi_dimension"],
+            t["col_common_slope"]: [
+                t["range"].format(value=fmt_number(s), low=fmt_number(lo), high=fmt_number(hi))
                 for s, lo, hi in zip(part["mixed_slope"], part["mixed_ci_low"], part["mixed_ci_high"])
             ],
-            "Enhet": part["unit_nb"],
-            "p-verdi": [fmt_p(p) for p in part["mixed_p"]],
-            "Spredning mellom medlemmene": [CONVERGENCE_NB.get(c, "–") for c in part["convergence"]],
+            t["col_measure_unit"]: part["kpi_unit"],
+            t["col_p"]: [fmt_p(p) for p in part["mixed_p"]],
+            t["col_spread"]: [said.get(c, "–") for c in part["convergence"]],
         }
     )
-    return markdown_table(shown, align={"p-verdi": "right"})
+    return markdown_table(shown, align={t["col_p"]: "right"})
 
 
 def spread_kpis(data: ReportData, n: int = 6) -> pd.DataFrame:
@@ -588,21 +587,14 @@ def spread_kpis(data: ReportData, n: int = 6) -> pd.DataFrame:
 
 def spread_figure(data: ReportData, n: int = 6) -> tuple:
     moving = spread_kpis(data, n)
-    names = data.catalog.set_index("kpi_id")
-    titles = {
-        k: f"{names.at[k, 'name_nb']} ({CONVERGENCE_NB[c]})" for k, c in zip(moving["kpi_id"], moving["convergence"])
-    }
+    names = catalog(data).set_index("kpi_id")
+    said = convergences()
+    titles = {k: f"{names.at[k, 'kpi_name']} ({said[c]})" for k, c in zip(moving["kpi_id"], moving["convergence"])}
     if not titles:
         return None, "", ""
-    alt = (
-        "Linjediagrammer med median og interkvartilbredde blant medlemmene per år for: "
-        + "; ".join(titles.values())
-        + "."
-    )
-    caption = (
-        "Spredningen mellom medlemmene over tid for indikatorene der den endrer seg tydeligst: median (linje) "
-        "og midterste halvdel av medlemmene (skravert)."
-    )
+    t = _t().PAGE
+    alt = t["spread_alt"].format(titles="; ".join(titles.values()))
+    caption = t["spread_caption"]
     return figures.spread_lines(data.results["spread"], titles), caption, alt
 
 
@@ -617,16 +609,16 @@ def notice(data: ReportData) -> str:
 
 def unit_intro(data: ReportData, unit_code: str) -> str:
     unit = data.unit(unit_code)
-    where = f"i {esc(unit['county_name'])}" if unit["type"] == "kommune" else "fylkeskommune"
-    text = (
-        f"{notice(data)}\n"
-        f"Denne siden viser hvordan {esc(unit['name'])} ({where}) ligger an på U4SSC-indikatorene for smarte og "
-        f"bærekraftige byer, med tall til og med {last_year_shown(data, unit_code)}.\n\n"
-        f"{unit_profile(data, unit_code)}\n\n"
-        f"[⬇ Last ned årsrapporten (PDF)](../pdf/{unit['slug']}.pdf) · "
-        f"[⬇ Last ned tallene på denne siden (CSV)](../nedlastinger/{unit['slug']}.csv)\n"
+    t = _t().PAGE
+    where = (
+        t["in_county"].format(county=esc(unit["county_name"])) if unit["type"] == "kommune" else t["county_authority"]
     )
-    return text
+    intro = t["unit_intro"].format(name=esc(unit["name"]), where=where, year=last_year_shown(data, unit_code))
+    return (
+        f"{notice(data)}\n{intro}\n\n{unit_profile(data, unit_code)}\n\n"
+        f"[{t['download_pdf']}](../pdf/{unit['slug']}.pdf) · "
+        f"[{t['download_csv']}](../nedlastinger/{unit['slug']}.csv)\n"
+    )
 
 
 ON_TRACK = ("achieved", "on_track", "significant_progress")
@@ -634,9 +626,9 @@ AWAY = ("deterioration", "moderate_away", "significant_away", "decreasing")
 
 
 def _names(frame: pd.DataFrame, limit: int = 3) -> str:
-    """'A, B og C' from the KPI names of ``frame`` (escaped)."""
-    names = [esc(n) for n in frame["name_nb"].head(limit)]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " og " + names[-1]
+    """'A, B og C' ('A, B and C') from the KPI names of ``frame`` (escaped)."""
+    names = [esc(n) for n in frame["kpi_name"].head(limit)]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" {_t().PAGE['and']} " + names[-1]
 
 
 def unit_summary(data: ReportData, unit_code: str) -> str:
@@ -648,32 +640,39 @@ def unit_summary(data: ReportData, unit_code: str) -> str:
     reported = table["value"].notna() | table["latest_year"].notna()
     banded = table["band"].fillna("").ne("")
     n_banded, ge95, lt33 = int(banded.sum()), int((table["band"] == "ge95").sum()), int((table["band"] == "lt33").sum())
+    t = _t().PAGE
     text = [
-        f"{name} har tall for {int(reported.sum())} av {len(data.catalog)} indikatorer. {n_banded} av dem har et mål "
-        f"og et tall å måle mot: {ge95} har nådd minst 95{NBSP}% av målet, og {lt33} har nådd under en "
-        f"tredjedel (siste år med tall til og med {last_year_shown(data, unit_code)})."
+        t["summary_reported"].format(
+            name=name,
+            reported=int(reported.sum()),
+            total=len(data.catalog),
+            banded=n_banded,
+            ge95=ge95,
+            lt33=lt33,
+            year=last_year_shown(data, unit_code),
+        )
     ]
     trends = data.for_unit("trends", unit_code)
     if testable_trends(trends):
         by_p = table.sort_values("mk_p")
         better, worse = by_p.loc[by_p["verdict"] == "improving"], by_p.loc[by_p["verdict"] == "worsening"]
-        sentence = (
-            f"Over tid går {len(better)} indikatorer i ønsket retning og {len(worse)} i feil retning, så tydelig at "
-            f"det ikke er tilfeldig (Mann–Kendall-test, {fmt_percent(100 * data.methods.alpha)} signifikansnivå)."
+        sentence = t["summary_trends"].format(
+            better=len(better), worse=len(worse), alpha=fmt_percent(100 * data.methods.alpha)
         )
         if len(better):
-            sentence += f" Tydeligst bedring: {_names(better)}."
+            sentence += t["clearest_better"].format(names=_names(better))
         if len(worse):
-            sentence += f" Tydeligst forverring: {_names(worse)}."
+            sentence += t["clearest_worse"].format(names=_names(worse))
         text.append(sentence)
     else:
-        text.append("Det er for få år med tall til at en trend kan bli statistisk sikker.")
+        text.append(t["no_trends"])
     progress = table["progress_class"].fillna("")
     judged = int(progress.ne("").sum())
     if judged:
         text.append(
-            f"Målt mot målene er {int(progress.isin(ON_TRACK).sum())} av {judged} indikatorer i rute eller har nådd "
-            f"målet, og {int(progress.isin(AWAY).sum())} går bort fra det (fremdrift etter Eurostats metode)."
+            t["summary_progress"].format(
+                on_track=int(progress.isin(ON_TRACK).sum()), judged=judged, away=int(progress.isin(AWAY).sum())
+            )
         )
     return "\n\n".join(text) + "\n"
 
@@ -684,72 +683,72 @@ def kpi_tables_markdown(data: ReportData, unit_code: str) -> str:
     (a member that reports ten KPIs would otherwise read 102 rows of dashes)."""
     table = kpi_table(data, unit_code)
     reported = table["latest_year"].notna() | table["year"].notna()
+    texts = _t()
+    t = texts.PAGE
     parts = []
-    for dim in data.catalog["dimension_nb"].unique():
-        in_dim = table["dimension_nb"] == dim
+    for dim in catalog(data)["kpi_dimension"].unique():
+        in_dim = table["kpi_dimension"] == dim
         shown, missing = table.loc[in_dim & reported], table.loc[in_dim & ~reported]
         text = f"### {esc(dim)}\n\n"
         if shown.empty:
-            text += f"Ingen tall rapportert for de {int(in_dim.sum())} indikatorene i denne dimensjonen.\n"
+            text += t["dim_none"].format(n=int(in_dim.sum())) + "\n"
         else:
             text += kpi_table_markdown(data, shown, dim) + "\n"
             notes = own_notes(data, shown["kpi_id"], unit_code)
             if notes:
-                text += f"\n{OWN['table_note']}:\n\n" + "\n".join(notes) + "\n"
+                text += f"\n{texts.OWN['table_note']}:\n\n" + "\n".join(notes) + "\n"
             gone = left_out_notes(data, table.loc[in_dim, "kpi_id"], unit_code)
             if gone:
-                text += f"\n{LEFT_OUT_HEADING}:\n\n" + "\n".join(gone) + "\n"
+                text += f"\n{texts.LEFT_OUT_HEADING}:\n\n" + "\n".join(gone) + "\n"
             if len(missing):
-                names = ", ".join(esc(n) for n in missing["name_nb"])
-                text += f"\nIkke rapportert ({len(missing)} av {int(in_dim.sum())} indikatorer): {names}.\n"
+                names = ", ".join(esc(n) for n in missing["kpi_name"])
+                text += "\n" + t["not_reported"].format(n=len(missing), total=int(in_dim.sum()), names=names) + "\n"
         parts.append(text)
     return "\n".join(parts)
 
 
 def comparison_section(data: ReportData, unit_code: str) -> str:
     unit = data.unit(unit_code)
-    peers = "kommunene" if unit["type"] == "kommune" else "fylkeskommunene"
+    t = _t().PAGE
+    peers = t["peers_towns"] if unit["type"] == "kommune" else t["peers_counties"]
     kpis = key_kpis(data, unit_code)
+    name = esc(unit["name"])
     return (
-        f"Nivået i sammenligningsåret (det siste året de fleste har tall for, normalt {data.report_year}) for de "
-        f"utvalgte indikatorene, sammenlignet med de andre {peers} i "
-        f"nettverket, fylket og hele landet der tallene finnes. Persentilen er andelen av enhetene med tall som "
-        f"{esc(unit['name'])} ligger bedre an enn (like verdier teller halvt); den robuste z-verdien er snudd slik at "
-        f"positiv betyr bedre.\n\n{comparison_markdown(data, unit_code, kpis)}\n\n"
-        f"### Hvor skiller utviklingen seg ut?\n\n"
-        f"For hver indikator er endringen per år i {esc(unit['name'])} sammenlignet med endringen i resten av "
-        f"nettverket (regresjon der hver kommune har sitt eget nivå). Fordi over hundre indikatorer testes samtidig, "
-        f"er p-verdiene justert til q-verdier (Benjamini–Hochberg).\n\n{differing_trends_markdown(data, unit_code)}\n"
+        t["comparison_intro"].format(year=data.report_year, peers=peers, name=name)
+        + f"\n\n{comparison_markdown(data, unit_code, kpis)}\n\n"
+        f"### {t['differ_heading']}\n\n"
+        + t["differ_text"].format(name=name)
+        + f"\n\n{differing_trends_markdown(data, unit_code)}\n"
     )
 
 
 def overview_figures(data: ReportData) -> list[tuple]:
-    return [overview_figure(data, dim) for dim in data.catalog["dimension_nb"].unique()]
+    return [overview_figure(data, dim) for dim in catalog(data)["kpi_dimension"].unique()]
 
 
 def members_text(towns: int, counties: int) -> str:
     """'15 kommuner og 1 fylkeskommune', '17 kommuner' (no '0 fylkeskommuner')."""
+    t = _t().PAGE
     parts = [
-        count_nb(n, one, many)
-        for n, one, many in ((towns, "kommune", "kommuner"), (counties, "fylkeskommune", "fylkeskommuner"))
+        count_of(n, t[one], t[many])
+        for n, one, many in ((towns, "town", "towns"), (counties, "county_member", "county_members"))
         if n
     ]
-    return " og ".join(parts) or "ingen medlemmer"
+    return f" {t['and']} ".join(parts) or t["no_members"]
 
 
 def network_intro(data: ReportData) -> str:
     members = data.members
     towns = members.loc[members["type"] == "kommune"]
     counties = members.loc[members["type"] == "fylke"]
+    t = _t().PAGE
+    intro = t["network_intro"].format(
+        network=esc(data.network_name), members=members_text(len(towns), len(counties)), year=data.report_year
+    )
     return (
-        f"{notice(data)}\n"
-        f"{esc(data.network_name)} måler lokal bærekraft med FNs "
-        f"U4SSC-indikatorer for smarte og bærekraftige byer (91 indikatorer, 112 datapunkter, knyttet til de 17 "
-        f"bærekraftsmålene). "
-        f"Rapporten dekker {members_text(len(towns), len(counties))} med tall til og med "
-        f"{data.report_year}. Velg en kommune eller et fylke i menyen for å se den enkelte enhetens side.\n\n"
-        f"[⬇ Last ned årsrapporten (PDF)](pdf/nettverket.pdf) · "
-        f"[⬇ Last ned tallene for hele nettverket (CSV)](nedlastinger/nettverket.csv)\n"
+        f"{notice(data)}\n{intro}\n\n"
+        f"[{t['download_pdf']}](pdf/nettverket.pdf) · "
+        f"[{t['download_network_csv']}](nedlastinger/nettverket.csv)\n"
     )
 
 
@@ -762,11 +761,18 @@ def page_footer(data: ReportData) -> str:
     meta = data.metadata
     sources = "; ".join(esc(s) for s in meta.get("sources", []))
     vintages = ", ".join(esc(v) for v in meta.get("vintages", []))
-    return (
-        "---\n\n"
-        f"**Kilde:** {sources} (versjon {vintages}). **Beregnet med** Bærekraftsnettverkets analysepakke "
-        f"(versjon {analysis.__version__}), Python {platform.python_version()} og pandas {pd.__version__}.\n"
+    said = (
+        _t()
+        .PAGE["sources"]
+        .format(
+            sources=sources,
+            vintages=vintages,
+            version=analysis.__version__,
+            python=platform.python_version(),
+            pandas=pd.__version__,
+        )
     )
+    return f"---\n\n{said}\n"
 
 
 # --- one indicator -------------------------------------------------------------------------------
@@ -781,7 +787,8 @@ def indicator_href(data: ReportData, kpi_id: str, prefix: str = "../") -> str | 
 
 
 def indicator_row(data: ReportData, kpi_id: str) -> pd.Series:
-    match = data.catalog.loc[data.catalog["kpi_id"] == kpi_id]
+    cat = catalog(data)
+    match = cat.loc[cat["kpi_id"] == kpi_id]
     if match.empty:
         from analysis.core.errors import InputError
 
@@ -790,51 +797,57 @@ def indicator_row(data: ReportData, kpi_id: str) -> pd.Series:
 
 
 def indicator_title(data: ReportData, kpi_id: str) -> str:
-    return str(indicator_row(data, kpi_id)["name_nb"])
+    return str(indicator_row(data, kpi_id)["kpi_name"])
 
 
 def indicator_intro(data: ReportData, kpi_id: str) -> str:
     kpi = indicator_row(data, kpi_id)
+    texts = _t()
+    t, own = texts.PAGE, texts.OWN
     network_target = data.targets.loc[(data.targets["kpi_id"] == kpi_id) & (data.targets["unit_code"] == "")]
     target = (
-        f"{fmt_number(network_target['target'].iloc[0])} innen {int(network_target['target_year'].iloc[0])}"
+        t["target_by"].format(
+            target=fmt_number(network_target["target"].iloc[0]), year=int(network_target["target_year"].iloc[0])
+        )
         if len(network_target)
-        else "ingen felles mål"
+        else t["no_common_target"]
     )
-    direction = DIRECTION_NB.get(kpi["direction"], kpi["direction"])
+    direction = directions().get(kpi["direction"], kpi["direction"])
     if kpi["direction_inferred"]:
-        direction += " (utledet av definisjonen, ikke oppgitt av ITU)"
+        direction += t["direction_inferred"]
+    other_name = kpi[texts.OTHER_NAME_COLUMN]  # the English name on a Norwegian page, the Norwegian on an English
+    sdgs = ", ".join(kpi["sdg_goals"].split(";")) if kpi["sdg_goals"] else "–"
     if kpi_id in own_ids(data.catalog):
-        facts = [(OWN["label"], kpi["code"])]
-        if kpi["name_en"]:
-            facts.append(("Engelsk navn", kpi["name_en"]))
+        facts = [(own["label"], kpi["code"])]
+        if other_name and other_name != kpi["kpi_name"]:
+            facts.append((t["fact_other_name"], other_name))
         facts += [
-            ("Dimensjon", f"{kpi['dimension_nb']} › {OWN['group']}"),
-            ("Enhet", kpi["unit_nb"]),
-            ("Retning", direction),
-            ("Bærekraftsmål", ", ".join(kpi["sdg_goals"].split(";")) if kpi["sdg_goals"] else "–"),
-            (OWN["source"], kpi["source"]),
+            (t["fact_dimension"], f"{kpi['kpi_dimension']} › {own['group']}"),
+            (t["fact_unit"], kpi["kpi_unit"]),
+            (t["fact_direction"], direction),
+            (t["fact_sdgs"], sdgs),
+            (own["source"], kpi["source"]),
         ]
         if kpi.get("formula"):
-            facts.append((OWN["formula"], formula_phrase(kpi["formula"], data.catalog.set_index("kpi_id")["name_nb"])))
-        facts.append(("Nettverkets mål", target))
-        return (
-            f"{notice(data)}\n{markdown_table(pd.DataFrame(facts, columns=['', 'Indikator']))}\n\n"
-            f"[⬇ Last ned tallene på denne siden (CSV)](../nedlastinger/indikator-{kpi['slug']}.csv)\n"
-        )
-    facts = [
-        ("U4SSC-kode", kpi["code"] + (f", datapunkt {kpi['data_point']}" if kpi["data_point"] else "")),
-        ("Engelsk navn", kpi["name_en"]),
-        ("Dimensjon", f"{kpi['dimension_nb']} › {kpi['subdimension_nb']} › {kpi['category_nb']}"),
-        ("Type", "Kjerneindikator" if kpi["core_or_advanced"] == "Core" else "Avansert indikator"),
-        ("Enhet", kpi["unit_nb"]),
-        ("Retning", direction),
-        ("Bærekraftsmål", ", ".join(kpi["sdg_goals"].split(";")) if kpi["sdg_goals"] else "–"),
-        ("Nettverkets mål", target),
-    ]
+            names = catalog(data).set_index("kpi_id")["kpi_name"]
+            facts.append((own["formula"], texts.formula_phrase(kpi["formula"], names)))
+    else:
+        facts = [
+            (
+                t["fact_u4ssc_code"],
+                kpi["code"] + (t["data_point"].format(point=kpi["data_point"]) if kpi["data_point"] else ""),
+            ),
+            (t["fact_other_name"], other_name),
+            (t["fact_dimension"], f"{kpi['kpi_dimension']} › {kpi['kpi_subdimension']} › {kpi['kpi_category']}"),
+            (t["fact_kind"], t["core"] if kpi["core_or_advanced"] == "Core" else t["advanced"]),
+            (t["fact_unit"], kpi["kpi_unit"]),
+            (t["fact_direction"], direction),
+            (t["fact_sdgs"], sdgs),
+        ]
+    facts.append((t["fact_network_target"], target))
     return (
-        f"{notice(data)}\n{markdown_table(pd.DataFrame(facts, columns=['', 'Indikator']))}\n\n"
-        f"[⬇ Last ned tallene på denne siden (CSV)](../nedlastinger/indikator-{kpi['slug']}.csv)\n"
+        f"{notice(data)}\n{markdown_table(pd.DataFrame(facts, columns=['', t['col_indicator_facts']]))}\n\n"
+        f"[{t['download_csv']}](../nedlastinger/indikator-{kpi['slug']}.csv)\n"
     )
 
 
@@ -869,21 +882,25 @@ def indicator_table(data: ReportData, kpi_id: str) -> pd.DataFrame:
 
 
 def indicator_table_markdown(data: ReportData, kpi_id: str) -> str:
-    t = indicator_table(data, kpi_id)
+    table = indicator_table(data, kpi_id)
     direction = indicator_row(data, kpi_id)["direction"]
+    t, said = _t().PAGE, verdicts()
     shown = pd.DataFrame(
         {
-            "Enhet": [link(n, f"../{unit_href(ty, s)}") for n, ty, s in zip(t["name"], t["type"], t["slug"])],
-            "År": [fmt_year(y) for y in t["year"]],
-            "Verdi": [fmt_kpi_value(v, "", direction) for v in t["value"]],
-            "Status (andel av mål)": [status_text(b, a) for b, a in zip(t["band"], t["achieved_pct"])],
-            "Endring per år (OLS)": [fmt_number(v) for v in t["ols_slope"]],
-            "Utvikling (Mann–Kendall)": [VERDICT_NB.get(v, "–") if isinstance(v, str) else "–" for v in t["verdict"]],
-            "Fremdrift (Eurostat)": [progress_text(c, m) for c, m in zip(t["progress_class"], t["progress_method"])],
-            "Robust z": [fmt_number(v, 1) for v in t["robust_z"]],
+            t["col_member"]: [
+                link(n, f"../{unit_href(ty, s)}") for n, ty, s in zip(table["name"], table["type"], table["slug"])
+            ],
+            t["col_year"]: [fmt_year(y) for y in table["year"]],
+            t["col_value"]: [fmt_kpi_value(v, "", direction) for v in table["value"]],
+            t["col_status"]: [status_text(b, a) for b, a in zip(table["band"], table["achieved_pct"])],
+            t["col_slope"]: [fmt_number(v) for v in table["ols_slope"]],
+            t["col_trend"]: [said.get(v, "–") if isinstance(v, str) else "–" for v in table["verdict"]],
+            t["col_progress"]: [progress_text(c, m) for c, m in zip(table["progress_class"], table["progress_method"])],
+            t["col_robust_z"]: [fmt_number(v, 1) for v in table["robust_z"]],
         }
     )
-    return markdown_table(shown, align={c: "right" for c in ("År", "Verdi", "Endring per år (OLS)", "Robust z")})
+    right = ("col_year", "col_value", "col_slope", "col_robust_z")
+    return markdown_table(shown, align={t[c]: "right" for c in right})
 
 
 def indicator_series(data: ReportData, kpi_id: str) -> tuple[pd.DataFrame, pd.Series, float | None]:
@@ -907,7 +924,7 @@ def indicator_series(data: ReportData, kpi_id: str) -> tuple[pd.DataFrame, pd.Se
 def indicator_figure(data: ReportData, kpi_id: str) -> tuple:
     kpi = indicator_row(data, kpi_id)
     obs, median, target = indicator_series(data, kpi_id)
-    ylabel = f"{kpi['name_nb']} ({kpi['unit_nb']})"
+    ylabel = f"{kpi['kpi_name']} ({kpi['kpi_unit']})"
     many = obs["name"].nunique() > figures.SMALL_MULTIPLES_MAX
     fig = (
         figures.spread_over_years(obs, ylabel, target)
@@ -915,53 +932,47 @@ def indicator_figure(data: ReportData, kpi_id: str) -> tuple:
         else figures.all_units(obs, ylabel, target, median=median)
     )
     latest = obs.loc[obs["year"] == obs["year"].max()].sort_values("value")
+    t = _t().PAGE
     extremes = (
-        (
-            f"I {int(obs['year'].max())} er verdien lavest i {latest['name'].iloc[0]} "
-            f"({fmt_number(latest['value'].iloc[0])}) og høyest i {latest['name'].iloc[-1]} "
-            f"({fmt_number(latest['value'].iloc[-1])})."
+        t["lowest_highest"].format(
+            year=int(obs["year"].max()),
+            low=latest["name"].iloc[0],
+            low_value=fmt_number(latest["value"].iloc[0]),
+            high=latest["name"].iloc[-1],
+            high_value=fmt_number(latest["value"].iloc[-1]),
         )
         if len(latest)
-        else "Ingen tall."
+        else t["no_numbers"]
     )
-    goal = ", nettverkets mål prikket." if target is not None else "."
+    goal = t["target_dotted"] if target is not None else "."
+    name, n = kpi["kpi_name"], obs["name"].nunique()
     if many:
-        alt = (
-            f"Linjediagram over fordelingen av {kpi['name_nb']} i {obs['name'].nunique()} kommuner per år: "
-            f"medianen som linje, den midterste halvdelen og 80 % av kommunene som bånd. {extremes}"
-        )
-        caption = (
-            f"{kpi['name_nb']}: medianen av kommunene (linje), den midterste halvdelen (mørkt bånd) og 80 % av "
-            f"kommunene (lyst bånd){goal} Tabellen under viser hver kommune."
-        )
-        return fig, caption, alt
-    alt = (
-        f"Små linjediagrammer, ett per kommune, over {kpi['name_nb']} for {obs['name'].nunique()} kommuner per år. "
-        f"{extremes}"
-    )
-    caption = f"{kpi['name_nb']}: hver kommune (blå) mot de andre kommunene (grå) og nettverkets median (stiplet){goal}"
-    return fig, caption, alt
+        alt = t["spread_fig_alt"].format(kpi=name, n=n, extremes=extremes)
+        return fig, t["spread_fig_caption"].format(kpi=name, goal=goal), alt
+    alt = t["multiples_alt"].format(kpi=name, n=n, extremes=extremes)
+    return fig, t["multiples_caption"].format(kpi=name, goal=goal), alt
 
 
 def indicator_network_text(data: ReportData, kpi_id: str) -> str:
     nt = network_trend_table(data)
     row = nt.loc[nt["kpi_id"] == kpi_id]
+    texts = _t()
+    t = texts.PAGE
     if row.empty or pd.isna(row["mixed_slope"].iloc[0]):
-        reason = reason_phrase(row["reason"].iloc[0]) if len(row) else "Ingen tall."
-        return f"Den felles trenden kunne ikke beregnes. {reason}"
+        reason = texts.reason_phrase(row["reason"].iloc[0]) if len(row) else t["no_numbers"]
+        return t["no_common_trend"].format(reason=reason)
     r = row.iloc[0]
     reading = (
-        "i riktig retning"
-        if r["improving"]
-        else "i feil retning"
-        if r["worsening"]
-        else "uten en sikker retning (p ≥ 0,05 eller ingen fastsatt retning)"
+        t["right_direction"] if r["improving"] else t["wrong_direction"] if r["worsening"] else t["no_sure_direction"]
     )
-    return (
-        f"Felles endring per år for medlemmene (blandet modell med eget nivå for hver enhet): "
-        f"**{fmt_number(r['mixed_slope'])}** (95 % KI {fmt_number(r['mixed_ci_low'])} til "
-        f"{fmt_number(r['mixed_ci_high'])}, {p_text(r['mixed_p'])}) {esc(r['unit_nb'])} — {reading}. "
-        f"Spredningen mellom medlemmene: {CONVERGENCE_NB.get(r['convergence'], '–')}."
+    return t["common_trend"].format(
+        slope=fmt_number(r["mixed_slope"]),
+        low=fmt_number(r["mixed_ci_low"]),
+        high=fmt_number(r["mixed_ci_high"]),
+        p=p_text(r["mixed_p"]),
+        unit=esc(r["kpi_unit"]),
+        reading=reading,
+        spread=convergences().get(r["convergence"], "–"),
     )
 
 
@@ -970,7 +981,7 @@ def indicator_network_text(data: ReportData, kpi_id: str) -> str:
 
 def map_heading(page: str) -> str:
     """The heading over a map (``page``: 'network' or 'indicator')."""
-    return f"## {MAPS['heading_' + page]}\n"
+    return f"## {_t().MAPS['heading_' + page]}\n"
 
 
 def map_members(data: ReportData) -> tuple[pd.DataFrame, list[str]]:
@@ -984,24 +995,26 @@ def map_members(data: ReportData) -> tuple[pd.DataFrame, list[str]]:
 
 def _extremes(frame: pd.DataFrame, column: str, text) -> str:
     """«Høyest: A (…). Lavest: B (…).» for an alt text, ties named together."""
+    words = _t().MAPS
     shown = frame.dropna(subset=[column])
     if shown.empty:
-        return MAPS["none_with_value"]
+        return words["none_with_value"]
     parts = []
     for key, value in (("highest", shown[column].max()), ("lowest", shown[column].min())):
         names = ", ".join(shown.loc[shown[column] == value, "name"].astype(str))
-        parts.append(MAPS[key].format(names=names, value=text(value)))
+        parts.append(words[key].format(names=names, value=text(value)))
     return " ".join(parts[: 1 if shown[column].nunique() == 1 else 2])
 
 
 def _map_note(not_on_map: list[str]) -> str:
-    return MAPS["not_on_map"].format(year=maps.BORDERS_YEAR, names=", ".join(not_on_map)) if not_on_map else ""
+    words = _t().MAPS
+    return words["not_on_map"].format(year=maps.BORDERS_YEAR, names=", ".join(not_on_map)) if not_on_map else ""
 
 
 def _details_table(shown: pd.DataFrame, align: dict) -> str:
     """A map's numbers as a table the reader opens under it (a real table for screen readers)."""
     return (
-        f"<details>\n<summary>{esc(MAPS['table_summary'])}</summary>\n\n"
+        f"<details>\n<summary>{esc(_t().MAPS['table_summary'])}</summary>\n\n"
         f"{markdown_table(shown, align=align)}\n\n</details>\n"
     )
 
@@ -1018,7 +1031,7 @@ def network_map_table(data: ReportData) -> tuple[pd.DataFrame, object]:
     table = table.loc[table["unit_code"].isin(on_map["unit_code"])].reset_index(drop=True)
     table["n_banded"] = table[BAND_ORDER].sum(axis=1)
     table["share_ge95"] = (100 * table["ge95"] / table["n_banded"]).where(table["n_banded"] > 0)
-    classes = maps.fixed_classes(SHARE_EDGES, MAPS["share_classes"], "high")
+    classes = maps.fixed_classes(SHARE_EDGES, _t().MAPS["share_classes"], "high")
     table["map_class"] = [
         classes.labels[i] if i is not None else "" for i in (classes.index(v) for v in table["share_ge95"])
     ]
@@ -1028,34 +1041,38 @@ def network_map_table(data: ReportData) -> tuple[pd.DataFrame, object]:
 def network_map(data: ReportData) -> tuple:
     table, classes = network_map_table(data)
     _, not_on_map = map_members(data)
+    words = _t().MAPS
     units = [maps.MapUnit(c, t, v) for c, t, v in zip(table["unit_code"], table["type"], table["share_ge95"])]
-    fig = maps.choropleth(units, classes, MAPS["status_legend"].replace(" %", NBSP + "%"))
+    fig = maps.choropleth(units, classes, words["status_legend"].replace(" %", NBSP + "%"))
     alt = (
-        MAPS["status_alt"].format(n=len(units))
+        words["status_alt"].format(n=len(units))
         + " "
         + _extremes(table, "share_ge95", lambda v: fmt_percent(v))
         + _without(table, "share_ge95")
     )
-    caption = MAPS["status_caption"] + " " + MAPS["credit"] + "." + (f" {_map_note(not_on_map)}" if not_on_map else "")
+    caption = (
+        words["status_caption"] + " " + words["credit"] + "." + (f" {_map_note(not_on_map)}" if not_on_map else "")
+    )
     return fig, caption, alt
 
 
 def _without(table: pd.DataFrame, column: str) -> str:
     missing = table.loc[table[column].isna(), "name"].astype(str).tolist()
-    return (" " + MAPS["without_value"].format(names=", ".join(missing))) if missing else ""
+    return (" " + _t().MAPS["without_value"].format(names=", ".join(missing))) if missing else ""
 
 
 def network_map_markdown(data: ReportData) -> str:
     table, _ = network_map_table(data)
+    words = _t().MAPS
     shown = pd.DataFrame(
         {
-            MAPS["col_unit"]: table["name"],
-            MAPS["col_with_target"]: table["n_banded"].astype(int).astype(str),
-            MAPS["col_share"]: [fmt_percent(v) for v in table["share_ge95"]],
-            MAPS["col_class"]: [c or "–" for c in table["map_class"]],
+            words["col_unit"]: table["name"],
+            words["col_with_target"]: table["n_banded"].astype(int).astype(str),
+            words["col_share"]: [fmt_percent(v) for v in table["share_ge95"]],
+            words["col_class"]: [c or "–" for c in table["map_class"]],
         }
     )
-    return _details_table(shown, {MAPS["col_with_target"]: "right", MAPS["col_share"]: "right"})
+    return _details_table(shown, {words["col_with_target"]: "right", words["col_share"]: "right"})
 
 
 def _better(direction: str) -> str:
@@ -1072,7 +1089,8 @@ def indicator_map_table(data: ReportData, kpi_id: str) -> tuple[pd.DataFrame, ob
     if kpi["direction"] == "binary":
         target = data.targets.loc[(data.targets["kpi_id"] == kpi_id) & (data.targets["unit_code"] == ""), "target"]
         better = "low" if len(target) and float(target.iloc[0]) == 0 else "high"
-        classes = maps.fixed_classes((0.0, 0.5, 1.0), (MAPS["binary_no"], MAPS["binary_yes"]), better)
+        words = _t().MAPS
+        classes = maps.fixed_classes((0.0, 0.5, 1.0), (words["binary_no"], words["binary_yes"]), better)
     else:
         classes = maps.value_classes(table["value"].to_numpy(dtype=float), _better(kpi["direction"]))
     table["map_class"] = [classes.labels[i] if i is not None else "" for i in map(classes.index, table["value"])]
@@ -1083,15 +1101,16 @@ def indicator_map(data: ReportData, kpi_id: str) -> tuple:
     kpi = indicator_row(data, kpi_id)
     table, classes = indicator_map_table(data, kpi_id)
     _, not_on_map = map_members(data)
+    words = _t().MAPS
     units = [maps.MapUnit(c, t, v) for c, t, v in zip(table["unit_code"], table["type"], table["value"])]
-    direction = DIRECTION_NB.get(kpi["direction"], kpi["direction"])
+    direction = directions().get(kpi["direction"], kpi["direction"])
     if classes.better:
-        how = MAPS["darker_better"]
-        said = MAPS["direction_better"].format(direction=direction)
+        how = words["darker_better"]
+        said = words["direction_better"].format(direction=direction)
     else:
-        how = MAPS["darker_higher"]
-        said = MAPS["direction_none"]
-    title = figures.panel_title(f"{kpi['name_nb']} ({kpi['unit_nb']})", 38)
+        how = words["darker_higher"]
+        said = words["direction_none"]
+    title = figures.panel_title(f"{kpi['kpi_name']} ({kpi['kpi_unit']})", 38)
     fig = maps.choropleth(units, classes, f"{title}\n{how}")
 
     def shown(v):
@@ -1100,20 +1119,20 @@ def indicator_map(data: ReportData, kpi_id: str) -> tuple:
     k = len(classes.labels)
     low, high = (classes.labels[0], classes.labels[-1]) if k else ("–", "–")
     alt = (
-        MAPS["value_alt"].format(kpi=kpi["name_nb"], n=len(units), k=k, low=low, high=high)
+        words["value_alt"].format(kpi=kpi["kpi_name"], n=len(units), k=k, low=low, high=high)
         if k
-        else MAPS["value_alt_none"].format(kpi=kpi["name_nb"], n=len(units))
+        else words["value_alt_none"].format(kpi=kpi["kpi_name"], n=len(units))
     )
     alt += " " + _extremes(table, "value", shown) + _without(table, "value")
     caption = (
-        MAPS["value_caption"].format(
-            kpi=kpi["name_nb"],
-            unit=kpi["unit_nb"],
-            classes=MAPS["classes_binary" if kpi["direction"] == "binary" else "classes_quantile"].format(k=k),
+        words["value_caption"].format(
+            kpi=kpi["kpi_name"],
+            unit=kpi["kpi_unit"],
+            classes=words["classes_binary" if kpi["direction"] == "binary" else "classes_quantile"].format(k=k),
             direction=said,
         )
         + " "
-        + MAPS["credit"]
+        + words["credit"]
         + "."
         + (f" {_map_note(not_on_map)}" if not_on_map else "")
     )
@@ -1123,12 +1142,13 @@ def indicator_map(data: ReportData, kpi_id: str) -> tuple:
 def indicator_map_markdown(data: ReportData, kpi_id: str) -> str:
     kpi = indicator_row(data, kpi_id)
     table, _ = indicator_map_table(data, kpi_id)
+    words = _t().MAPS
     shown = pd.DataFrame(
         {
-            MAPS["col_unit"]: table["name"],
-            MAPS["col_year"]: [fmt_year(y) for y in table["year"]],
-            MAPS["col_value"]: [fmt_kpi_value(v, "", kpi["direction"]) for v in table["value"]],
-            MAPS["col_class"]: [c or "–" for c in table["map_class"]],
+            words["col_unit"]: table["name"],
+            words["col_year"]: [fmt_year(y) for y in table["year"]],
+            words["col_value"]: [fmt_kpi_value(v, "", kpi["direction"]) for v in table["value"]],
+            words["col_class"]: [c or "–" for c in table["map_class"]],
         }
     )
-    return _details_table(shown, {MAPS["col_year"]: "right", MAPS["col_value"]: "right"})
+    return _details_table(shown, {words["col_year"]: "right", words["col_value"]: "right"})

@@ -5,8 +5,10 @@ The backend is not chosen here: the batch starts its kernels with ``MPLBACKEND=A
 (:mod:`analysis.site.batch`), and in JupyterLab the notebook's own inline backend is kept.
 
 Names and labels come from data, so Matplotlib's maths (``$...$``) is switched off: a dollar sign in a
-name is a dollar sign. Value axes use the site's number format (decimal comma, thin space between
-thousands, a real minus sign); years are left as they are. Colours are safe for colour-blind
+name is a dollar sign. Value axes use the page's number format (bokmål: decimal comma, thin space between
+thousands; English: decimal point, comma between thousands; a real minus sign in both); years are left as
+they are. Legend labels are in the page's language (:func:`analysis.pages.language.texts`, read when a
+figure is drawn). Colours are safe for colour-blind
 readers (blue-red for the heat map, the Okabe-Ito-based ``colorblind`` palette with a marker and dash
 per line for the many-lines chart)."""
 
@@ -20,18 +22,19 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from analysis.pages.present import BAND_COLOURS, BAND_NB, BAND_ORDER
+from analysis.pages import language
+from analysis.pages.present import BAND_COLOURS, BAND_ORDER, bands
 
 sns.set_theme(style="whitegrid", context="notebook", font="DejaVu Sans", rc={"text.parse_math": False})
 UNIT_COLOUR = "#1f5fa8"
 NETWORK_COLOUR = "#6b6b6b"
 TARGET_COLOUR = "#c0392b"
 HEATMAP_COLOURS = "RdBu"  # red (worse) to blue (better): distinguishable with red-green colour blindness
-THIN_SPACE = "\u2009"
 
 
-class NorwegianFormatter(matplotlib.ticker.ScalarFormatter):
-    """Tick labels as on the rest of the site: '12,5', '10 000', '−3'."""
+class SiteFormatter(matplotlib.ticker.ScalarFormatter):
+    """Tick labels as on the rest of the page: '12,5', '10 000', '−3' (English: '12.5', '10,000', '−3'). The
+    language is read when the labels are drawn, in the page that draws them."""
 
     def __init__(self) -> None:
         super().__init__(useOffset=False, useMathText=False)
@@ -41,13 +44,14 @@ class NorwegianFormatter(matplotlib.ticker.ScalarFormatter):
         text = super().__call__(x, pos).replace("-", "\u2212")
         sign = "\u2212" if text.startswith("\u2212") else ""
         whole, _, decimals = text.removeprefix("\u2212").partition(".")
+        marks = language.texts().NUMBER
         if len(whole) > 4:  # '1000' stays, '10 000' gets its space (SSB's rule)
-            whole = f"{int(whole):,}".replace(",", THIN_SPACE)
-        return sign + whole + ("," + decimals if decimals else "")
+            whole = f"{int(whole):,}".replace(",", marks["figure_thousands"])
+        return sign + whole + (marks["decimal"] + decimals if decimals else "")
 
 
-def norwegian_values(axis) -> None:
-    axis.set_major_formatter(NorwegianFormatter())
+def site_values(axis) -> None:
+    axis.set_major_formatter(SiteFormatter())
 
 
 #: Figures are drawn at about the width the page shows them (the text column is about 7.5 in at 96 dpi),
@@ -64,18 +68,19 @@ def panel_title(text: str, width: int = 34) -> str:
 def band_bars(counts: pd.DataFrame) -> plt.Figure:
     """Stacked horizontal bars: per dimension, how many KPIs fall in each status band."""
     fig, ax = plt.subplots(figsize=(7.5, 0.6 + 0.55 * len(counts)))
+    words, named = language.texts().FIGURES, bands()
     left = np.zeros(len(counts))
     for band in BAND_ORDER + [""]:
         if band not in counts.columns:
             continue
         values = counts[band].to_numpy(dtype=float)
-        label = BAND_NB[band] if band else "uten mål eller tall"
+        label = named[band] if band else words["no_band"]
         ax.barh(counts.index, values, left=left, color=BAND_COLOURS[band], label=label, edgecolor="white")
         left += values
-    ax.set_xlabel("Antall indikatorer")
+    ax.set_xlabel(words["n_kpis"])
     ax.set_ylabel("")
     ax.invert_yaxis()
-    ax.legend(title="Andel av målet nådd", bbox_to_anchor=(1.01, 1), loc="upper left", frameon=False)
+    ax.legend(title=words["share_achieved"], bbox_to_anchor=(1.01, 1), loc="upper left", frameon=False)
     return fig
 
 
@@ -134,13 +139,14 @@ def key_series(panel: pd.DataFrame, titles: dict[str, str], targets: dict[str, f
         ax.set_title(panel_title(titles[kpi], 30), fontsize=8.5, loc="left")
         ax.tick_params(labelsize=7.5)
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins=5))
-        norwegian_values(ax.yaxis)
+        site_values(ax.yaxis)
     for ax in list(axes.flat)[len(kpis) :]:
         ax.set_visible(False)
+    words = language.texts().FIGURES
     handles = [
-        plt.Line2D([], [], color=UNIT_COLOUR, marker="o", label="Enheten"),
-        plt.Line2D([], [], color=NETWORK_COLOUR, linestyle="--", label="Nettverkets median"),
-        plt.Line2D([], [], color=TARGET_COLOUR, linestyle=":", label="Mål"),
+        plt.Line2D([], [], color=UNIT_COLOUR, marker="o", label=words["the_unit"]),
+        plt.Line2D([], [], color=NETWORK_COLOUR, linestyle="--", label=words["network_median"]),
+        plt.Line2D([], [], color=TARGET_COLOUR, linestyle=":", label=words["target"]),
     ]
     fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, bbox_to_anchor=(0.5, 0.0))
     lines = max(panel_title(titles[k], 30).count("\n") + 1 for k in kpis) if kpis else 1
@@ -167,7 +173,7 @@ def heatmap(matrix: pd.DataFrame, xlabel: str, cbar_label: str) -> plt.Figure:
         linecolor="white",
         cbar_kws={"label": cbar_label, "shrink": min(1.0, 8 / matrix.shape[0])},
     )
-    norwegian_values(ax.collections[0].colorbar.ax.yaxis)
+    site_values(ax.collections[0].colorbar.ax.yaxis)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("")
     ax.tick_params(axis="y", labelsize=8.5)
@@ -188,7 +194,7 @@ def spread_lines(spread: pd.DataFrame, titles: dict[str, str], ncols: int = 3) -
         ax.set_title(panel_title(titles[kpi], 30), fontsize=8.5, loc="left")
         ax.tick_params(labelsize=7.5)
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins=5))
-        norwegian_values(ax.yaxis)
+        site_values(ax.yaxis)
     for ax in list(axes.flat)[len(kpis) :]:
         ax.set_visible(False)
     fig.tight_layout()
@@ -215,14 +221,15 @@ def spread_over_years(obs: pd.DataFrame, ylabel: str, target: float | None) -> p
     q = spread_quantiles(obs)
     fig, ax = plt.subplots(figsize=(PAGE_WIDTH, 3.4))
     years = q.index.to_numpy()
-    ax.fill_between(years, q[0.1], q[0.9], color=UNIT_COLOUR, alpha=0.15, linewidth=0, label="80 % av kommunene")
-    ax.fill_between(years, q[0.25], q[0.75], color=UNIT_COLOUR, alpha=0.35, linewidth=0, label="Midterste halvdel")
-    ax.plot(years, q[0.5], color="#1f2328", linewidth=1.8, marker="o", markersize=3, label="Median")
+    words = language.texts().FIGURES
+    ax.fill_between(years, q[0.1], q[0.9], color=UNIT_COLOUR, alpha=0.15, linewidth=0, label=words["p10_p90"])
+    ax.fill_between(years, q[0.25], q[0.75], color=UNIT_COLOUR, alpha=0.35, linewidth=0, label=words["middle_half"])
+    ax.plot(years, q[0.5], color="#1f2328", linewidth=1.8, marker="o", markersize=3, label=words["median"])
     if target is not None and not pd.isna(target):
-        ax.axhline(target, color=TARGET_COLOUR, linestyle=":", linewidth=1.4, label="Mål")
+        ax.axhline(target, color=TARGET_COLOUR, linestyle=":", linewidth=1.4, label=words["target"])
     ax.set_ylabel(panel_title(ylabel, 40), fontsize=8.5)
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    norwegian_values(ax.yaxis)
+    site_values(ax.yaxis)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4, frameon=False, fontsize=8)
     fig.tight_layout()
     return fig
@@ -253,16 +260,17 @@ def all_units(
         ax.set_title(panel_title(name, 24), fontsize=8.5, loc="left")
         ax.tick_params(labelsize=7)
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins=3))
-        norwegian_values(ax.yaxis)
+        site_values(ax.yaxis)
     for ax in list(axes.flat)[len(names) :]:
         ax.set_visible(False)
+    words = language.texts().FIGURES
     handles = [
-        plt.Line2D([], [], color=UNIT_COLOUR, marker="o", label="Kommunen"),
-        plt.Line2D([], [], color="#c8c8c8", label="De andre kommunene"),
-        plt.Line2D([], [], color="#1f2328", linestyle="--", label="Median"),
+        plt.Line2D([], [], color=UNIT_COLOUR, marker="o", label=words["the_town"]),
+        plt.Line2D([], [], color="#c8c8c8", label=words["other_towns"]),
+        plt.Line2D([], [], color="#1f2328", linestyle="--", label=words["median"]),
     ]
     if target is not None and not pd.isna(target):
-        handles.append(plt.Line2D([], [], color=TARGET_COLOUR, linestyle=":", label="Mål"))
+        handles.append(plt.Line2D([], [], color=TARGET_COLOUR, linestyle=":", label=words["target"]))
     fig.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False, fontsize=8)
     fig.supylabel(panel_title(ylabel, 50), fontsize=8.5)
     fig.tight_layout(rect=(0, 0.05, 1, 1))

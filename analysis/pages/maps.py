@@ -39,9 +39,11 @@ from matplotlib.path import Path as MplPath
 from analysis.core import config
 from analysis.core.errors import InputError
 from analysis.core.inputs import read_bytes
-from analysis.pages import figures  # noqa: F401  (the site's figure theme: fonts, no $…$ maths)
+from analysis.pages import (
+    figures,  # noqa: F401  (the site's figure theme: fonts, no $…$ maths)
+    language,
+)
 from analysis.pages.present import fmt_number
-from analysis.pages.text_nb import MAPS
 
 GEO_DIR_NAME = "geo"
 MUNICIPALITIES_FILE = "kommuner_2024_S.geojson"
@@ -399,11 +401,14 @@ def choropleth(units: list[MapUnit], classes: Classes, legend_title: str, geo: B
         Patch(facecolor=c, edgecolor=EDGE_COLOUR, linewidth=0.5, label=lab)
         for c, lab in zip(classes.colours, classes.labels)
     ]
+    words = language.texts().MAPS
     if any(not colour(u) for u in units):
         handles.append(
-            Patch(facecolor=NO_VALUE_COLOUR, edgecolor=EDGE_COLOUR, hatch="////", linewidth=0.5, label=MAPS["no_value"])
+            Patch(
+                facecolor=NO_VALUE_COLOUR, edgecolor=EDGE_COLOUR, hatch="////", linewidth=0.5, label=words["no_value"]
+            )
         )
-    handles.append(Patch(facecolor=LAND_COLOUR, edgecolor=COUNTY_EDGE, linewidth=0.6, label=MAPS["non_member"]))
+    handles.append(Patch(facecolor=LAND_COLOUR, edgecolor=COUNTY_EDGE, linewidth=0.6, label=words["non_member"]))
     legend = ax.legend(
         handles=handles,
         title=legend_title,
@@ -420,7 +425,7 @@ def choropleth(units: list[MapUnit], classes: Classes, legend_title: str, geo: B
     ax.text(
         0.0,
         0.0,
-        MAPS["credit"],
+        words["credit"],
         transform=ax.transAxes,
         fontsize=7.5,
         color="#4d4d4d",

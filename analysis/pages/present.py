@@ -1,4 +1,4 @@
-"""Norwegian text, numbers, tables and figures for the pages, and the one door data strings pass through.
+"""Text, numbers, tables and figures for the pages in the page's language, and the one door data strings pass through.
 
 Everything a reader sees is formatted here, so that the notebooks stay thin and the wording is
 the same on every page. Tables are Markdown (both Quarto and the fallback turn them into real
@@ -23,34 +23,59 @@ import re
 
 import pandas as pd
 
-from analysis.pages.text_nb import LABELS
+from analysis.pages import language
 
 NBSP = "\u00a0"
 
-DIRECTION_NB = {
-    "higher_is_better": "høyere er bedre",
-    "lower_is_better": "lavere er bedre",
-    "binary": "ja/nei",
-    "target_band": "nærmest målintervallet er best",
-    "unknown": "retning ikke fastsatt",
-}
 BAND_ORDER = ["ge95", "66to95", "33to66", "lt33"]
 BAND_COLOURS = {"ge95": "#1a7f37", "66to95": "#8fbf3f", "33to66": "#e0a100", "lt33": "#c0392b", "": "#b0b0b0"}
-# The words for result codes are those of the methods page (analysis.pages.text_nb), so both agree.
-# a band reads as one unit: no line break before '%' nor after the dash of '66–95'
-BAND_NB = {**{b: LABELS[b].replace(" %", f"{NBSP}%").replace("–", "–\u2060") for b in BAND_ORDER}, "": "–"}
-VERDICT_NB = {k: LABELS[k] for k in ("improving", "no_clear_trend", "worsening", "not_assessed", "no_direction")}
-PROGRESS_NB = {k: v for k, v in LABELS.items() if k not in BAND_NB and k not in VERDICT_NB} | {"": "–"}
-CONVERGENCE_NB = {k: LABELS[k] for k in ("converging", "diverging", "stable")} | {"not_assessed": "ikke vurdert"}
-# SSB's symbols, named as on the methods page and in the submission template
-STATUS_SYMBOL_NB = {"..": "mangler", ":": "skjermet", ".": "ikke aktuelt"}
-TYPE_NB = {"kommune": "Kommune", "fylke": "Fylkeskommune", "land": "Hele landet"}
+_VERDICTS = ("improving", "no_clear_trend", "worsening", "not_assessed", "no_direction")
+
+# The words for codes are read from the page's language at call time (one warm kernel writes pages in both
+# languages one after the other); those for result codes are the methods page's LABELS, so both agree.
+
+
+def directions() -> dict[str, str]:
+    """A KPI's direction in words («høyere er bedre»)."""
+    return language.texts().DIRECTIONS
+
+
+def bands() -> dict[str, str]:
+    """The status bands in words; a band reads as one unit: no line break before '%' nor after the dash of
+    '66–95'."""
+    labels = language.texts().LABELS
+    return {**{b: labels[b].replace(" %", f"{NBSP}%").replace("–", "–\u2060") for b in BAND_ORDER}, "": "–"}
+
+
+def verdicts() -> dict[str, str]:
+    labels = language.texts().LABELS
+    return {k: labels[k] for k in _VERDICTS}
+
+
+def progress_labels() -> dict[str, str]:
+    """The progress classes (and the methods' names) in words: every label that is neither a band nor a verdict."""
+    labels = language.texts().LABELS
+    return {k: v for k, v in labels.items() if k not in BAND_ORDER and k not in _VERDICTS} | {"": "–"}
+
+
+def convergences() -> dict[str, str]:
+    labels = language.texts().LABELS
+    return {k: labels[k] for k in ("converging", "diverging", "stable")} | {"not_assessed": labels["not_assessed"]}
+
+
+def status_symbols() -> dict[str, str]:
+    """SSB's symbols, named as on the methods page and in the submission template."""
+    return language.texts().STATUS_SYMBOLS
+
+
+def unit_types() -> dict[str, str]:
+    return language.texts().UNIT_TYPES
 
 
 def member_title(name, unit_type: str) -> str:
     """A member's page title: "Ålesund kommune", a county by its name alone ("Møre og Romsdal"). The page,
     the navigation and the breadcrumbs all call a member this."""
-    return f"{name} {TYPE_NB['kommune'].lower()}" if unit_type == "kommune" else str(name)
+    return language.texts().MEMBER_TITLE.format(name=name) if unit_type == "kommune" else str(name)
 
 
 _NB_LETTERS = str.maketrans({"æ": "{", "ø": "|", "å": "}", "ä": "{", "ö": "|", "ü": "y"})
@@ -65,34 +90,44 @@ def nb_sorted(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     return frame.sort_values(column, key=lambda c: c.map(nb_sort_key), kind="stable")
 
 
-def count_nb(n: int, singular: str, plural: str) -> str:
+def count_of(n: int, singular: str, plural: str) -> str:
     """'1 fylkeskommune', '3 kommuner'."""
     return f"{n} {singular if n == 1 else plural}"
 
 
 def fmt_number(value: float | int | None, decimals: int | None = None) -> str:
-    """Norwegian number format: '210 496', '12,3', '–' for missing. Decimals follow the size."""
+    """The page's number format: bokmål '210 496', '12,3', English '210,496', '12.3'; '–' for missing, a real
+    minus. Decimals follow the size."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
         return "–"
     value = float(value)
     if decimals is None:
         size = abs(value)
         decimals = 0 if size >= 1000 else 1 if size >= 10 else 2 if size >= 0.1 or size == 0 else 3
-    text = f"{value:,.{decimals}f}".replace(",", NBSP).replace(".", ",")
-    return text.replace("-", "−") if value < 0 else text
+    return localised(f"{value:,.{decimals}f}")
+
+
+def localised(text: str) -> str:
+    """A number Python wrote ('-12,345.6') in the page's language: its thousands separator, decimal sign
+    and a real minus."""
+    marks = language.texts().NUMBER
+    text = text.replace(",", "\0").replace(".", marks["decimal"]).replace("\0", marks["thousands"])
+    return text.replace("-", "−")
 
 
 def fmt_value(value: float, status: str = "") -> str:
     """A value, or the SSB symbol with its meaning when the value is missing or suppressed."""
-    if status and status in STATUS_SYMBOL_NB and (value is None or pd.isna(value)):
-        return f"{status} ({STATUS_SYMBOL_NB[status]})"
+    symbols = status_symbols()
+    if status and status in symbols and (value is None or pd.isna(value)):
+        return f"{status} ({symbols[status]})"
     return fmt_number(value)
 
 
 def fmt_kpi_value(value: float, status: str = "", direction: str = "") -> str:
-    """A KPI's value as a reader reads it: 'ja'/'nei' for a yes/no indicator, else :func:`fmt_value`."""
+    """A KPI's value as a reader reads it: 'ja'/'nei' ('yes'/'no') for a yes/no indicator, else :func:`fmt_value`."""
     if direction == "binary" and value is not None and not pd.isna(value):
-        return "ja" if value >= 0.5 else "nei"
+        words = language.texts().PRESENT
+        return words["yes"] if value >= 0.5 else words["no"]
     return fmt_value(value, status)
 
 
@@ -100,7 +135,7 @@ def fmt_target(target: float, year, scope: str = "", direction: str = "") -> str
     """'2,00 (2030, lokalt mål)': the target, its year, and whether the member set it itself."""
     if target is None or pd.isna(target):
         return "–"
-    local = ", lokalt mål" if scope == "local" else ""
+    local = f", {language.texts().PRESENT['local_target']}" if scope == "local" else ""
     return f"{fmt_kpi_value(target, '', direction)} ({fmt_year(year)}{local})"
 
 
@@ -126,14 +161,14 @@ def fmt_achieved(value: float) -> str:
 
 
 def fmt_p(value: float) -> str:
-    """p- and q-values as a reader expects them: '< 0,001' rather than '0,000'."""
+    """p- and q-values as a reader expects them: '< 0,001' ('< 0.001') rather than '0,000'."""
     if value is None or pd.isna(value):
         return "–"
-    return f"<{NBSP}0,001" if value < 0.001 else fmt_number(value, 3)
+    return f"<{NBSP}{fmt_number(0.001, 3)}" if value < 0.001 else fmt_number(value, 3)
 
 
 def p_text(value: float) -> str:
-    """'p = 0,012' or 'p < 0,001' in running text (never 'p = < 0,001')."""
+    """'p = 0,012' or 'p < 0,001' in running text (never 'p = < 0,001'); decimal point in English."""
     shown = fmt_p(value)
     return f"p{NBSP}{shown}" if shown.startswith("<") else f"p{NBSP}={NBSP}{shown}"
 
@@ -231,12 +266,8 @@ def callout(kind: str, title: str, body: str) -> str:
 
 
 def demo_notice() -> str:
-    return callout(
-        "warning",
-        "Demonstrasjonsdata",
-        "Tallene på denne siden er **demonstrasjonsdata**: de er trukket tilfeldig (de samme hver gang "
-        "rapporten lages) og viser hvordan rapporten ser ut, men sier ingenting om kommunenes faktiske bærekraft.",
-    )
+    words = language.texts().PRESENT
+    return callout("warning", words["demo_title"], words["demo_body"])
 
 
 _PATH_DATA = re.compile(rb' d="([^"]*)"')

@@ -495,6 +495,9 @@ DOWNLOAD_TEXTS = {
     "mixed": "blandet modell (REML)",
     "spread": "median og kvartiler blant medlemmene",
     "computed": "Beregnet av Bærekraftsnettverket",
+    "catalog_source": "ITU, U4SSC-indikatorene (ITU-T Y.4903), indikatorkatalogen",
+    "inferred": " (utledet av definisjonen)",
+    "population_vintage": "1.1.{year}",
 }
 
 MONTHS = (
@@ -649,6 +652,256 @@ MAPS = {
     "share_classes": ("0–25 %", "25–50 %", "50–75 %", "75–100 %"),
     "binary_yes": "ja",
     "binary_no": "nei",
+}
+
+# --- words of analysis.pages.present, figures and content (read at call time through language.texts()) -----
+
+#: Number format: thousands separator in text (a no-break space) and in figures (a thin space), decimal sign.
+NUMBER = {"thousands": "\u00a0", "figure_thousands": "\u2009", "decimal": ","}
+
+#: A KPI's direction in words.
+DIRECTIONS = {
+    "higher_is_better": "høyere er bedre",
+    "lower_is_better": "lavere er bedre",
+    "binary": "ja/nei",
+    "target_band": "nærmest målintervallet er best",
+    "unknown": "retning ikke fastsatt",
+}
+#: SSB's symbols, named as on the methods page and in the submission template.
+STATUS_SYMBOLS = {"..": "mangler", ":": "skjermet", ".": "ikke aktuelt"}
+UNIT_TYPES = {"kommune": "Kommune", "fylke": "Fylkeskommune", "land": "Hele landet"}
+#: A municipality's page title («Ålesund kommune»); a county is called by its name alone.
+MEMBER_TITLE = "{name} kommune"
+
+#: Where the catalog's texts come from: the page's column, the catalog's column, and the column used where it is
+#: empty (an own indicator without ``name_en``).
+CATALOG_COLUMNS = {
+    "kpi_name": ("name_nb", "name_nb"),
+    "kpi_unit": ("unit_nb", "unit_nb"),
+    "kpi_dimension": ("dimension_nb", "dimension_nb"),
+    "kpi_subdimension": ("subdimension_nb", "subdimension_nb"),
+    "kpi_category": ("category_nb", "category_nb"),
+}
+
+#: The catalog's column an indicator page names as the KPI's name in the other language («Engelsk navn»).
+OTHER_NAME_COLUMN = "name_en"
+
+PRESENT = {
+    "yes": "ja",
+    "no": "nei",
+    "local_target": "lokalt mål",
+    "demo_title": "Demonstrasjonsdata",
+    "demo_body": "Tallene på denne siden er **demonstrasjonsdata**: de er trukket tilfeldig (de samme hver gang "
+    "rapporten lages) og viser hvordan rapporten ser ut, men sier ingenting om kommunenes faktiske bærekraft.",
+}
+
+#: Labels inside the figures (analysis.pages.figures).
+FIGURES = {
+    "no_band": "uten mål eller tall",
+    "n_kpis": "Antall indikatorer",
+    "share_achieved": "Andel av målet nådd",
+    "the_unit": "Enheten",
+    "network_median": "Nettverkets median",
+    "target": "Mål",
+    "p10_p90": "80 % av kommunene",
+    "middle_half": "Midterste halvdel",
+    "median": "Median",
+    "the_town": "Kommunen",
+    "other_towns": "De andre kommunene",
+}
+
+#: The headings and fixed sentences of the notebooks (notebooks/*.ipynb show them with content.heading and
+#: content.section_intro).
+HEADINGS = {
+    "summary": "Sammendrag",
+    "dimensions": "De tre dimensjonene",
+    "all_kpis": "Alle indikatorer",
+    "key_series": "Utviklingen for utvalgte indikatorer",
+    "comparison": "Sammenlignet med resten av nettverket",
+    "side_by_side": "Medlemmene side om side",
+    "improving": "Der nettverket blir bedre",
+    "worsening": "Der nettverket blir dårligere",
+    "spread": "Nærmer medlemmene seg hverandre?",
+    "all_units": "Utviklingen i kommunene",
+    "members": "Medlemmene i rapportåret",
+    "network_trend": "Nettverket som helhet",
+}
+INTROS = {
+    "dimensions": "U4SSC-indikatorene er delt i tre dimensjoner: økonomi, miljø og samfunn og kultur. Figuren viser "
+    "hvor mange indikatorer som har nådd ulike andeler av målet. Grå betyr at det mangler mål eller tall.",
+    "all_kpis": "Siste verdi, målet og hvor stor andel av målet som er nådd, utviklingen over tid (trend) og "
+    "fremdriften mot målet. Metodene er forklart på [metodesiden](../metode.html).",
+    "heatmaps": "Fargekartene viser hver kommune mot medianen i nettverket for hver indikator i rapportåret, én "
+    "figur per dimensjon.",
+    "improving": "Indikatorer der den felles trenden for medlemmene (blandet modell med eget nivå for hver enhet) "
+    "går i riktig retning med p < 0,05.",
+    "worsening": "Indikatorer der den felles trenden går i feil retning med p < 0,05.",
+}
+
+#: The sentences, table headers, captions and alt texts of the pages (analysis.pages.content). ``{…}`` from data
+#: arrive escaped where they land in Markdown (captions and alt texts are escaped as a whole).
+PAGE = {
+    # lists and ranges
+    "and": "og",
+    "n_of": "{n} av {total}",
+    "range": "{value} ({low} til {high})",
+    "no_numbers": "Ingen tall.",
+    # a member's profile
+    "fact_type": "Type",
+    "fact_code": "Kode",
+    "fact_county": "Fylke",
+    "fact_peer_group": "Sammenligningsgruppe",
+    "fact_population": "Folketall 1.1.{year}",
+    "fact_small": "Små tall",
+    "small_text": "Under {n} innbyggere: tall per innbygger kan svinge mye fra år til år og er usikre",
+    "fact_breaks": "Brudd i serien",
+    "fact_existed": "Fantes",
+    "fact_reported": "Indikatorer med tall",
+    "fact_years": "År med tall",
+    "fact_with_target": "Indikatorer med mål",
+    "fact_trends": "Bedring / forverring",
+    "no_testable": "– (for få år til at en trend kan bli statistisk sikker)",
+    # the three dimensions
+    "dim_part": "{dim}: {good} av {total} indikatorer har nådd minst 95 % av målet",
+    "dim_alt": "Stolpediagram for {name}. {parts}.",
+    "dim_caption": "{name}: antall indikatorer i hvert statusbånd (andel av målet som er nådd) for de tre "
+    "dimensjonene, siste år med tall til og med {year}.",
+    # the table of every KPI
+    "without_target": "{label} (uten mål)",
+    "col_kpi": "Indikator",
+    "col_year": "År",
+    "col_value": "Verdi",
+    "col_target": "Mål (år)",
+    "col_status": "Status (andel av mål)",
+    "col_trend": "Utvikling (Mann–Kendall)",
+    "col_progress": "Fremdrift (Eurostat)",
+    "col_slope": "Endring per år (OLS)",
+    "col_robust_z": "Robust z",
+    "dim_none": "Ingen tall rapportert for de {n} indikatorene i denne dimensjonen.",
+    "not_reported": "Ikke rapportert ({n} av {total} indikatorer): {names}.",
+    # the key figure
+    "key_alt": "Linjediagrammer for {name} med nettverkets median og målet for {n} indikatorer. {described}.",
+    "key_caption": "Utviklingen i {name} (blå) for utvalgte indikatorer, sammenlignet med medianen i nettverket "
+    "(grå, stiplet) og målet (rødt, prikket).",
+    # the comparison
+    "col_network_median": "Nettverket (median)",
+    "col_county": "Fylket",
+    "col_nation": "Hele landet",
+    "col_percentile": "Persentil",
+    "col_z_better": "Robust z (positiv = bedre)",
+    "no_direction_set": "ingen retning fastsatt",
+    "better": "bedre enn resten",
+    "weaker": "svakere enn resten",
+    "none_differ": "Ingen av de {n} testede indikatorene har en utvikling i {name} som skiller seg sikkert fra "
+    "resten av nettverket (q < 0,05 etter kontroll for mange samtidige tester).",
+    "col_slope_unit": "Endring per år, {name}",
+    "col_slope_rest": "Endring per år, resten",
+    "col_diff": "Forskjell (95 % KI)",
+    "col_q": "q-verdi",
+    "col_assessment": "Vurdering",
+    "differ_intro": "{n} av {total} testede indikatorer utvikler seg i {name} annerledes enn i resten av "
+    "nettverket (q < 0,05):",
+    "peers_towns": "kommunene",
+    "peers_counties": "fylkeskommunene",
+    "comparison_intro": "Nivået i sammenligningsåret (det siste året de fleste har tall for, normalt {year}) for de "
+    "utvalgte indikatorene, sammenlignet med de andre {peers} i nettverket, fylket og hele landet der tallene "
+    "finnes. Persentilen er andelen av enhetene med tall som {name} ligger bedre an enn (like verdier teller "
+    "halvt); den robuste z-verdien er snudd slik at positiv betyr bedre.",
+    "differ_heading": "Hvor skiller utviklingen seg ut?",
+    "differ_text": "For hver indikator er endringen per år i {name} sammenlignet med endringen i resten av "
+    "nettverket (regresjon der hver kommune har sitt eget nivå). Fordi over hundre indikatorer testes samtidig, "
+    "er p-verdiene justert til q-verdier (Benjamini–Hochberg).",
+    # the network's status table
+    "col_member": "Enhet",
+    "col_population": "Folketall",
+    "col_status_band": "Status {band}",
+    "col_improving": "Bedring",
+    "col_worsening": "Forverring",
+    "status_note": "«Bedring» og «Forverring» teller indikatorer med en statistisk sikker trend i ønsket eller "
+    "motsatt retning; – betyr at enheten har for få år med tall til at en trend kan bli statistisk sikker.",
+    # the heat maps
+    "heat_left_out": " {n} av dimensjonens {total} indikatorer er utelatt fordi kommunene ikke har tall å "
+    "sammenligne for dem.",
+    "heat_columns_counties": "fylker",
+    "heat_side_counties": "fylkene",
+    "heat_colour_counties": "medianen av fylkets kommuners robuste z-verdi",
+    "heat_columns_towns": "kommuner",
+    "heat_side_towns": "kommunene",
+    "heat_colour_towns": "robust z-verdi",
+    "heat_alt": "Fargekart for {dimension} med {rows} indikatorer i rader og {cols} {columns} i kolonner; blått er "
+    "bedre og rødt svakere enn nettverkets median. Høyest gjennomsnitt: {best}; lavest: {worst}.",
+    "heat_caption": "{dimension}: {side_by_side} side om side i sammenligningsåret (det siste året de fleste har tall "
+    "for, normalt {year}). Fargen er {colour} per indikator, (verdi − median) / (1,4826 · MAD), snudd slik at "
+    "positiv alltid betyr bedre. Grå, skraverte celler mangler tall.{left_out}",
+    "heat_scale": "robust z (positiv = bedre)",
+    # the network's common trends
+    "no_kpis": "Ingen indikatorer.",
+    "col_dimension": "Dimensjon",
+    "col_common_slope": "Felles endring per år (95 % KI)",
+    "col_measure_unit": "Enhet",
+    "col_p": "p-verdi",
+    "col_spread": "Spredning mellom medlemmene",
+    "spread_alt": "Linjediagrammer med median og interkvartilbredde blant medlemmene per år for: {titles}.",
+    "spread_caption": "Spredningen mellom medlemmene over tid for indikatorene der den endrer seg tydeligst: median "
+    "(linje) og midterste halvdel av medlemmene (skravert).",
+    # page frames
+    "in_county": "i {county}",
+    "county_authority": "fylkeskommune",
+    "unit_intro": "Denne siden viser hvordan {name} ({where}) ligger an på U4SSC-indikatorene for smarte og "
+    "bærekraftige byer, med tall til og med {year}.",
+    "download_pdf": "⬇ Last ned årsrapporten (PDF)",
+    "download_csv": "⬇ Last ned tallene på denne siden (CSV)",
+    "download_network_csv": "⬇ Last ned tallene for hele nettverket (CSV)",
+    "summary_reported": "{name} har tall for {reported} av {total} indikatorer. {banded} av dem har et mål og et tall "
+    "å måle mot: {ge95} har nådd minst 95\u00a0% av målet, og {lt33} har nådd under en tredjedel (siste år med "
+    "tall til og med {year}).",
+    "summary_trends": "Over tid går {better} indikatorer i ønsket retning og {worse} i feil retning, så tydelig at "
+    "det ikke er tilfeldig (Mann–Kendall-test, {alpha} signifikansnivå).",
+    "clearest_better": " Tydeligst bedring: {names}.",
+    "clearest_worse": " Tydeligst forverring: {names}.",
+    "no_trends": "Det er for få år med tall til at en trend kan bli statistisk sikker.",
+    "summary_progress": "Målt mot målene er {on_track} av {judged} indikatorer i rute eller har nådd målet, og "
+    "{away} går bort fra det (fremdrift etter Eurostats metode).",
+    "town": "kommune",
+    "towns": "kommuner",
+    "county_member": "fylkeskommune",
+    "county_members": "fylkeskommuner",
+    "no_members": "ingen medlemmer",
+    "network_intro": "{network} måler lokal bærekraft med FNs U4SSC-indikatorer for smarte og bærekraftige byer (91 "
+    "indikatorer, 112 datapunkter, knyttet til de 17 bærekraftsmålene). Rapporten dekker {members} med tall til "
+    "og med {year}. Velg en kommune eller et fylke i menyen for å se den enkelte enhetens side.",
+    "sources": "**Kilde:** {sources} (versjon {vintages}). **Beregnet med** Bærekraftsnettverkets analysepakke "
+    "(versjon {version}), Python {python} og pandas {pandas}.",
+    # an indicator's page
+    "target_by": "{target} innen {year}",
+    "no_common_target": "ingen felles mål",
+    "direction_inferred": " (utledet av definisjonen, ikke oppgitt av ITU)",
+    "fact_u4ssc_code": "U4SSC-kode",
+    "data_point": ", datapunkt {point}",
+    "fact_other_name": "Engelsk navn",
+    "fact_dimension": "Dimensjon",
+    "fact_kind": "Type",
+    "core": "Kjerneindikator",
+    "advanced": "Avansert indikator",
+    "fact_unit": "Enhet",
+    "fact_direction": "Retning",
+    "fact_sdgs": "Bærekraftsmål",
+    "fact_network_target": "Nettverkets mål",
+    "col_indicator_facts": "Indikator",
+    "lowest_highest": "I {year} er verdien lavest i {low} ({low_value}) og høyest i {high} ({high_value}).",
+    "target_dotted": ", nettverkets mål prikket.",
+    "spread_fig_alt": "Linjediagram over fordelingen av {kpi} i {n} kommuner per år: medianen som linje, den "
+    "midterste halvdelen og 80 % av kommunene som bånd. {extremes}",
+    "spread_fig_caption": "{kpi}: medianen av kommunene (linje), den midterste halvdelen (mørkt bånd) og 80 % av "
+    "kommunene (lyst bånd){goal} Tabellen under viser hver kommune.",
+    "multiples_alt": "Små linjediagrammer, ett per kommune, over {kpi} for {n} kommuner per år. {extremes}",
+    "multiples_caption": "{kpi}: hver kommune (blå) mot de andre kommunene (grå) og nettverkets median (stiplet){goal}",
+    "no_common_trend": "Den felles trenden kunne ikke beregnes. {reason}",
+    "right_direction": "i riktig retning",
+    "wrong_direction": "i feil retning",
+    "no_sure_direction": "uten en sikker retning (p ≥ 0,05 eller ingen fastsatt retning)",
+    "common_trend": "Felles endring per år for medlemmene (blandet modell med eget nivå for hver enhet): "
+    "**{slope}** (95 % KI {low} til {high}, {p}) {unit} — {reading}. Spredningen mellom medlemmene: {spread}.",
 }
 
 # --- the network's own and derived indicators (params/indicators.yaml) --------------------------------

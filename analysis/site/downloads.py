@@ -7,9 +7,10 @@ county, the nation), the targets — and what the methods page promises is in th
 every progress method, not only the Eurostat badge, and the source and version on every row. Nothing
 is computed here that a page does not compute itself.
 
-One long table per page, one number (or one word) per row, with the same Norwegian columns on every
-page (:data:`analysis.pages.text_nb.DOWNLOAD_COLUMNS`): «Del» names the part of the page, «Størrelse»
-what the number is, «Metode» how it was computed. Written with a byte-order mark (Excel reads UTF-8 as
+One long table per page, one number (or one word) per row, with the same columns on every page in the
+page's language (``DOWNLOAD_COLUMNS`` of :mod:`analysis.pages.text_nb` and ``text_en``, read at call time):
+«Del» (Part) names the part of the page, «Størrelse» (Measure) what the number is, «Metode» (Method) how it
+was computed. Written with a byte-order mark (Excel reads UTF-8 as
 such only then) and with every text cell a spreadsheet would run as a formula made inert
 (:func:`analysis.pages.present.csv_cells`).
 """
@@ -27,34 +28,34 @@ import pandas as pd
 
 from analysis.core.atomic import write_atomic_csv
 from analysis.core.schema import NATIONAL_CODE
-from analysis.pages import content, figures
+from analysis.pages import content, figures, language
 from analysis.pages.present import (
-    BAND_NB,
     BAND_ORDER,
-    CONVERGENCE_NB,
-    DIRECTION_NB,
-    TYPE_NB,
-    VERDICT_NB,
+    bands,
+    convergences,
     csv_cells,
+    directions,
     fmt_kpi_value,
     fmt_value,
+    unit_types,
+    verdicts,
 )
 from analysis.pages.report_data import ReportData
-from analysis.pages.text_nb import (
-    DOWNLOAD_COLUMNS,
-    DOWNLOAD_MEASURES,
-    DOWNLOAD_PARTS,
-    DOWNLOAD_TEXTS,
-    LABELS,
-    formula_phrase,
-    reason_phrase,
-)
 
-COLUMNS = list(DOWNLOAD_COLUMNS)
-HEADERS = {key: header for key, (header, _) in DOWNLOAD_COLUMNS.items()}
-CATALOG_SOURCE = "ITU, U4SSC-indikatorene (ITU-T Y.4903), indikatorkatalogen"
 CATALOG_VINTAGE = "data/reference/u4ssc_catalog.csv"
-T = DOWNLOAD_TEXTS
+
+
+def _texts():
+    """The text module of the download's language (read at call time, as the pages do)."""
+    return language.texts()
+
+
+def _words() -> dict[str, str]:
+    return _texts().DOWNLOAD_TEXTS
+
+
+def reason_phrase(code: str) -> str:
+    return _texts().reason_phrase(code)
 
 
 def _col(frame: pd.DataFrame, spec, default=None) -> np.ndarray:
@@ -87,13 +88,14 @@ def rows(frame: pd.DataFrame, part: str, measure: str, value=None, *, year=None,
         return frame[column].to_numpy(dtype=object) if column in frame.columns else _col(frame, "", "")
 
     values = frame[measure] if value is None else _col(frame, value, np.nan)
+    texts = _texts()
     return {
-        "part": _col(frame, DOWNLOAD_PARTS[part]),
+        "part": _col(frame, texts.DOWNLOAD_PARTS[part]),
         "unit_code": key("unit_code", "unit_code"),
         "kpi_id": key("kpi_id", "kpi_id"),
-        "dimension": key("dimension", "dimension_nb"),
+        "dimension": key("dimension", "kpi_dimension"),
         "year": pd.to_numeric(pd.Series(_col(frame, year, np.nan), dtype=object), errors="coerce").to_numpy(float),
-        "measure": _col(frame, DOWNLOAD_MEASURES[measure]),
+        "measure": _col(frame, texts.DOWNLOAD_MEASURES[measure]),
         "method": _col(frame, method, ""),
         "value": pd.to_numeric(pd.Series(np.asarray(values, dtype=object), dtype=object), errors="coerce").to_numpy(
             float
@@ -156,32 +158,34 @@ class Provenance:
 
 def finish(data: ReportData, parts: list[dict], provenance: Provenance) -> pd.DataFrame:
     """The rows of one page as its CSV: empty rows dropped (no number and no word), names added, the
-    provenance filled in, Norwegian headers."""
+    provenance filled in, the headers in the page's language."""
     blocks = [b for b in parts if len(b["part"])]
     table = pd.DataFrame({column: np.concatenate([b[column] for b in blocks]) for column in blocks[0]})
     table = table.loc[table["value"].notna() | table["text"].fillna("").astype(str).ne("")].reset_index(drop=True)
     table = provenance.fill(table)
     units = data.units.set_index("unit_code")["name"]
-    catalog = data.catalog.set_index("kpi_id")
+    catalog = content.catalog(data).set_index("kpi_id")
     table["unit_name"] = table["unit_code"].map(units).fillna("")
-    table["kpi_name"] = table["kpi_id"].map(catalog["name_nb"]).fillna("")
-    table["measure_unit"] = table["kpi_id"].map(catalog["unit_nb"]).fillna("")
+    table["kpi_name"] = table["kpi_id"].map(catalog["kpi_name"]).fillna("")
+    table["measure_unit"] = table["kpi_id"].map(catalog["kpi_unit"]).fillna("")
     has_kpi = table["kpi_id"].ne("")
-    table.loc[has_kpi, "dimension"] = table.loc[has_kpi, "kpi_id"].map(catalog["dimension_nb"])
+    table.loc[has_kpi, "dimension"] = table.loc[has_kpi, "kpi_id"].map(catalog["kpi_dimension"])
     table["year"] = pd.to_numeric(table["year"], errors="coerce").astype("Int64")
-    return table[COLUMNS].rename(columns=HEADERS)
+    columns = _texts().DOWNLOAD_COLUMNS
+    return table[list(columns)].rename(columns={key: header for key, (header, _) in columns.items()})
 
 
 # --- the parts that several pages share -------------------------------------------------------------
 
 
 def _label(code) -> str:
-    return LABELS.get(code, code) if isinstance(code, str) else ""
+    return _texts().LABELS.get(code, code) if isinstance(code, str) else ""
 
 
 def _band_text(frame: pd.DataFrame) -> list[str]:
+    labels = _texts().LABELS
     return [
-        LABELS[b] if isinstance(b, str) and b else reason_phrase(r) if isinstance(r, str) else ""
+        labels[b] if isinstance(b, str) and b else reason_phrase(r) if isinstance(r, str) else ""
         for b, r in zip(frame["band"], frame.get("reason", pd.Series([""] * len(frame))))
     ]
 
@@ -195,7 +199,8 @@ def _target_rows(data: ReportData, status: pd.DataFrame, part: str, targets_file
     )[["kpi_id", "target_unit"]]
     targets = data.targets[["kpi_id", "unit_code", "source"]].rename(columns={"unit_code": "target_unit"})
     source = wanted.merge(targets, on=["kpi_id", "target_unit"], how="left")["source"].fillna("")
-    scope = [T["local_target"] if s == "local" else T["network_target"] for s in with_target["target_scope"]]
+    words = _words()
+    scope = [words["local_target"] if s == "local" else words["network_target"] for s in with_target["target_scope"]]
     keys = dict(source=source, vintage=targets_file, scope="given")
     return [
         rows(with_target, part, "target", year="target_year", text=scope, **keys),
@@ -207,7 +212,7 @@ def _target_rows(data: ReportData, status: pd.DataFrame, part: str, targets_file
 def _comparison_rows(data: ReportData, comp: pd.DataFrame) -> list[dict]:
     """The comparison of each unit's level; the county's and the nation's values carry their own sources."""
     part = "comparison"
-    median = T["median_of"]
+    median = _words()["median_of"]
     county = comp["unit_code"].map(data.units.set_index("unit_code")["county_code"]).fillna("")
     return [
         rows(comp, part, "value", year="year", scope="unit_kpi_year"),
@@ -217,7 +222,7 @@ def _comparison_rows(data: ReportData, comp: pd.DataFrame) -> list[dict]:
         rows(comp, part, "national_value", year="year", of=NATIONAL_CODE, scope="unit_kpi_year"),
         rows(comp, part, "peer_median", year="year", scope="kpi_year"),
         rows(comp, part, "percentile_rank", year="year"),
-        rows(comp, part, "robust_z", year="year", method=T["robust_z"]),
+        rows(comp, part, "robust_z", year="year", method=_words()["robust_z"]),
     ]
 
 
@@ -227,7 +232,7 @@ def _progress_rows(progress: pd.DataFrame) -> list[dict]:
     p = progress.reset_index(drop=True)
     notes = p["note"] if "note" in p.columns else pd.Series([""] * len(p))
     # the codes the methods page names in parentheses («merknadene i de nedlastbare dataene»)
-    method = [LABELS.get(m, m) + (f" ({n})" if isinstance(n, str) and n else "") for m, n in zip(p["method"], notes)]
+    method = [_label(m) + (f" ({n})" if isinstance(n, str) and n else "") for m, n in zip(p["method"], notes)]
     klass = [
         _label(c) if isinstance(c, str) and c else reason_phrase(r) for c, r in zip(p["progress_class"], p["reason"])
     ]
@@ -265,11 +270,12 @@ def unit_download(data: ReportData, unit_code: str, provenance: Provenance, targ
                 year=unit["population_year"],
                 text=unit["population_note"] or "",
                 source=unit["population_source"],
-                vintage=f"1.1.{unit['population_year']}",
+                vintage=_words()["population_vintage"].format(year=unit["population_year"]),
                 scope="given",
             )
         )
-    facts = [("kind", TYPE_NB[unit["type"]])]
+    words = _words()
+    facts = [("kind", unit_types()[unit["type"]])]
     if unit["type"] == "kommune":
         facts += [("county", f"{unit['county_name']} ({unit['county_code']})"), ("peer_group", unit["peer_group"])]
     breaks = sorted(set(page.for_unit("observations", unit_code).get("note", pd.Series(dtype=str))) - {""})
@@ -283,14 +289,15 @@ def unit_download(data: ReportData, unit_code: str, provenance: Provenance, targ
         parts.append(rows(one, "profile", key, value=counts[key], scope="unit"))
     for key in ("n_improving", "n_worsening"):
         if counts[key] is not None:
-            parts.append(rows(one, "profile", key, value=counts[key], method=T["trend_method"], scope="unit"))
+            parts.append(rows(one, "profile", key, value=counts[key], method=words["trend_method"], scope="unit"))
 
     # the three dimensions (band counts per dimension)
-    bands = content.band_counts(page, unit_code)
+    by_band = content.band_counts(page, unit_code)
     last = content.last_year_shown(page, unit_code)
-    long = bands.stack().rename("n").reset_index().rename(columns={"level_1": "band"})
-    long.columns = ["dimension_nb", "band", "n"]
-    text = [BAND_NB[b] if b else T["no_band"] for b in long["band"]]
+    long = by_band.stack().rename("n").reset_index().rename(columns={"level_1": "band"})
+    long.columns = ["kpi_dimension", "band", "n"]
+    named = bands()
+    text = [named[b] if b else words["no_band"] for b in long["band"]]
     parts.append(
         rows(
             long.assign(unit_code=unit_code),
@@ -316,7 +323,8 @@ def unit_download(data: ReportData, unit_code: str, provenance: Provenance, targ
     ]
     value_text = [t if t != "–" else "" for t in value_text]
     year = table["year"].where(table["year"].notna(), table["latest_year"])
-    verdicts = [VERDICT_NB.get(v, "") if isinstance(v, str) else "" for v in table["verdict"]]
+    said = verdicts()
+    verdict = [said.get(v, "") if isinstance(v, str) else "" for v in table["verdict"]]
     badge = [content.progress_text(c, m) for c, m in zip(table["progress_class"], table["progress_method"])]
     badge = [b if b != "–" else "" for b in badge]
     status = page.for_unit("status", unit_code)
@@ -325,8 +333,8 @@ def unit_download(data: ReportData, unit_code: str, provenance: Provenance, targ
         rows(table, "kpi_table", "warning", value=np.nan, year=year, text="warning_phrase", scope="unit_kpi_year"),
         *_target_rows(data, status, "kpi_table", targets_file),
         rows(table, "kpi_table", "achieved_pct", year="year", text=_band_text(table)),
-        rows(table, "kpi_table", "mk_p", text=verdicts, method=T["trend_method"]),
-        rows(table, "kpi_table", "ols_slope", method=T["ols"]),
+        rows(table, "kpi_table", "mk_p", text=verdict, method=words["trend_method"]),
+        rows(table, "kpi_table", "ols_slope", method=words["ols"]),
         rows(
             table,
             "kpi_table",
@@ -346,7 +354,13 @@ def unit_download(data: ReportData, unit_code: str, provenance: Provenance, targ
     parts += [
         rows(own, "key_series", "value", year="year", scope="unit_kpi_year"),
         rows(
-            network, "key_series", "network_median", value="value", year="year", method=T["median_of"], scope="kpi_year"
+            network,
+            "key_series",
+            "network_median",
+            value="value",
+            year="year",
+            method=words["median_of"],
+            scope="kpi_year",
         ),
     ]
     key_status = status.loc[status["kpi_id"].isin(kpis)].reset_index(drop=True)
@@ -356,7 +370,7 @@ def unit_download(data: ReportData, unit_code: str, provenance: Provenance, targ
     parts += _comparison_rows(data, content.comparison_table(page, unit_code))
     sig = content.differing_trends(page, unit_code)
     better = [content.better_text(b) for b in sig["better"]]
-    method = T["slope_test"]
+    method = words["slope_test"]
     parts += [
         rows(sig, "slope_tests", m, text=better if m == "diff" else "", method=method)
         for m in ("slope_unit", "slope_group", "diff", "ci_low", "ci_high", "q_value")
@@ -375,22 +389,24 @@ def indicator_download(data: ReportData, kpi_id: str, provenance: Provenance, ta
     page = data.page_slice(kpi_id=kpi_id)
     kpi = content.indicator_row(page, kpi_id)
     one = pd.DataFrame({"kpi_id": [kpi_id], "unit_code": [""]})
-    catalog = dict(source=CATALOG_SOURCE, vintage=CATALOG_VINTAGE, scope="given")
-    direction = DIRECTION_NB.get(kpi["direction"], kpi["direction"])
-    kind = "Kjerneindikator" if kpi["core_or_advanced"] == "Core" else "Avansert indikator"
+    words, page_words = _words(), _texts().PAGE
+    catalog = dict(source=words["catalog_source"], vintage=CATALOG_VINTAGE, scope="given")
+    direction = directions().get(kpi["direction"], kpi["direction"])
+    kind = page_words["core"] if kpi["core_or_advanced"] == "Core" else page_words["advanced"]
     facts = [
         ("code", kpi["code"]),
         ("name_en", kpi["name_en"]),
         ("data_point", kpi["data_point"]),
         ("kind", kind),
-        ("direction", direction + (" (utledet av definisjonen)" if kpi["direction_inferred"] else "")),
+        ("direction", direction + (words["inferred"] if kpi["direction_inferred"] else "")),
         ("sdg_goals", ", ".join(kpi["sdg_goals"].split(";")) if kpi["sdg_goals"] else ""),
     ]
     if kpi_id in content.own_ids(page.catalog):  # the network's own: never labelled U4SSC, its own source
         catalog = dict(source=kpi["source"], vintage="params/indicators.yaml", scope="given")
         facts = [("own_code", kpi["code"]), *facts[1:2], facts[4], facts[5]]
         if kpi.get("formula"):
-            facts.append(("formula", formula_phrase(kpi["formula"], page.catalog.set_index("kpi_id")["name_nb"])))
+            names = content.catalog(page).set_index("kpi_id")["kpi_name"]
+            facts.append(("formula", _texts().formula_phrase(kpi["formula"], names)))
     parts = [rows(one, "facts", key, value=np.nan, text=text, **catalog) for key, text in facts]
     network_target = page.targets.loc[page.targets["unit_code"] == ""]
     if len(network_target):
@@ -418,7 +434,7 @@ def indicator_download(data: ReportData, kpi_id: str, provenance: Provenance, ta
             "network_median",
             value="value",
             year="year",
-            method=T["median_towns"],
+            method=words["median_towns"],
             scope="kpi_year",
         ),
     ]
@@ -434,7 +450,7 @@ def indicator_download(data: ReportData, kpi_id: str, provenance: Provenance, ta
                 "all_units",
                 "target",
                 year="target_year",
-                text=T["network_target"],
+                text=words["network_target"],
                 source="source",
                 vintage=targets_file,
                 scope="given",
@@ -450,7 +466,8 @@ def indicator_download(data: ReportData, kpi_id: str, provenance: Provenance, ta
 
     # the members' table
     table = content.indicator_table(page, kpi_id)
-    verdicts = [VERDICT_NB.get(v, "") if isinstance(v, str) else "" for v in table["verdict"]]
+    said = verdicts()
+    verdict = [said.get(v, "") if isinstance(v, str) else "" for v in table["verdict"]]
     badge = [content.progress_text(c, m) for c, m in zip(table["progress_class"], table["progress_method"])]
     badge = [b if b != "–" else "" for b in badge]
     value_text = [
@@ -460,12 +477,12 @@ def indicator_download(data: ReportData, kpi_id: str, provenance: Provenance, ta
     parts += [
         rows(table, "members", "value", year="year", text=value_text, scope="unit_kpi_year"),
         rows(table, "members", "achieved_pct", year="year", text=_band_text(table.assign(reason=""))),
-        rows(table, "members", "ols_slope", method=T["ols"]),
-        rows(table, "members", "ols_ci_low", method=T["ols"]),
-        rows(table, "members", "ols_ci_high", method=T["ols"]),
-        rows(table, "members", "mk_p", text=verdicts, method=T["trend_method"]),
+        rows(table, "members", "ols_slope", method=words["ols"]),
+        rows(table, "members", "ols_ci_low", method=words["ols"]),
+        rows(table, "members", "ols_ci_high", method=words["ols"]),
+        rows(table, "members", "mk_p", text=verdict, method=words["trend_method"]),
         rows(table, "members", "badge", value=np.nan, text=badge, method=[_label(m) for m in table["progress_method"]]),
-        rows(table, "members", "robust_z", method=T["robust_z"]),
+        rows(table, "members", "robust_z", method=words["robust_z"]),
         rows(table, "members", "percentile_rank"),
     ]
     members = page.members["unit_code"]
@@ -496,7 +513,7 @@ def _class_rows(classes, kpi_id: str) -> list[dict]:
     keys = (
         dict(text="label", dimension="", scope="kpi")
         if kpi_id
-        else dict(text="label", dimension="", scope="given", source=T["computed"])
+        else dict(text="label", dimension="", scope="given", source=_words()["computed"])
     )
     return [
         rows(edges, "map", "map_class_low", value="low", **keys),
@@ -506,9 +523,10 @@ def _class_rows(classes, kpi_id: str) -> list[dict]:
 
 def _network_trend_rows(nt: pd.DataFrame) -> list[dict]:
     nt = nt.reset_index(drop=True).assign(unit_code="")
-    convergence = [CONVERGENCE_NB.get(c, "") if isinstance(c, str) else "" for c in nt["convergence"]]
+    said = convergences()
+    convergence = [said.get(c, "") if isinstance(c, str) else "" for c in nt["convergence"]]
     reason = [reason_phrase(r) for r in nt["reason"]]
-    part, mixed = "network_trend", T["mixed"]
+    part, mixed = "network_trend", _words()["mixed"]
     return [
         rows(nt, part, "mixed_slope", text=reason, method=mixed, scope="kpi"),
         rows(nt, part, "mixed_ci_low", method=mixed, scope="kpi"),
@@ -524,6 +542,7 @@ def _network_trend_rows(nt: pd.DataFrame) -> list[dict]:
 def network_download(data: ReportData, provenance: Provenance) -> pd.DataFrame:
     """Everything on the front page (notebooks/network.ipynb)."""
     parts = []
+    words = _words()
     side = content.network_status_table(data)
     population = data.members.set_index("unit_code")
     pop = side.assign(
@@ -540,13 +559,14 @@ def network_download(data: ReportData, provenance: Provenance) -> pd.DataFrame:
             kpi_id="",
             dimension="",
             source="source",
-            vintage=[f"1.1.{y}" for y in pop["population_year"]],
+            vintage=[words["population_vintage"].format(year=y) for y in pop["population_year"]],
             scope="given",
         )
     )
+    named = bands()
     for band in BAND_ORDER:
         parts.append(
-            rows(side, "side_by_side", "n_kpis", value=band, text=BAND_NB[band], kpi_id="", dimension="", scope="unit")
+            rows(side, "side_by_side", "n_kpis", value=band, text=named[band], kpi_id="", dimension="", scope="unit")
         )
     testable = side.loc[side["trends_testable"] > 0]
     for key, column in (("n_improving", "improving"), ("n_worsening", "worsening")):
@@ -558,7 +578,7 @@ def network_download(data: ReportData, provenance: Provenance) -> pd.DataFrame:
                 value=column,
                 kpi_id="",
                 dimension="",
-                method=T["trend_method"],
+                method=words["trend_method"],
                 scope="unit",
             )
         )
@@ -576,13 +596,14 @@ def network_download(data: ReportData, provenance: Provenance) -> pd.DataFrame:
     comp = data.results["comparisons"]
     towns = data.members.loc[data.members["type"] == "kommune", "unit_code"]
     parts.append(
-        rows(comp.loc[comp["unit_code"].isin(towns)], "heatmap", "robust_z", year="year", method=T["robust_z"])
+        rows(comp.loc[comp["unit_code"].isin(towns)], "heatmap", "robust_z", year="year", method=words["robust_z"])
     )
 
     if content.by_county(data):  # a large network's heat maps show the median z of each county's members
         county_of = data.members.drop_duplicates("county_name").set_index("county_name")["county_code"]
-        kpi_of = data.catalog.drop_duplicates("name_nb").set_index("name_nb")["kpi_id"]
-        for dimension in data.catalog["dimension_nb"].unique():
+        catalog = content.catalog(data)
+        kpi_of = catalog.drop_duplicates("kpi_name").set_index("kpi_name")["kpi_id"]
+        for dimension in catalog["kpi_dimension"].unique():
             matrix = content.overview_matrix(data, dimension)
             long = matrix.stack().reset_index()
             long.columns = ["kpi_name", "county", "z"]
@@ -595,7 +616,7 @@ def network_download(data: ReportData, provenance: Provenance) -> pd.DataFrame:
                 }
             )
             parts.append(
-                rows(frame, "heatmap", "county_z", value="z", text="county", method=T["robust_z"], scope="kpi")
+                rows(frame, "heatmap", "county_z", value="z", text="county", method=words["robust_z"], scope="kpi")
             )
 
     # the common trends and the spread figure
@@ -604,7 +625,7 @@ def network_download(data: ReportData, provenance: Provenance) -> pd.DataFrame:
     spread = data.results["spread"]
     spread = spread.loc[spread["kpi_id"].isin(moving["kpi_id"])].assign(unit_code="")
     for key in ("median", "q1", "q3"):
-        parts.append(rows(spread, "spread", key, year="year", method=T["spread"], scope="kpi_year"))
+        parts.append(rows(spread, "spread", key, year="year", method=words["spread"], scope="kpi_year"))
     return finish(data, parts, provenance)
 
 
@@ -639,6 +660,8 @@ def inputs_digest(data: ReportData, targets_file: str) -> str:
     observation (a member's download names the sources of the county's and the nation's values) and the
     sources of the targets."""
     digest = hashlib.sha256(Path(__file__).read_bytes())
+    for module in ("text_nb", "text_en"):
+        digest.update((Path(content.__file__).parent / f"{module}.py").read_bytes())
     digest.update(targets_file.encode())
     for table, columns in (
         (data.observations, ["unit_code", "kpi_id", "year", "source", "vintage"]),
@@ -655,14 +678,27 @@ def write_downloads(
     page_keys: dict[str, str] | None = None,
     cache_dir: Path | None = None,
     only: set[str] | None = None,
+    lang: str | None = None,
 ) -> tuple[int, int]:
     """Every page's download as ``folder/<name>.csv`` (UTF-8 with a byte-order mark, formulas made
-    inert). With ``page_keys`` (the fingerprint of each page, see :mod:`analysis.build`) and
+    inert), in ``lang`` (default: the current language; headers, parts, measures, words and KPI names are
+    the pages'). With ``page_keys`` (the fingerprint of each page, see :mod:`analysis.build`) and
     ``cache_dir``, a download whose page and other inputs are unchanged is copied from the cache
     instead of made again, and cached files no page uses any more are removed. ``only`` names the pages to
     write (all by default; a cache is then left as it is). Returns (made, reused)."""
-    folder = Path(folder)
+    lang = lang or language.current()
+    before = language.current()
+    language.use(lang)
+    try:
+        return _write_downloads(data, Path(folder), targets_file, page_keys, cache_dir, only, lang)
+    finally:
+        language.use(before)
+
+
+def _write_downloads(data, folder, targets_file, page_keys, cache_dir, only, lang) -> tuple[int, int]:
     folder.mkdir(parents=True, exist_ok=True)
+    if cache_dir is not None and lang != language.DEFAULT:  # each language keeps (and cleans) its own cache
+        cache_dir = Path(cache_dir) / lang
     extra = inputs_digest(data, targets_file) if cache_dir is not None and page_keys else ""
     used: set[Path] = set()
     made = reused = 0

@@ -144,7 +144,9 @@ def fmt_year(value) -> str:
 
 
 def fmt_percent(value: float, decimals: int = 0) -> str:
-    return "–" if value is None or pd.isna(value) else f"{fmt_number(value, decimals)}{NBSP}%"
+    if value is None or pd.isna(value):
+        return "–"
+    return fmt_number(value, decimals) + language.texts().NUMBER["percent"]
 
 
 def fmt_achieved(value: float) -> str:

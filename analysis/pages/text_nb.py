@@ -656,8 +656,9 @@ MAPS = {
 
 # --- words of analysis.pages.present, figures and content (read at call time through language.texts()) -----
 
-#: Number format: thousands separator in text (a no-break space) and in figures (a thin space), decimal sign.
-NUMBER = {"thousands": "\u00a0", "figure_thousands": "\u2009", "decimal": ","}
+#: Number format: thousands separator in text (a no-break space) and in figures (a thin space), decimal sign, and
+#: what follows a percentage (a no-break space and the sign, as SSB writes it).
+NUMBER = {"thousands": "\u00a0", "figure_thousands": "\u2009", "decimal": ",", "percent": "\u00a0%"}
 
 #: A KPI's direction in words.
 DIRECTIONS = {

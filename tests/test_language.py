@@ -21,6 +21,7 @@ import pytest
 
 from analysis.core import config
 from analysis.pages import content, language, present, text_en, text_nb
+from analysis.pages.present import heading, section_intro
 from analysis.site import downloads
 
 MEMBERS = ("5001", "1508", "30")  # a city, Ålesund (a break in its series), Viken (data 2020-23, a county)
@@ -178,32 +179,32 @@ def page_texts(data) -> list[str]:
         out += [
             content.unit_title(page, code),
             content.unit_intro(page, code),
-            content.heading("summary"),
+            heading("summary"),
             content.unit_summary(page, code),
-            content.heading("dimensions"),
+            heading("dimensions"),
             _figure_text(content.dimension_figure(page, code)),
-            content.heading("all_kpis"),
+            heading("all_kpis"),
             content.kpi_tables_markdown(page, code),
-            content.heading("key_series"),
+            heading("key_series"),
             _figure_text(content.key_figure(page, code)),
-            content.heading("comparison"),
+            heading("comparison"),
             content.comparison_section(page, code),
             content.page_footer(page),
         ]
     out += [
         content.network_intro(data),
-        content.heading("side_by_side"),
+        heading("side_by_side"),
         content.network_status_markdown(data),
         content.map_heading("network"),
         _figure_text(content.network_map(data)),
         content.network_map_markdown(data),
-        content.section_intro("heatmaps"),
+        section_intro("heatmaps"),
         *(_figure_text(f) for f in content.overview_figures(data)),
-        content.heading("improving"),
+        heading("improving"),
         content.network_trend_markdown(data, "improving"),
-        content.heading("worsening"),
+        heading("worsening"),
         content.network_trend_markdown(data, "worsening"),
-        content.heading("spread"),
+        heading("spread"),
         _figure_text(content.spread_figure(data)),
     ]
     for kpi in INDICATORS:
@@ -211,14 +212,14 @@ def page_texts(data) -> list[str]:
         out += [
             content.indicator_title(page, kpi),
             content.indicator_intro(page, kpi),
-            content.heading("all_units"),
+            heading("all_units"),
             _figure_text(content.indicator_figure(page, kpi)),
             content.map_heading("indicator"),
             _figure_text(content.indicator_map(page, kpi)),
             content.indicator_map_markdown(page, kpi),
-            content.heading("members"),
+            heading("members"),
             content.indicator_table_markdown(page, kpi),
-            content.heading("network_trend"),
+            heading("network_trend"),
             content.indicator_network_text(page, kpi),
         ]
     return out

@@ -65,22 +65,6 @@ def catalog(data: ReportData) -> pd.DataFrame:
     return cat
 
 
-# --- the notebooks' headings ----------------------------------------------------------------------
-
-
-def heading(key: str) -> str:
-    """A section's level-2 heading in the page's language, with the sentences under it where it has any
-    (``HEADINGS`` and ``INTROS`` of the text modules): the notebooks hold no text of their own."""
-    texts = _t()
-    intro = texts.INTROS.get(key)
-    return f"## {texts.HEADINGS[key]}\n" + (f"\n{intro}\n" if intro else "")
-
-
-def section_intro(key: str) -> str:
-    """Sentences that introduce a part of a page without a heading of its own."""
-    return _t().INTROS[key] + "\n"
-
-
 # --- one unit ----------------------------------------------------------------------------------
 
 

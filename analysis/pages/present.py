@@ -306,6 +306,19 @@ def figure_html(fig, caption: str, alt: str) -> str:
     )
 
 
+def heading(key: str) -> str:
+    """A section's level-2 heading in the page's language, with the sentences under it where it has any
+    (``HEADINGS`` and ``INTROS`` of the text modules): the notebooks hold no text of their own."""
+    texts = language.texts()
+    intro = texts.INTROS.get(key)
+    return f"## {texts.HEADINGS[key]}\n" + (f"\n{intro}\n" if intro else "")
+
+
+def section_intro(key: str) -> str:
+    """Sentences that introduce a part of a page without a heading of its own."""
+    return language.texts().INTROS[key] + "\n"
+
+
 def show(markdown: str) -> None:
     """Display Markdown in a notebook (never HTML output: Quarto would then load scripts from a CDN)."""
     from IPython.display import Markdown, display

@@ -212,6 +212,7 @@ def render(staging: Path, quiet: bool = True, langs: tuple[str, ...] = (language
         )
     for lang in others:
         os.replace(languages.staging_of(staging, lang, main) / "_site", site / lang)
+        languages.share(site, site / lang)  # the renderers copied them: one file again, two names
     languages.link_languages(site, langs)
     renderer = f"Quarto ({quarto})" if quarto else "smalldocs (pure-Python fallback; Quarto not found)"
     pages = sum(1 for _ in site.rglob("*.html"))

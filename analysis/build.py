@@ -220,6 +220,10 @@ def report_jobs(
     for lang in langs:
         root = languages.staging_of(staging, lang, langs[0])
         tag = "" if lang == langs[0] else f" [{lang}]"
+
+        def kept(page: str) -> str:  # a failed English page is kept beside the Norwegian one, not over it
+            return "" if lang == langs[0] else f"{lang}-{Path(page).name}"
+
         with languages.speaking(lang):
             jobs += [
                 Job(
@@ -229,6 +233,7 @@ def report_jobs(
                     title=pages.unit_title(data, unit["unit_code"]),
                     label=f"{unit['unit_code']} {unit['name']}{tag}",
                     inputs=inputs(unit_code=unit["unit_code"]),
+                    name=kept(unit_page(unit)),
                 )
                 for _, unit in data.members.iterrows()
             ]
@@ -240,6 +245,7 @@ def report_jobs(
                     title=data.network_name,
                     label=f"Nettverket (forside){tag}",
                     inputs=inputs(),
+                    name=kept("index.ipynb"),
                 )
             )
             for kpi_id in data.metadata.get("indicator_pages", []):
@@ -251,6 +257,7 @@ def report_jobs(
                         title=pages.indicator_title(data, kpi_id),
                         label=f"{kpi_id}{tag}",
                         inputs=inputs(kpi_id=kpi_id),
+                        name=kept(indicator_page(catalog.at[kpi_id, "slug"])),
                     )
                 )
     return jobs
@@ -327,7 +334,7 @@ def _build_report(workers: int | None, reuse: bool, out, scheduler: str | None =
         )
         for r in failed:
             print(
-                f"  - {r.job.label}: {r.error}\n    executed notebook kept at {failed_dir / r.job.output.name}",
+                f"  - {r.job.label}: {r.error}\n    executed notebook kept at {failed_dir / r.job.kept_as}",
                 file=out,
             )
         return 1

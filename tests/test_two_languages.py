@@ -98,6 +98,9 @@ def test_a_page_gets_its_lang_the_alternates_and_a_switch_to_the_same_page_in_th
     norwegian = languages.link_page(PAGE, "nb", "kommuner/alesund.html", versions)
     assert '<a href="../en/kommuner/alesund.html" hreflang="en" lang="en">English</a>' in norwegian
     assert norwegian.count("language-switch") == 1
+    quarto = PAGE.replace('<html lang="nb">', '<html xmlns="http://www.w3.org/1999/xhtml" lang="nb" xml:lang="nb">')
+    tag = re.search(r"<html[^>]*>", languages.link_page(quarto, "en", "en/index.html", {"en": "en/index.html"}))
+    assert tag.group(0) == '<html lang="en" xmlns="http://www.w3.org/1999/xhtml" xml:lang="en">'
 
 
 def test_each_language_has_its_own_project_beside_the_main_one():

@@ -207,7 +207,7 @@ def page_markdown(
     """The body of the data page (``_data.md``) in ``lang``."""
     text = language.texts(lang)
     d, table_texts = text.DATA_PAGE, text.TABLES
-    described = load_columns()
+    described = load_columns(lang=lang)
     known = load_licences()
     listing = pd.DataFrame(
         [
@@ -247,7 +247,7 @@ def page_markdown(
         [
             {
                 d["source"]: s,
-                d["licence"]: _licence_cell(licence_of(s, known)),
+                d["licence"]: _licence_cell(licence_of(s, known), lang),
             }
             for s in sources(data)
         ]
@@ -277,10 +277,11 @@ def _link(path: str, folder: Path, lang: str = language.DEFAULT):
     return link(f"{Path(path).name} ({_size(folder / path, lang)})", f"{FOLDER}/{path}")
 
 
-def _licence_cell(lic):
+def _licence_cell(lic, lang: str = language.DEFAULT):
     from analysis.pages.present import Md, link
 
-    return link(lic.title, lic.path) if lic.path.startswith("https://") else Md(esc(lic.title))
+    title = lic.title_in(lang)
+    return link(title, lic.path) if lic.path.startswith("https://") else Md(esc(title))
 
 
 def write_data_page(

@@ -66,6 +66,14 @@ _HTML_TAG = re.compile(r"<html\b[^>]*>")
 _SWITCH = '<p class="language-switch">{links}</p>'
 
 
+def _with_lang(tag: str, lang: str) -> str:
+    """``<html ...>`` with ``lang`` (and Quarto's ``xml:lang``) set to ``lang``, its other attributes kept."""
+    tag = re.sub(r'\s(?:xml:)?lang="[^"]*"', "", tag)
+    return tag.replace("<html", f'<html lang="{lang}"', 1).replace(
+        ">", f' xml:lang="{lang}">' if "xmlns" in tag else ">", 1
+    )
+
+
 def _switch_link(href: str, lang: str) -> str:
     name = html.escape(language.texts(lang).SITE["language_name"])
     return f'<a href="{html.escape(href)}" hreflang="{lang}" lang="{lang}">{name}</a>'
@@ -80,7 +88,7 @@ def link_page(text: str, lang: str, path: str, versions: dict[str, str]) -> str:
     def rel(target: str) -> str:
         return posixpath.relpath(target, here)
 
-    text = _HTML_TAG.sub(f'<html lang="{lang}">', text, count=1)
+    text = _HTML_TAG.sub(lambda m: _with_lang(m.group(0), lang), text, count=1)
     alternates = "".join(
         f'<link rel="alternate" hreflang="{code}" href="{html.escape(rel(target))}">'
         for code, target in versions.items()

@@ -315,12 +315,14 @@ def test_failing_unit_exits_non_zero_keeps_the_others_and_the_previous_site(tmp_
 
     result = run_report(project)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "1 of 5 notebooks failed" in result.stdout
+    assert "2 of 10 notebooks failed" in result.stdout  # Ålesund's page in both languages
     assert "RuntimeError: simulert feil" in result.stdout
     assert (previous / "index.html").read_text(encoding="utf-8") == "forrige versjon"
     assert (project / "reports" / "_failed" / "alesund.ipynb").is_file()
+    assert (project / "reports" / "_failed" / "en-alesund.ipynb").is_file()  # beside it, not over it
     for built_page in ("kommuner/trondheim.ipynb", "kommuner/kristiansund.ipynb", "index.ipynb"):
         assert (project / "reports" / "_build" / built_page).is_file(), built_page
+        assert (project / "reports" / "_build-en" / built_page).is_file(), built_page
 
 
 def test_a_failing_annual_report_exits_non_zero_keeps_the_others_and_the_previous_site(tmp_path):

@@ -1,4 +1,4 @@
-"""The last pass over the rendered site: what both renderers leave for a Norwegian, accessible site.
+"""The last pass over each language's rendered site: what both renderers leave for an accessible site.
 
 Quarto and the fallback write the same page skeleton (smalldocs imitates Quarto's HTML), and both
 have the same gaps for a public Norwegian site (WCAG 2.1 AA), so one pass fixes them after either:
@@ -10,7 +10,9 @@ have the same gaps for a public Norwegian site (WCAG 2.1 AA), so one pass fixes 
   opened Kristiansund's): groups have no page, so a crumb is text, the last one the current page;
   the site's own pages get the build's trails instead (:mod:`analysis.site.navigation`), since the
   small sidebar no longer holds the members and indicators;
-* a few interface strings stay English whatever ``lang`` says (the fallback's search and anchors);
+* a few interface strings stay English whatever ``lang`` says (the fallback's search and anchors), and
+  some landmarks have no name: they get the page's language's words (``INTERFACE`` and ``SITE`` in the
+  text modules);
 * tables of four or more columns get each cell's column name (``data-label``) and the class
   ``cards``, so that on a phone styles.css can show one card per row instead of a sideways scroll;
   on a wide screen such a table scrolls, if it must, inside a box a keyboard can reach;
@@ -20,8 +22,10 @@ have the same gaps for a public Norwegian site (WCAG 2.1 AA), so one pass fixes 
 * the search index learns plain digits for sub- and superscripts, so "CO2" finds "CO₂";
 * ``...`` and ``--`` in names from data stay as they are (see :func:`unjoin_runs`).
 
-The skip link, the theme and the Norwegian interface strings of Quarto itself are in
-``reports/_quarto.yml`` and ``reports/styles.css``.
+The skip link and the anchors' labels are written per language by :mod:`analysis.site.render`, the theme
+is ``reports/styles.css``, and Quarto's own interface strings follow ``lang`` in each language's
+``_quarto.yml``. The language switch is added after this pass, over both languages
+(:mod:`analysis.site.languages`).
 """
 
 from __future__ import annotations

@@ -71,4 +71,4 @@ browser: ## install Chromium for the browser tests where this machine allows it 
 	  "the browser tests will be reported as skipped. Install it with: apt-get install chromium"; fi
 
 clean: ## remove generated data, executed notebooks and the site (keeps .venv)
-	rm -rf data/processed data/processed.versions reports/_build reports/_failed reports/_logs reports/_cache reports/_annual reports/_site reports/_site.versions data/cache
+	rm -rf data/processed data/processed.versions reports/_build reports/_build-* reports/_failed reports/_logs reports/_cache reports/_annual reports/_site reports/_site.versions data/cache

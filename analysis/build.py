@@ -16,10 +16,11 @@ from pathlib import Path
 
 from analysis.core import config
 from analysis.core.atomic import build_lock, new_generation, switch_to, versions_dir
-from analysis.core.settings import ReportSettings, load_method_settings, load_report_settings
+from analysis.core.settings import MAIN_LANGUAGE, ReportSettings, load_method_settings, load_report_settings
 from analysis.pages import content as pages
 from analysis.pages import report_data
 from analysis.process.pipeline import read_inputs, write_processed
+from analysis.site import languages
 from analysis.site.annual import annual_reports, make_annual_reports
 from analysis.site.batch import Job, run_jobs
 from analysis.site.datapage import write_data_page
@@ -195,58 +196,80 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def report_jobs(data: report_data.ReportData, staging: Path, code: str = "") -> list[Job]:
-    """One job per member (municipality template), the network front page and one per indicator page.
-    A job's inputs are the page code and the digest of the data its page reads
-    (:meth:`~analysis.pages.report_data.ReportData.page_slice`): a change to one member's value runs
-    that member's page, the pages of that indicator and of the network, and the pages whose comparison
-    rows it changes, and reuses all others."""
+def report_jobs(
+    data: report_data.ReportData, staging: Path, code: str = "", langs: tuple[str, ...] = (MAIN_LANGUAGE,)
+) -> list[Job]:
+    """For each language in ``langs``: one job per member (municipality template), the network front page
+    and one per indicator page, with the language as the ``lang`` parameter; the main language's pages in
+    ``staging``, another's in its own project beside it (``reports/_build-en``) at the same relative
+    paths. A page's title is its page code's, in its language. A job's inputs are the page code and the
+    digest of the data its page reads (:meth:`~analysis.pages.report_data.ReportData.page_slice`): a
+    change to one member's value runs that member's page, the pages of that indicator and of the
+    network, and the pages whose comparison rows it changes, and reuses all others. The language is a
+    parameter, so each language's pages have fingerprints and cache entries of their own."""
 
     def inputs(**page) -> dict:
-        return {"code": code, "data": report_data.slice_digest(data.page_slice(**page))}
+        key = tuple(page.items())
+        if key not in digests:
+            digests[key] = report_data.slice_digest(data.page_slice(**page))
+        return {"code": code, "data": digests[key]}
 
-    template = config.NOTEBOOKS_DIR / "municipality.ipynb"
-    jobs = [
-        Job(
-            template,
-            staging / unit_page(unit),
-            {"unit_code": unit["unit_code"]},
-            title=pages.unit_title(data, unit["unit_code"]),
-            label=f"{unit['unit_code']} {unit['name']}",
-            inputs=inputs(unit_code=unit["unit_code"]),
-        )
-        for _, unit in data.members.iterrows()
-    ]
-    jobs.append(
-        Job(
-            config.NOTEBOOKS_DIR / "network.ipynb",
-            staging / "index.ipynb",
-            {},
-            title=data.network_name,
-            label="Nettverket (forside)",
-            inputs=inputs(),
-        )
-    )
+    digests: dict[tuple, str] = {}  # a page's slice is the same in every language
+    jobs = []
     catalog = data.catalog.set_index("kpi_id")
-    for kpi_id in data.metadata.get("indicator_pages", []):
-        jobs.append(
-            Job(
-                config.NOTEBOOKS_DIR / "indicator.ipynb",
-                staging / indicator_page(catalog.at[kpi_id, "slug"]),
-                {"kpi_id": kpi_id},
-                title=pages.indicator_title(data, kpi_id),
-                label=kpi_id,
-                inputs=inputs(kpi_id=kpi_id),
+    for lang in langs:
+        root = languages.staging_of(staging, lang, langs[0])
+        tag = "" if lang == langs[0] else f" [{lang}]"
+
+        def kept(page: str) -> str:  # a failed English page is kept beside the Norwegian one, not over it
+            return "" if lang == langs[0] else f"{lang}-{Path(page).name}"
+
+        with languages.speaking(lang):
+            jobs += [
+                Job(
+                    config.NOTEBOOKS_DIR / "municipality.ipynb",
+                    root / unit_page(unit),
+                    {"unit_code": unit["unit_code"], "lang": lang},
+                    title=pages.unit_title(data, unit["unit_code"]),
+                    label=f"{unit['unit_code']} {unit['name']}{tag}",
+                    inputs=inputs(unit_code=unit["unit_code"]),
+                    name=kept(unit_page(unit)),
+                )
+                for _, unit in data.members.iterrows()
+            ]
+            jobs.append(
+                Job(
+                    config.NOTEBOOKS_DIR / "network.ipynb",
+                    root / "index.ipynb",
+                    {"lang": lang},
+                    title=data.network_name,
+                    label=f"Nettverket (forside){tag}",
+                    inputs=inputs(),
+                    name=kept("index.ipynb"),
+                )
             )
-        )
+            for kpi_id in data.metadata.get("indicator_pages", []):
+                jobs.append(
+                    Job(
+                        config.NOTEBOOKS_DIR / "indicator.ipynb",
+                        root / indicator_page(catalog.at[kpi_id, "slug"]),
+                        {"kpi_id": kpi_id, "lang": lang},
+                        title=pages.indicator_title(data, kpi_id),
+                        label=f"{kpi_id}{tag}",
+                        inputs=inputs(kpi_id=kpi_id),
+                        name=kept(indicator_page(catalog.at[kpi_id, "slug"])),
+                    )
+                )
     return jobs
 
 
-def download_keys(jobs: list[Job]) -> dict[str, str]:
-    """The fingerprint of each page by the name of its download (``analysis.site.downloads``): a
-    download is made again only when its page's inputs or the download's own inputs change."""
+def download_keys(jobs: list[Job], lang: str = MAIN_LANGUAGE) -> dict[str, str]:
+    """The fingerprint of each page in ``lang`` by the name of its download (``analysis.site.downloads``):
+    a download is made again only when its page's inputs or the download's own inputs change."""
     keys = {}
     for job in jobs:
+        if job.parameters.get("lang", MAIN_LANGUAGE) != lang:
+            continue
         if job.output.name == "index.ipynb":
             keys["nettverket"] = job.fingerprint()
         elif job.output.parent.name == "indikatorer":
@@ -288,13 +311,16 @@ def _build_report(workers: int | None, reuse: bool, out, scheduler: str | None =
 
     staging = config.REPORTS_DIR / "_build"
     failed_dir = config.REPORTS_DIR / "_failed"
-    for folder in (staging, failed_dir, config.REPORTS_DIR / "_logs"):
+    langs = settings.languages
+    projects = {lang: languages.staging_of(staging, lang, langs[0]) for lang in langs}
+    for folder in (*projects.values(), failed_dir, config.REPORTS_DIR / "_logs"):
         shutil.rmtree(folder, ignore_errors=True)
-    jobs = report_jobs(data, staging, code_digest())
+    jobs = report_jobs(data, staging, code_digest(), langs)
     cache_dir = config.REPORTS_DIR / "_cache" if reuse else None
     where = f"on Dask ({scheduler})" if scheduler else f"{workers} workers"
     print(
-        f"[2/5] Executing {len(jobs)} notebooks with papermill, {where}, warm kernels"
+        f"[2/5] Executing {len(jobs)} notebooks ({len(langs)} language{'s' if len(langs) > 1 else ''}: "
+        f"{', '.join(langs)}) with papermill, {where}, warm kernels"
         f"{' (unchanged ones are reused)' if reuse else ''}",
         file=out,
         flush=True,
@@ -308,31 +334,40 @@ def _build_report(workers: int | None, reuse: bool, out, scheduler: str | None =
         )
         for r in failed:
             print(
-                f"  - {r.job.label}: {r.error}\n    executed notebook kept at {failed_dir / r.job.output.name}",
+                f"  - {r.job.label}: {r.error}\n    executed notebook kept at {failed_dir / r.job.kept_as}",
                 file=out,
             )
         return 1
 
     indicators = data.catalog.loc[data.catalog["kpi_id"].isin(data.metadata.get("indicator_pages", []))]
-    prepare_project(
-        config.REPORTS_DIR,
-        staging,
-        data.members,
-        indicators,
-        data.is_demo,
-        data.metadata.get("methods"),
-        data.network_name,
-        site_footer(data.metadata, data.network_name),
-    )
+    for lang, project in projects.items():
+        prepare_project(
+            config.REPORTS_DIR,
+            project,
+            data.members,
+            indicators,
+            data.is_demo,
+            data.metadata.get("methods"),
+            data.network_name,
+            site_footer(data.metadata, data.network_name, lang),
+            lang,
+        )
     start_downloads = time.perf_counter()
     targets = settings.targets  # named on the target rows of the downloads, as a path in the project
     targets_file = str(targets.relative_to(config.ROOT)) if targets.is_relative_to(config.ROOT) else targets.name
-    cache = config.REPORTS_DIR / "_cache" / "downloads" if reuse else None
-    made, reused = write_downloads(data, staging / "nedlastinger", targets_file, download_keys(jobs), cache)
-    write_data_page(data, config.PROCESSED_DIR, staging, config.ROOT)
+    made = reused = 0
+    for lang, project in projects.items():
+        cache = config.REPORTS_DIR / "_cache" / "downloads" / languages.prefix(lang, langs[0]) if reuse else None
+        with languages.speaking(lang):  # the page code behind the downloads writes in the current language
+            counts = write_downloads(data, project / "nedlastinger", targets_file, download_keys(jobs, lang), cache)
+        made, reused = made + counts[0], reused + counts[1]
+    write_data_page(
+        data, config.PROCESSED_DIR, staging, config.ROOT, {k: v for k, v in projects.items() if k != langs[0]}
+    )
     took = time.perf_counter() - start_downloads
     print(f"      downloads: {made} made, {reused} reused; the data page ({took:.1f} s)", file=out, flush=True)
-    externalise_figures(staging)
+    for project in projects.values():
+        externalise_figures(project)
     print(f"[3/5] Annual reports (PDF), {workers} workers", file=out, flush=True)
     pdfs = make_annual_reports(annual_reports(data, staging, data.network_name), staging, workers)
     failed_pdfs = [r for r in pdfs if not r.ok]
@@ -346,15 +381,18 @@ def _build_report(workers: int | None, reuse: bool, out, scheduler: str | None =
             file=out,
         )
         return 1
+    for lang in langs[1:]:
+        languages.share(staging, projects[lang])  # the PDFs and the data files, in every language's site
     print("[4/5] Rendering the site", file=out, flush=True)
-    rendered = render(staging)
+    rendered = render(staging, langs=langs)
     for warning in rendered.warnings:
         print(f"      renderer warning: {warning}", file=out)
     print("[5/5] Publishing", file=out, flush=True)
     publish(rendered.site, config.SITE_DIR)
     print(
         f"\nSite ready: {config.SITE_DIR / 'index.html'}\n"
-        f"  pages:    {rendered.pages} HTML pages ({len(jobs)} from notebooks)\n"
+        f"  pages:    {rendered.pages} HTML pages ({len(jobs)} from notebooks; "
+        f"{', '.join(f'{lang} at /{languages.prefix(lang, langs[0])}' for lang in langs)})\n"
         f"  reports:  {len(pdfs)} annual reports (PDF) in {config.SITE_DIR / 'pdf'}\n"
         f"  renderer: {rendered.renderer}\n"
         f"  data:     {'DEMONSTRATION DATA' if data.is_demo else 'ingested data'}, report year {data.report_year}\n"

@@ -33,6 +33,7 @@ def page(data, bundled_project, tmp_path_factory):
 
 def test_every_column_of_every_processed_table_has_a_description(data):
     assert columns.undescribed(datapage.tables(data)) == []
+    assert columns.undescribed(datapage.tables(data), columns.load_columns(lang="en")) == []  # the English page
     extra = {"observations": data.observations.assign(new_column=1)}
     assert columns.undescribed(extra) == ["observations.new_column"]  # a new column fails until described
 
@@ -42,6 +43,11 @@ def test_the_reference_file_refuses_a_row_without_a_description(tmp_path):
     bad.write_text("table,column,description\nobservations,value,\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"columns.csv, row 2, field 'description'"):
         columns.load_columns(bad)
+    with pytest.raises(ValueError, match=r"columns.csv, field 'description_en': .*missing"):
+        columns.load_columns(bad, lang="en")
+    bad.write_text("table,column,description,description_en\nobservations,value,Verdien,\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"columns.csv, row 2, field 'description_en'"):
+        columns.load_columns(bad, lang="en")
 
 
 def test_every_table_is_there_as_csv_and_parquet_with_the_same_rows(data, page):

@@ -117,14 +117,16 @@ def test_navigation_is_small_on_every_page_and_the_lists_are_on_their_own_pages(
     assert '<li class="breadcrumb-item active" aria-current="page">Ålesund kommune</li>' in crumbs[0]
 
 
-def _content_pages(site: Path):
-    return [p for p in site.rglob("*.html") if p.name not in ("404.html",)]
+def _content_pages(site: Path, every_language: bool = False):
+    """The Norwegian site's pages (the English site under en/ has tests of its own: test_two_languages.py)."""
+    pages = [p for p in site.rglob("*.html") if p.name not in ("404.html",)]
+    return pages if every_language else [p for p in pages if p.relative_to(site).parts[0] != "en"]
 
 
 def test_every_internal_link_resolves_and_nothing_external_is_loaded(built):
     site = built[0] / "reports" / "_site"
     broken, external = [], []
-    for page in _content_pages(site):
+    for page in _content_pages(site, every_language=True):
         for tag, attr, ref in page_refs(page.read_text(encoding="utf-8")):
             url = urlparse(ref)
             if url.scheme in ("http", "https") or ref.startswith("//"):
@@ -265,7 +267,8 @@ def test_unchanged_notebooks_are_reused_and_changed_inputs_run_again(built):
     one = run_report(project, env=EPOCH)
     assert one.returncode == 0, one.stdout + one.stderr
     ran = dict(re.findall(r"\] ok   (.+?) \(\d+\.\d s\)  \[(.+?)\]", one.stdout))
-    assert set(ran) == {"5001 Trondheim", "Nettverket (forside)", "EN:EN:AQ:2C"}, ran  # a key KPI: it has a page
+    changed_pages = {"5001 Trondheim", "Nettverket (forside)", "EN:EN:AQ:2C"}  # a key KPI: it has a page
+    assert set(ran) == changed_pages | {f"{page} [en]" for page in changed_pages}, ran  # in both languages
     assert set(ran.values()) == {"data changed"}
     assert f"{n_jobs - len(ran)} of {n_jobs} reused unchanged; running {len(ran)} data changed" in one.stdout
     assert f"downloads: {len(ran)} made, {n_jobs - len(ran)} reused" in one.stdout
@@ -278,8 +281,8 @@ def test_unchanged_notebooks_are_reused_and_changed_inputs_run_again(built):
     changed = run_report(project, env=EPOCH)
     assert changed.returncode == 0, changed.stdout + changed.stderr
     assert "reused unchanged" not in changed.stdout
-    assert len(re.findall(r"\] ok  ", changed.stdout)) == 5
-    assert not (site / "indikatorer").exists()
+    assert len(re.findall(r"\] ok  ", changed.stdout)) == 2 * 5  # four members and the front page, twice
+    assert not (site / "indikatorer").exists() and not (site / "en" / "indikatorer").exists()
 
 
 def test_a_fresh_rebuild_from_the_same_input_gives_identical_pages(built):
@@ -288,7 +291,7 @@ def test_a_fresh_rebuild_from_the_same_input_gives_identical_pages(built):
     site = project / "reports" / "_site"
 
     def snapshot() -> dict:
-        files = [*site.rglob("*"), *(project / "reports" / "_build").rglob("*.ipynb")]
+        files = [*site.rglob("*"), *(project / "reports").glob("_build*/**/*.ipynb")]
         return {p: p.read_bytes() for p in files if p.is_file() and p.suffix != ".pdf"}
 
     before = snapshot()
@@ -312,12 +315,14 @@ def test_failing_unit_exits_non_zero_keeps_the_others_and_the_previous_site(tmp_
 
     result = run_report(project)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "1 of 5 notebooks failed" in result.stdout
+    assert "2 of 10 notebooks failed" in result.stdout  # Ålesund's page in both languages
     assert "RuntimeError: simulert feil" in result.stdout
     assert (previous / "index.html").read_text(encoding="utf-8") == "forrige versjon"
     assert (project / "reports" / "_failed" / "alesund.ipynb").is_file()
+    assert (project / "reports" / "_failed" / "en-alesund.ipynb").is_file()  # beside it, not over it
     for built_page in ("kommuner/trondheim.ipynb", "kommuner/kristiansund.ipynb", "index.ipynb"):
         assert (project / "reports" / "_build" / built_page).is_file(), built_page
+        assert (project / "reports" / "_build-en" / built_page).is_file(), built_page
 
 
 def test_a_failing_annual_report_exits_non_zero_keeps_the_others_and_the_previous_site(tmp_path):

@@ -104,6 +104,9 @@ def _problems(reports, attribute):
 @skip_without_browser
 def test_every_page_has_no_wcag_21_aa_violation(desktop, mobile):
     assert len(desktop) >= 20
+    for reports in (desktop, mobile):  # the English site under en/ is audited too, at both widths
+        english = [r.page for r in reports if r.page.startswith("en/")]
+        assert len(english) == len(reports) // 2 and "en/kommuner/" in " ".join(english)
     for reports in (desktop, mobile):
         failing = [r.summary() for r in reports if r.violations]
         assert not failing, "\n".join(failing[:5])
@@ -309,3 +312,41 @@ def test_no_page_with_its_own_assets_is_over_a_megabyte(hostile_site):
         images = [page.parent / src for src in re.findall(r'<img [^>]*src="([^"#?]+)"', html) if "://" not in src]
         size = page.stat().st_size + sum(p.stat().st_size for p in images if p.is_file())
         assert size < 1_000_000, (page, size)
+
+
+@skip_without_browser
+def test_the_english_site_speaks_english_and_the_switch_leads_to_the_same_page(hostile_site):
+    with audit.serve(hostile_site) as base, audit.browser() as b:
+        alesund = _page_of(hostile_site, "kommuner", "alesund")
+        page = _open(b, base, "en/" + alesund, width=390)
+        assert page.evaluate("document.documentElement.lang") == "en"
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
+        switch = page.locator("p.language-switch a")
+        assert switch.count() == 1 and switch.is_visible()  # on a phone too, not folded away in the menu
+        assert (switch.inner_text(), switch.get_attribute("lang"), switch.get_attribute("hreflang")) == (
+            "Norsk",
+            "nb",
+            "nb",
+        )
+        switch.click()
+        page.wait_for_load_state()
+        assert page.url == base + alesund and page.evaluate("document.documentElement.lang") == "nb"
+        back = page.locator("p.language-switch a")
+        assert (back.inner_text(), back.get_attribute("lang")) == ("English", "en")
+        back.click()
+        page.wait_for_load_state()
+        assert page.url == base + "en/" + alesund
+        crumbs = page.locator("nav.quarto-page-breadcrumbs a")
+        assert [crumbs.nth(i).inner_text() for i in range(2)] == ["The network", "Members"]
+        members = _open(b, base, "en/medlemmer.html")
+        field = members.get_by_label("Filter the members (name or county)")
+        field.fill("Møre")
+        assert members.locator(".nav-filter-count").inner_text() == "3 of 4 members shown"
+        front = _open(b, base, "en/index.html")
+        assert "No results" in _search(front, "xyzzyqwerty")
+        assert "Methods" in _search(front, "Methods")
+        hits = front.evaluate(
+            "[...document.querySelectorAll('.smalldocs-search-results a, .aa-Panel a')].map(a => a.href)"
+        )
+        assert hits and all(hit.startswith(base + "en/") for hit in hits), hits  # the English index: English pages

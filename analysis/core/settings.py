@@ -21,6 +21,35 @@ class ReportSettings:
     targets: Path
     workers: int
     indicator_pages: str = "all"
+    languages: tuple[str, ...] = ("nb",)  # the first is the site's main language, at its root; others under /<code>/
+
+
+#: The site's main language: the Norwegian site is the one at the root, whatever else is built.
+MAIN_LANGUAGE = "nb"
+
+
+def check_languages(value, path: Path) -> tuple[str, ...]:
+    """``languages``: a list of distinct codes, ``nb`` first, each with its text module
+    (``analysis/pages/text_<code>.py``, looked for as a file: the settings are read before any page code)."""
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise InputError(path, f"must be a list of language codes such as [nb, en], got {value!r}", field="languages")
+    if value[0] != MAIN_LANGUAGE:
+        raise InputError(
+            path,
+            f"the first language is the site's main one, at its root, and must be {MAIN_LANGUAGE!r}, got {value[0]!r}",
+            field="languages",
+        )
+    for code in value:
+        if not (config.PACKAGE_DIR / "pages" / f"text_{code}.py").is_file():
+            raise InputError(
+                path,
+                f"{code!r} has no texts (analysis/pages/text_{code}.py); known: "
+                f"{', '.join(sorted(p.stem[5:] for p in (config.PACKAGE_DIR / 'pages').glob('text_*.py')))}",
+                field="languages",
+            )
+    if len(set(value)) != len(value):
+        raise InputError(path, f"a language is listed twice: {value!r}", field="languages")
+    return tuple(value)
 
 
 def load_report_settings(path: Path | None = None) -> ReportSettings:
@@ -35,8 +64,9 @@ def load_report_settings(path: Path | None = None) -> ReportSettings:
         "targets": str,
         "workers": int,
         "indicator_pages": str,
+        "languages": list,
     }
-    optional = {"indicator_pages"}
+    optional = {"indicator_pages", "languages"}
     unknown = sorted(set(data) - set(types))
     if unknown:
         raise InputError(path, f"unknown setting {unknown[0]!r}; known: {', '.join(types)}", field=unknown[0])
@@ -65,6 +95,8 @@ def load_report_settings(path: Path | None = None) -> ReportSettings:
         )
     if data["workers"] < 1:
         raise InputError(path, "must be at least 1", field="workers")
+    if "languages" in data:
+        data["languages"] = check_languages(data["languages"], path)
     return ReportSettings(**{**data, "targets": config.ROOT / data["targets"]})
 
 

@@ -12,6 +12,37 @@ published formulas (``tests/test_pages.py`` checks that each is named).
 from __future__ import annotations
 
 # --- site: strings of analysis.site (skip link, search, language switch, page chrome) ---------------
+#: The site's own words (analysis.site and reports/): what the renderers write around every page, the
+#: language switch and the parts of the project the build fills in. ``{network}`` arrives escaped.
+SITE = {
+    "language_name": "Norsk",  # the switch on the other languages' pages says this, in this language
+    "skip_link": "Hopp til hovedinnholdet",
+    "anchor": "Lenke til denne delen",
+    "toc_title": "Innhold",
+    "no_results": "Ingen treff",
+    "description": "U4SSC-indikatorer for medlemmene i {network}",
+    "footer": "{network} · U4SSC-indikatorer for smarte og bærekraftige byer",
+    "table": "Tabell",
+    "datapackage_link": "⬇ Datapakken (datapackage.json)",
+    "package": "analysepakken",
+}
+
+#: Landmarks and labels the fallback writes in English or leaves unlabelled (Quarto takes its own from
+#: ``lang``), by the markup it writes: analysis.site.finish puts the page's language's words there.
+INTERFACE = {
+    '<nav class="navbar ': '<nav aria-label="Hovedmeny" class="navbar ',
+    '<nav class="quarto-secondary-nav">': '<nav aria-label="Meny på små skjermer" class="quarto-secondary-nav">',
+    '<nav id="quarto-sidebar" ': '<nav aria-label="Sidemeny" id="quarto-sidebar" ',
+    '<nav id="TOC" ': '<nav aria-label="Innhold på siden" id="TOC" ',
+    '<nav class="page-navigation">': '<nav aria-label="Forrige og neste side" class="page-navigation">',
+    'd-none d-lg-block" aria-label="breadcrumb"': 'd-none d-lg-block" aria-label="Brødsmulesti over tittelen"',
+    'placeholder="Search"': 'placeholder="Søk"',
+    'aria-label="Search"': 'aria-label="Søk"',
+    'aria-label="Toggle navigation"': 'aria-label="Vis eller skjul navigasjonen"',
+    'aria-label="Toggle section"': 'aria-label="Vis eller skjul delen"',
+    'aria-label="Toggle sidebar navigation"': 'aria-label="Vis eller skjul sidemenyen"',
+    'aria-label="breadcrumb"': 'aria-label="Brødsmulesti"',
+}
 
 # --- pages: methods text, labels, tables, figures, maps, downloads (analysis.pages) -----------------
 SECTIONS: dict[str, tuple[str, str]] = {

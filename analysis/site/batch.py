@@ -83,6 +83,12 @@ class Job:
     title: str = ""
     label: str = ""
     inputs: dict = field(default_factory=dict)  # digests of what else the page reads, by name; see build.py
+    name: str = ""  # unique in the batch, for its log and its kept notebook if it fails; default: the output's
+
+    @property
+    def kept_as(self) -> str:
+        """The file name of the notebook kept in ``_failed/`` (and of its log) when it fails."""
+        return self.name or self.output.name
 
     def components(self) -> dict:
         """What the executed notebook depends on, by name (the template as its digest)."""
@@ -134,7 +140,7 @@ def _execute(job: Job, failed_dir: str, warm: bool = True) -> JobResult:
     job.output.parent.mkdir(parents=True, exist_ok=True)
     tmp = job.output.with_name(f".{job.output.name}.running.ipynb")
     logs = Path(failed_dir).parent / "_logs"
-    log = logs / f"{job.output.stem}.log"
+    log = logs / f"{Path(job.kept_as).stem}.log"
     engine = {"engine_name": warm_kernels.ENGINE, "kernel_log": logs / f"kernel-{os.getpid()}.log"} if warm else {}
     try:
         run = tenacity.retry(
@@ -158,7 +164,7 @@ def _execute(job: Job, failed_dir: str, warm: bool = True) -> JobResult:
         os.replace(tmp, job.output)
         return JobResult(job, True, time.perf_counter() - start)
     except Exception as exc:  # noqa: BLE001 - any failure of one notebook must not stop the batch
-        kept = Path(failed_dir) / job.output.name
+        kept = Path(failed_dir) / job.kept_as
         if tmp.exists():
             kept.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(str(tmp), kept)

@@ -27,10 +27,11 @@ import pandas as pd
 
 import analysis
 from analysis.core.atomic import write_atomic_csv, write_atomic_text
+from analysis.pages import language
 from analysis.pages.present import csv_cells, esc, fmt_number, markdown_table
 from analysis.pages.report_data import ReportData, slice_digest
-from analysis.pages.text_nb import DATA_PAGE, DOWNLOAD_COLUMNS, TABLES, date_long
 from analysis.reference.columns import describe, licence_of, load_columns, load_licences
+from analysis.site.languages import speaking
 
 FOLDER = "data"
 TABLE_ORDER = ("observations", "catalog", "units", "targets")
@@ -49,7 +50,6 @@ PRIMARY_KEYS = {
     "network_trends": ["kpi_id"],
     "spread": ["kpi_id", "year"],
 }
-D = DATA_PAGE
 
 
 def tables(data: ReportData) -> dict[str, pd.DataFrame]:
@@ -136,6 +136,8 @@ def datapackage(data: ReportData, files: dict[str, dict], info: BuildInfo) -> di
         licences.setdefault(
             lic.name, {"name": lic.name, "title": lic.title, **({"path": lic.path} if lic.path else {})}
         )
+    main = language.texts(language.DEFAULT)  # one package, in the site's main language
+    d, table_texts = main.DATA_PAGE, main.TABLES
     created = datetime.combine(datetime.fromisoformat(info.built).date(), time(0), timezone.utc) if info.built else None
     resources = []
     for name, table in tables(data).items():
@@ -160,7 +162,7 @@ def datapackage(data: ReportData, files: dict[str, dict], info: BuildInfo) -> di
                     "format": fmt,
                     **extra,
                     "title": name,
-                    "description": TABLES.get(name, name),
+                    "description": table_texts.get(name, name),
                     "schema": schema,
                 }
             )
@@ -168,7 +170,7 @@ def datapackage(data: ReportData, files: dict[str, dict], info: BuildInfo) -> di
         "profile": "tabular-data-package",
         "name": "baerekraftsnettverket",
         "title": "Bærekraftsnettverket: U4SSC-indikatorer for kommunene og fylkeskommunene",
-        "description": f"{D['intro']}\n\n{D['csv_note']}",
+        "description": f"{d['intro']}\n\n{d['csv_note']}",
         "version": info.package_version,
         "licenses": list(licences.values()),
         "sources": [
@@ -191,86 +193,103 @@ def datapackage(data: ReportData, files: dict[str, dict], info: BuildInfo) -> di
     return package
 
 
-def _size(path: Path) -> str:
+def _size(path: Path, lang: str = language.DEFAULT) -> str:
     kb = path.stat().st_size / 1024
-    return f"{fmt_number(kb / 1024, 1)} MB" if kb >= 1024 else f"{fmt_number(max(kb, 0.1), 1 if kb < 10 else 0)} kB"
+    with speaking(lang):  # the number format of the page's language
+        if kb >= 1024:
+            return f"{fmt_number(kb / 1024, 1)} MB"
+        return f"{fmt_number(max(kb, 0.1), 1 if kb < 10 else 0)} kB"
 
 
-def page_markdown(data: ReportData, files: dict[str, dict], folder: Path, info: BuildInfo) -> str:
-    """The body of the data page (``_data.md``)."""
-    described = load_columns()
+def page_markdown(
+    data: ReportData, files: dict[str, dict], folder: Path, info: BuildInfo, lang: str = language.DEFAULT
+) -> str:
+    """The body of the data page (``_data.md``) in ``lang``."""
+    text = language.texts(lang)
+    d, table_texts = text.DATA_PAGE, text.TABLES
+    described = load_columns(lang=lang)
     known = load_licences()
     listing = pd.DataFrame(
         [
             {
-                D["what"]: f"{name}: {TABLES.get(name, '')}",
-                "CSV": _link(files[name]["csv"], folder),
-                "Parquet": _link(files[name]["parquet"], folder),
-                D["rows"]: fmt_number(len(table), 0),
+                d["what"]: f"{name}: {table_texts.get(name, '')}",
+                "CSV": _link(files[name]["csv"], folder, lang),
+                "Parquet": _link(files[name]["parquet"], folder, lang),
+                d["rows"]: fmt_number(len(table), 0),
             }
             for name, table in tables(data).items()
         ]
     )
     parts = [
-        D["intro"],
-        D["csv_note"],
-        f"[⬇ Datapakken (datapackage.json)]({FOLDER}/datapackage.json)",
-        f"## {D['tables_heading']}",
-        markdown_table(listing, align={D["rows"]: "right"}),
+        d["intro"],
+        d["csv_note"],
+        f"[{text.SITE['datapackage_link']}]({FOLDER}/datapackage.json)",
+        f"## {d['tables_heading']}",
+        markdown_table(listing, align={d["rows"]: "right"}),
     ]
     for name, table in tables(data).items():
         columns = pd.DataFrame(
             [
                 {
-                    D["column"]: col,
-                    D["type"]: field_type(table[col].dtype),
-                    D["description"]: describe(name, col, described),
+                    d["column"]: col,
+                    d["type"]: field_type(table[col].dtype),
+                    d["description"]: describe(name, col, described),
                 }
                 for col in table.columns
             ]
         )
-        parts += [f"### {D['columns_heading']} {esc(name)}", markdown_table(columns)]
-    page_columns = pd.DataFrame([{D["column"]: h, D["description"]: d} for h, d in DOWNLOAD_COLUMNS.values()])
-    parts += [f"## {D['pages_heading']}", D["pages_intro"], markdown_table(page_columns)]
+        parts += [f"### {d['columns_heading']} {esc(name)}", markdown_table(columns)]
+    page_columns = pd.DataFrame(
+        [{d["column"]: head, d["description"]: what} for head, what in text.DOWNLOAD_COLUMNS.values()]
+    )
+    parts += [f"## {d['pages_heading']}", d["pages_intro"], markdown_table(page_columns)]
     licences = pd.DataFrame(
         [
             {
-                D["source"]: s,
-                D["licence"]: _licence_cell(licence_of(s, known)),
+                d["source"]: s,
+                d["licence"]: _licence_cell(licence_of(s, known), lang),
             }
             for s in sources(data)
         ]
     )
-    parts += [f"## {D['licence_heading']}", markdown_table(licences)]
+    parts += [f"## {d['licence_heading']}", markdown_table(licences)]
     facts = pd.DataFrame(
         [
-            (D["code_version"], f"{info.code_version or D['unknown_version']} (analysepakken {info.package_version})"),
-            (D["data_vintage"], info.data_vintage),
-            (D["built"], date_long(info.built)),
-            (D["report_year"], str(info.report_year)),
-            (D["data_mode"], D.get(info.data_mode, info.data_mode)),
-            (D["data_digest"], info.data_digest),
+            (
+                d["code_version"],
+                f"{info.code_version or d['unknown_version']} ({text.SITE['package']} {info.package_version})",
+            ),
+            (d["data_vintage"], info.data_vintage),
+            (d["built"], text.date_long(info.built)),
+            (d["report_year"], str(info.report_year)),
+            (d["data_mode"], d.get(info.data_mode, info.data_mode)),
+            (d["data_digest"], info.data_digest),
         ],
-        columns=["", D["this_version"]],
+        columns=["", d["this_version"]],
     )
-    parts += [f"## {D['build_heading']}", markdown_table(facts)]
+    parts += [f"## {d['build_heading']}", markdown_table(facts)]
     return "\n\n".join(parts) + "\n"
 
 
-def _link(path: str, folder: Path):
+def _link(path: str, folder: Path, lang: str = language.DEFAULT):
     from analysis.pages.present import link
 
-    return link(f"{Path(path).name} ({_size(folder / path)})", f"{FOLDER}/{path}")
+    return link(f"{Path(path).name} ({_size(folder / path, lang)})", f"{FOLDER}/{path}")
 
 
-def _licence_cell(lic):
+def _licence_cell(lic, lang: str = language.DEFAULT):
     from analysis.pages.present import Md, link
 
-    return link(lic.title, lic.path) if lic.path.startswith("https://") else Md(esc(lic.title))
+    title = lic.title_in(lang)
+    return link(title, lic.path) if lic.path.startswith("https://") else Md(esc(title))
 
 
-def write_data_page(data: ReportData, processed: Path, staging: Path, root: Path) -> BuildInfo:
-    """The files of the data page into ``staging/data/`` and its Markdown into ``staging/_data.md``."""
+def write_data_page(
+    data: ReportData, processed: Path, staging: Path, root: Path, others: dict[str, Path] | None = None
+) -> BuildInfo:
+    """The files of the data page into ``staging/data/`` and its Markdown into ``staging/_data.md``; with
+    ``others`` (language -> that language's project) the page in those languages too, about the same files
+    (:func:`analysis.site.languages.share` puts them into each language's site)."""
     folder = Path(staging) / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     files: dict[str, dict] = {}
@@ -283,4 +302,7 @@ def write_data_page(data: ReportData, processed: Path, staging: Path, root: Path
     package = datapackage(data, files, info)
     write_atomic_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n", folder / "datapackage.json")
     write_atomic_text(page_markdown(data, files, folder, info), Path(staging) / "_data.md")
+    for lang, project in (others or {}).items():
+        with speaking(lang):
+            write_atomic_text(page_markdown(data, files, folder, info, lang), Path(project) / "_data.md")
     return info

@@ -1,4 +1,4 @@
-"""The last pass over the rendered site: what both renderers leave for a Norwegian, accessible site.
+"""The last pass over each language's rendered site: what both renderers leave for an accessible site.
 
 Quarto and the fallback write the same page skeleton (smalldocs imitates Quarto's HTML), and both
 have the same gaps for a public Norwegian site (WCAG 2.1 AA), so one pass fixes them after either:
@@ -10,7 +10,9 @@ have the same gaps for a public Norwegian site (WCAG 2.1 AA), so one pass fixes 
   opened Kristiansund's): groups have no page, so a crumb is text, the last one the current page;
   the site's own pages get the build's trails instead (:mod:`analysis.site.navigation`), since the
   small sidebar no longer holds the members and indicators;
-* a few interface strings stay English whatever ``lang`` says (the fallback's search and anchors);
+* a few interface strings stay English whatever ``lang`` says (the fallback's search and anchors), and
+  some landmarks have no name: they get the page's language's words (``INTERFACE`` and ``SITE`` in the
+  text modules);
 * tables of four or more columns get each cell's column name (``data-label``) and the class
   ``cards``, so that on a phone styles.css can show one card per row instead of a sideways scroll;
   on a wide screen such a table scrolls, if it must, inside a box a keyboard can reach;
@@ -20,34 +22,32 @@ have the same gaps for a public Norwegian site (WCAG 2.1 AA), so one pass fixes 
 * the search index learns plain digits for sub- and superscripts, so "CO2" finds "CO₂";
 * ``...`` and ``--`` in names from data stay as they are (see :func:`unjoin_runs`).
 
-The skip link, the theme and the Norwegian interface strings of Quarto itself are in
-``reports/_quarto.yml`` and ``reports/styles.css``.
+The skip link and the anchors' labels are written per language by :mod:`analysis.site.render`, the theme
+is ``reports/styles.css``, and Quarto's own interface strings follow ``lang`` in each language's
+``_quarto.yml``. The language switch is added after this pass, over both languages
+(:mod:`analysis.site.languages`).
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
 
-# Landmarks and labels the fallback writes in English or leaves unlabelled (Quarto takes its own from
-# `language:` in _quarto.yml).
-INTERFACE_NB = {
-    '<nav class="navbar ': '<nav aria-label="Hovedmeny" class="navbar ',
-    '<nav class="quarto-secondary-nav">': '<nav aria-label="Meny på små skjermer" class="quarto-secondary-nav">',
-    '<nav id="quarto-sidebar" ': '<nav aria-label="Sidemeny" id="quarto-sidebar" ',
-    '<nav id="TOC" ': '<nav aria-label="Innhold på siden" id="TOC" ',
-    '<nav class="page-navigation">': '<nav aria-label="Forrige og neste side" class="page-navigation">',
-    'd-none d-lg-block" aria-label="breadcrumb"': 'd-none d-lg-block" aria-label="Brødsmulesti over tittelen"',
-    'placeholder="Search"': 'placeholder="Søk"',
-    'aria-label="Search"': 'aria-label="Søk"',
-    'aria-label="Toggle navigation"': 'aria-label="Vis eller skjul navigasjonen"',
-    'aria-label="Toggle section"': 'aria-label="Vis eller skjul delen"',
-    'aria-label="Toggle sidebar navigation"': 'aria-label="Vis eller skjul sidemenyen"',
-    'aria-label="breadcrumb"': 'aria-label="Brødsmulesti"',
-}
-# The fallback's own script, copied into site_libs/
-SCRIPT_NB = {'"No results"': '"Ingen treff"', ">No results<": ">Ingen treff<", '"Anchor"': '"Lenke til denne delen"'}
+from analysis.pages import language
+
+
+# The fallback's own script, copied into site_libs/: its words in the project's language (SITE in the text
+# modules), by the English it writes.
+def _script_words(lang: str) -> dict[str, str]:
+    site = language.texts(lang).SITE
+    return {
+        '"No results"': json.dumps(site["no_results"], ensure_ascii=False),
+        ">No results<": f">{html.escape(site['no_results'])}<",
+        '"Anchor"': json.dumps(site["anchor"], ensure_ascii=False),
+    }
+
 
 # <a ... data-bs-toggle="collapse" ...>…</a> without href: a sidebar group's toggle
 _TOGGLE = re.compile(r'<a ((?:(?!href=)[^>])*?data-bs-toggle="collapse"(?:(?!href=)[^>])*)>(.*?)</a>', re.S)
@@ -105,7 +105,7 @@ def _crumbs(match: re.Match) -> str:
     return match.group(1) + "".join(lis) + match.group(3)
 
 
-def _cards(match: re.Match) -> str:
+def _cards(match: re.Match, lang: str = language.DEFAULT) -> str:
     attrs, body = match.group(1) or "", match.group(2)
     head, sep, rows = body.partition("</thead>")
     labels = [_TAGS.sub("", th).replace('"', "&quot;").strip() for th in _TH.findall(head)]
@@ -124,7 +124,7 @@ def _cards(match: re.Match) -> str:
         attrs = attrs.replace('class="', 'class="cards ', 1)
     else:
         attrs += ' class="cards"'
-    name = f"Tabell: {', '.join(labels[:3])}".replace("<", "&lt;")
+    name = f"{language.texts(lang).SITE['table']}: {', '.join(labels[:3])}".replace("<", "&lt;")
     return (
         f'<div class="table-scroll" role="region" tabindex="0" aria-label="{name}">'
         f"<table{attrs}>{head}{sep}{_ROW.sub(label_cells, rows)}</table></div>"
@@ -141,14 +141,14 @@ def unjoin_runs(text: str) -> str:
     return _RUN_JOINER.sub(r"\1", text)
 
 
-def finish_page(html: str) -> str:
-    html = unjoin_runs(html)
-    for english, norwegian in INTERFACE_NB.items():
-        html = html.replace(english, norwegian)
-    html = _TOGGLE.sub(_button, html)
-    html = _TABLE.sub(_cards, html)
-    html = _CELL.sub(_cell, html)
-    return _BREADCRUMBS.sub(_crumbs, html)
+def finish_page(page: str, lang: str = language.DEFAULT) -> str:
+    page = unjoin_runs(page)
+    for english, own in language.texts(lang).INTERFACE.items():
+        page = page.replace(english, own)
+    page = _TOGGLE.sub(_button, page)
+    page = _TABLE.sub(lambda m: _cards(m, lang), page)
+    page = _CELL.sub(_cell, page)
+    return _BREADCRUMBS.sub(_crumbs, page)
 
 
 def finish_search_index(path: Path) -> None:
@@ -166,19 +166,19 @@ def finish_search_index(path: Path) -> None:
     path.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
 
 
-def finish_site(site: Path, breadcrumbs: dict | None = None) -> None:
-    """Apply the pass to every page, the search index and the fallback's script, in place. A page named
-    in ``breadcrumbs`` (``_breadcrumbs.json`` from :mod:`analysis.site.navigation`, by path in the site)
-    gets its trail above the title."""
+def finish_site(site: Path, breadcrumbs: dict | None = None, lang: str = language.DEFAULT) -> None:
+    """Apply the pass to every page, the search index and the fallback's script of one language's site
+    (``lang``), in place. A page named in ``breadcrumbs`` (``_breadcrumbs.json`` from
+    :mod:`analysis.site.navigation`, by path in the site) gets its trail above the title."""
     from analysis.site.navigation import place_breadcrumbs
 
     breadcrumbs = breadcrumbs or {}
     for page in site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        done = finish_page(text)
+        done = finish_page(text, lang)
         name = page.relative_to(site).as_posix()
         if name in breadcrumbs:
-            done = place_breadcrumbs(done, [tuple(c) for c in breadcrumbs[name]], name)
+            done = place_breadcrumbs(done, [tuple(c) for c in breadcrumbs[name]], name, lang)
         if done != text:
             page.write_text(done, encoding="utf-8")
     index = site / "search.json"
@@ -187,7 +187,7 @@ def finish_site(site: Path, breadcrumbs: dict | None = None) -> None:
     for script in (site / "site_libs").glob("*.js"):
         text = script.read_text(encoding="utf-8")
         done = text
-        for english, norwegian in SCRIPT_NB.items():
-            done = done.replace(english, norwegian)
+        for english, own in _script_words(lang).items():
+            done = done.replace(english, own)
         if done != text:
             script.write_text(done, encoding="utf-8")

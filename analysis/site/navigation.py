@@ -25,13 +25,19 @@ import re
 
 import pandas as pd
 
+from analysis.pages import language
 from analysis.pages.content import unit_href
 from analysis.pages.present import esc, member_title, nb_sort_key, nb_sorted
-from analysis.pages.text_nb import NAV
+from analysis.site.languages import speaking
 
 MEMBERS_PAGE = "medlemmer.qmd"
 INDICATORS_PAGE = "indikatorer.qmd"
 BREADCRUMBS_FILE = "_breadcrumbs.json"
+
+#: Which catalog columns name an indicator and its dimension in each language (the U4SSC catalog's own
+#: English names, the project's Norwegian ones).
+NAME_COLUMN = {"nb": "name_nb", "en": "name_en"}
+DIMENSION_COLUMN = {"nb": "dimension_nb", "en": "dimension"}
 
 #: The sidebar, in order: (source file, key of its text in NAV). One more page is one more line.
 #: An entry whose page the build does not make (no indicator pages) is left out.
@@ -51,10 +57,11 @@ def html_path(source: str) -> str:
     return re.sub(r"\.(qmd|ipynb|md)$", ".html", source)
 
 
-def sidebar(has_indicators: bool = True) -> list[dict]:
+def sidebar(has_indicators: bool = True, lang: str = language.DEFAULT) -> list[dict]:
     """The sidebar's ``contents`` for ``_quarto.yml``: page links with fixed texts, nothing from data."""
+    nav = language.texts(lang).NAV
     return [
-        {"href": source, "text": NAV[key]} for source, key in SIDEBAR if has_indicators or source != INDICATORS_PAGE
+        {"href": source, "text": nav[key]} for source, key in SIDEBAR if has_indicators or source != INDICATORS_PAGE
     ]
 
 
@@ -90,11 +97,11 @@ def dimension_anchor(position: int) -> str:
     return f"dimensjon-{position}"
 
 
-def member_entry(unit: pd.Series) -> str:
+def member_entry(unit: pd.Series, lang: str = language.DEFAULT) -> str:
     """The text of a member in the list: a municipality by its name, a county authority as one."""
     if unit["type"] == "kommune":
         return str(unit["name"])
-    return f"{unit['name']} {NAV['county_authority']}"
+    return f"{unit['name']} {language.texts(lang).NAV['county_authority']}"
 
 
 # The filter. It reads everything it says from data attributes (texts from NAV), so the script
@@ -102,7 +109,7 @@ def member_entry(unit: pd.Series) -> str:
 FILTER_SCRIPT = """\
 <script>
 (function () {
-  var fold = function (s) { return s.normalize("NFC").toLocaleLowerCase("nb"); };
+  var fold = function (s) { return s.normalize("NFC").toLocaleLowerCase(document.documentElement.lang || "nb"); };
   document.querySelectorAll("[data-nav-filter]").forEach(function (box) {
     var list = document.getElementById(box.getAttribute("data-nav-filter"));
     var input = box.querySelector("input");
@@ -158,13 +165,14 @@ def _page(title: str, description: str, intro: str, body: str) -> str:
     )
 
 
-def members_page(units: pd.DataFrame) -> str:
+def members_page(units: pd.DataFrame, lang: str = language.DEFAULT) -> str:
     """``medlemmer.qmd``: every member once, under its county, linked to its page, with a filter."""
+    nav = language.texts(lang).NAV
     groups = county_groups(units)
     sections = []
     for code, name, members in groups:
         items = "".join(
-            f'<li><a href="{unit_href(u["type"], u["slug"])}">{esc(member_entry(u))}</a></li>\n'
+            f'<li><a href="{unit_href(u["type"], u["slug"])}">{esc(member_entry(u, lang))}</a></li>\n'
             for _, u in members.iterrows()
         )
         sections.append(
@@ -173,40 +181,43 @@ def members_page(units: pd.DataFrame) -> str:
         )
     total = sum(len(m) for _, _, m in groups)
     body = (
-        _filter_box("medlemsliste", NAV["members_filter"], NAV["members_count"])
+        _filter_box("medlemsliste", nav["members_filter"], nav["members_count"])
         + '<div class="nav-list" id="medlemsliste">\n'
         + "".join(sections)
         + "</div>\n"
     )
     return _page(
-        NAV["members"],
-        NAV["members_description"],
-        NAV["members_intro"].format(total=total),
+        nav["members"],
+        nav["members_description"],
+        nav["members_intro"].format(total=total),
         body,
     )
 
 
-def dimensions(indicators: pd.DataFrame) -> list[tuple[int, str, pd.DataFrame]]:
-    """Indicators by dimension in the catalog's order: ``(position from 1, dimension, indicators)``."""
+def dimensions(indicators: pd.DataFrame, lang: str = language.DEFAULT) -> list[tuple[int, str, pd.DataFrame]]:
+    """Indicators by dimension in the catalog's order: ``(position from 1, dimension, indicators)``; the
+    anchors are numbered, so a dimension has the same anchor in every language."""
     return [
-        (n, str(dim), group) for n, (dim, group) in enumerate(indicators.groupby("dimension_nb", sort=False), start=1)
+        (n, str(dim), group)
+        for n, (dim, group) in enumerate(indicators.groupby(DIMENSION_COLUMN[lang], sort=False), start=1)
     ]
 
 
-def _code_label(row: pd.Series) -> str:
+def _code_label(row: pd.Series, lang: str = language.DEFAULT) -> str:
     """The code shown beside a name; the network's own indicators say so (they are not U4SSC's)."""
     if row.get("origin") == "own":
-        return f"{row['kpi_id']} · {NAV['own']}"
+        return f"{row['kpi_id']} · {language.texts(lang).NAV['own']}"
     return str(row["kpi_id"])
 
 
-def indicators_page(indicators: pd.DataFrame) -> str:
+def indicators_page(indicators: pd.DataFrame, lang: str = language.DEFAULT) -> str:
     """``indikatorer.qmd``: every indicator with a page, under its dimension, with a filter."""
+    nav = language.texts(lang).NAV
     sections = []
-    for n, dim, group in dimensions(indicators):
+    for n, dim, group in dimensions(indicators, lang):
         items = "".join(
-            f'<li><a href="indikatorer/{row["slug"]}.html">{esc(row["name_nb"])}</a> '
-            f'<span class="nav-code">{esc(_code_label(row))}</span></li>\n'
+            f'<li><a href="indikatorer/{row["slug"]}.html">{esc(row[NAME_COLUMN[lang]])}</a> '
+            f'<span class="nav-code">{esc(_code_label(row, lang))}</span></li>\n'
             for _, row in group.iterrows()
         )
         sections.append(
@@ -214,15 +225,15 @@ def indicators_page(indicators: pd.DataFrame) -> str:
             f'<ul class="nav-indicators">\n{items}</ul>\n</section>\n'
         )
     body = (
-        _filter_box("indikatorliste", NAV["indicators_filter"], NAV["indicators_count"])
+        _filter_box("indikatorliste", nav["indicators_filter"], nav["indicators_count"])
         + '<div class="nav-list" id="indikatorliste">\n'
         + "".join(sections)
         + "</div>\n"
     )
     return _page(
-        NAV["indicators"],
-        NAV["indicators_description"],
-        NAV["indicators_intro"].format(total=len(indicators)),
+        nav["indicators"],
+        nav["indicators_description"],
+        nav["indicators_intro"].format(total=len(indicators)),
         body,
     )
 
@@ -230,33 +241,36 @@ def indicators_page(indicators: pd.DataFrame) -> str:
 Trail = list[tuple[str, str | None]]  # (plain text, link from the site's root; None for the current page)
 
 
-def breadcrumbs(units: pd.DataFrame, indicators: pd.DataFrame) -> dict[str, Trail]:
-    """Every page's trail, by its path in the site, in plain text (escaped where it is written)."""
-    home = (NAV["network"], HOME)
-    members = (NAV["members"], html_path(MEMBERS_PAGE))
+def breadcrumbs(units: pd.DataFrame, indicators: pd.DataFrame, lang: str = language.DEFAULT) -> dict[str, Trail]:
+    """Every page's trail, by its path in its language's site, in plain text (escaped where it is written).
+    A member's name in the trail is its page's title in ``lang`` (:func:`member_title` in that language)."""
+    nav = language.texts(lang).NAV
+    home = (nav["network"], HOME)
+    members = (nav["members"], html_path(MEMBERS_PAGE))
     trails: dict[str, Trail] = {}
     for source, key in SIDEBAR[1:]:
         if source != INDICATORS_PAGE or len(indicators):
-            trails[html_path(source)] = [home, (NAV[key], None)]
+            trails[html_path(source)] = [home, (nav[key], None)]
     for code, name, group in county_groups(units):
         county = (name, f"{html_path(MEMBERS_PAGE)}#{county_anchor(code)}")
         for _, unit in group.iterrows():
-            own = (member_title(unit["name"], unit["type"]), None)
+            with speaking(lang):
+                own = (member_title(unit["name"], unit["type"]), None)
             trail = [home, members, county, own] if unit["type"] == "kommune" else [home, members, own]
             trails[unit_href(unit["type"], unit["slug"])] = trail
-    for n, dim, group in dimensions(indicators):
+    for n, dim, group in dimensions(indicators, lang):
         dimension = (dim, f"{html_path(INDICATORS_PAGE)}#{dimension_anchor(n)}")
         for _, row in group.iterrows():
             trails[f"indikatorer/{row['slug']}.html"] = [
                 home,
-                (NAV["indicators"], html_path(INDICATORS_PAGE)),
+                (nav["indicators"], html_path(INDICATORS_PAGE)),
                 dimension,
-                (str(row["name_nb"]), None),
+                (str(row[NAME_COLUMN[lang]]), None),
             ]
     return trails
 
 
-def breadcrumbs_html(trail: Trail, page: str) -> str:
+def breadcrumbs_html(trail: Trail, page: str, lang: str = language.DEFAULT) -> str:
     """The trail as Quarto's breadcrumb markup, links relative to ``page``; the current page is text
     with ``aria-current="page"``. The list's own class keeps the last pass from treating it as a
     renderer's breadcrumbs."""
@@ -271,7 +285,7 @@ def breadcrumbs_html(trail: Trail, page: str) -> str:
             rel = posixpath.relpath(path, base) + (f"#{anchor}" if anchor else "")
             items.append(f'<li class="breadcrumb-item"><a href="{html.escape(rel)}">{shown}</a></li>')
     return (
-        f'<nav class="quarto-page-breadcrumbs site-breadcrumbs" aria-label="{NAV["breadcrumbs"]}">'
+        f'<nav class="quarto-page-breadcrumbs site-breadcrumbs" aria-label="{language.texts(lang).NAV["breadcrumbs"]}">'
         f'<ol class="breadcrumb site-crumbs">{"".join(items)}</ol></nav>'
     )
 
@@ -280,10 +294,10 @@ _RENDERER_CRUMBS = re.compile(r'<nav class="quarto-page-breadcrumbs[^"]*"[^>]*>.
 _TITLE = '<div class="quarto-title">'
 
 
-def place_breadcrumbs(page_html: str, trail: Trail, page: str) -> str:
+def place_breadcrumbs(page_html: str, trail: Trail, page: str, lang: str = language.DEFAULT) -> str:
     """Put the trail above the page's title, in place of whatever breadcrumbs the renderer wrote (one
     trail per page, visible at every width). A page without a title block is left as it is."""
     if _TITLE not in page_html:
         return page_html
     page_html = _RENDERER_CRUMBS.sub("", page_html)
-    return page_html.replace(_TITLE, breadcrumbs_html(trail, page) + _TITLE, 1)
+    return page_html.replace(_TITLE, breadcrumbs_html(trail, page, lang) + _TITLE, 1)

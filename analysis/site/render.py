@@ -22,20 +22,15 @@ import pandas as pd
 import yaml
 
 from analysis.core.atomic import new_generation, switch_to, write_atomic_text
+from analysis.pages import language
 from analysis.pages.present import demo_notice, esc
-from analysis.pages.text_nb import FOOTER, date_long, method_settings_markdown, methods_markdown
-from analysis.site import navigation
+from analysis.site import languages, navigation
 from analysis.site.finish import finish_site
 
-SOURCE_FILES = (
-    "_quarto.yml",
-    "styles.css",
-    "_skip-link.html",
-    "_anchor-labels.html",
-    "metode.qmd",
-    "om-dataene.qmd",
-    "data.qmd",
-)
+#: The hand-written project: files every language shares, and the pages written once per language (the main
+#: language's in ``reports/``, another's in ``reports/<code>/``).
+SHARED_FILES = ("_quarto.yml", "styles.css")
+PAGE_FILES = ("metode.qmd", "om-dataene.qmd", "data.qmd")
 
 
 def find_quarto() -> str | None:
@@ -57,13 +52,14 @@ def indicator_page(slug: str) -> str:
     return f"indikatorer/{slug}.ipynb"
 
 
-def site_footer(metadata: dict, network_name: str = "Bærekraftsnettverket") -> str:
+def site_footer(metadata: dict, network_name: str = "Bærekraftsnettverket", lang: str = language.DEFAULT) -> str:
     """The footer of every page: the network, «Sist oppdatert» (the build's date, ``SOURCE_DATE_EPOCH`` when
     set) and the data's vintage, all escaped (both renderers read the footer as Markdown). It lives in
     ``_quarto.yml``, not in the pages, so a new date re-executes no notebook."""
+    text = language.texts(lang)
     vintage = ", ".join(metadata.get("vintages", [])) or "–"
-    date = date_long(str(metadata.get("built", "")))
-    return FOOTER.format(network=esc(network_name), date=esc(date), vintage=esc(vintage))
+    date = text.date_long(str(metadata.get("built", "")))
+    return text.FOOTER.format(network=esc(network_name), date=esc(date), vintage=esc(vintage))
 
 
 def prepare_project(
@@ -75,46 +71,86 @@ def prepare_project(
     methods: dict | None = None,
     network_name: str | None = None,
     footer: str | None = None,
+    lang: str = language.DEFAULT,
 ) -> None:
-    """Copy the hand-written project into ``staging`` and add what the build knows: the network's name,
-    the navigation (:mod:`analysis.site.navigation`: the constant sidebar, the members and indicators
-    pages, every page's breadcrumbs), the notice and the footer. The downloads are written by
-    :mod:`analysis.site.downloads` and :mod:`analysis.site.datapage`."""
+    """Copy the hand-written project into ``staging`` (one language's project, see
+    :func:`analysis.site.languages.staging_of`) and add what the build knows: the network's name, the
+    navigation (:mod:`analysis.site.navigation`: the constant sidebar, the members and indicators pages,
+    every page's breadcrumbs), the notice, the footer and the interface strings, all in ``lang``. The
+    downloads are written by :mod:`analysis.site.downloads` and :mod:`analysis.site.datapage`."""
+    text = language.texts(lang)
     staging.mkdir(parents=True, exist_ok=True)
-    for name in SOURCE_FILES:
+    for name in SHARED_FILES:
         shutil.copy2(source / name, staging / name)
+    pages = source / languages.prefix(lang)
+    for name in PAGE_FILES:
+        shutil.copy2(pages / name, staging / name)
     config = yaml.safe_load((source / "_quarto.yml").read_text(encoding="utf-8"))
     quarto = find_quarto() is not None
     has_indicators = len(indicators) > 0
-    config["website"]["sidebar"]["contents"] = navigation.sidebar(has_indicators)
+    speak(config, lang)
+    config["website"]["sidebar"]["contents"] = navigation.sidebar(has_indicators, lang)
     config["project"]["render"] += [
         p for p in navigation.generated_pages(has_indicators) if p not in config["project"]["render"]
     ]
-    write_atomic_text(navigation.members_page(units), staging / navigation.MEMBERS_PAGE)
-    if has_indicators:
-        write_atomic_text(navigation.indicators_page(indicators), staging / navigation.INDICATORS_PAGE)
-    crumbs = navigation.breadcrumbs(units, indicators)
+    with languages.speaking(lang):
+        write_atomic_text(navigation.members_page(units, lang), staging / navigation.MEMBERS_PAGE)
+        if has_indicators:
+            write_atomic_text(navigation.indicators_page(indicators, lang), staging / navigation.INDICATORS_PAGE)
+        crumbs = navigation.breadcrumbs(units, indicators, lang)
+        notice = demo_notice() if is_demo else ""
     write_atomic_text(json.dumps(crumbs, ensure_ascii=False, indent=0), staging / navigation.BREADCRUMBS_FILE)
     if network_name:
-        name_network(config["website"], network_name, quarto)
+        name_network(config["website"], network_name, quarto, lang)
     if footer is not None:
         config["website"]["page-footer"]["center"] = footer
     write_atomic_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), staging / "_quarto.yml")
-    write_atomic_text(demo_notice() if is_demo else "", staging / "_notice.md")
+    write_atomic_text(notice, staging / "_notice.md")
     write_atomic_text(
-        methods_markdown() + (method_settings_markdown(methods) if methods else ""), staging / "_metoder.md"
+        text.methods_markdown() + (text.method_settings_markdown(methods) if methods else ""), staging / "_metoder.md"
+    )
+    write_atomic_text(SKIP_LINK.format(text=text.SITE["skip_link"]), staging / "_skip-link.html")
+    write_atomic_text(
+        ANCHOR_LABELS.replace("LABEL", json.dumps(text.SITE["anchor"], ensure_ascii=False)),
+        staging / "_anchor-labels.html",
     )
 
 
-def name_network(website: dict, name: str, quarto: bool) -> None:
+SKIP_LINK = '<a class="skip-link" href="#quarto-document-content">{text}</a>\n'
+#: Quarto labels its section anchors "Anchor" in every language: the script says it in the page's language.
+ANCHOR_LABELS = """\
+<script>
+window.addEventListener("load", function () {
+  document.querySelectorAll("a.anchorjs-link").forEach(function (a) {
+    a.setAttribute("aria-label", LABEL);
+  });
+});
+</script>
+"""
+
+
+def speak(config: dict, lang: str) -> None:
+    """The hand-written ``_quarto.yml`` in ``lang``: Quarto's own interface strings (``lang``), the
+    table of contents' title and the navbar's texts (the sidebar's, by the page each one opens)."""
+    text = language.texts(lang)
+    html = config["format"]["html"]
+    html["lang"] = lang
+    html["toc-title"] = text.SITE["toc_title"]
+    keys = dict(navigation.SIDEBAR)
+    for item in config["website"]["navbar"]["left"]:
+        item["text"] = text.NAV[keys[item["href"]]]
+
+
+def name_network(website: dict, name: str, quarto: bool, lang: str = language.DEFAULT) -> None:
     """The site's title, description and footer carry ``network.name`` from params, in place of the
     hand-written project's «Bærekraftsnettverket». Both renderers read the footer as Markdown, and Quarto
     the title too, so there the name is escaped; the fallback escapes the title itself as plain text
     (escaping it twice would show ``&#38;``). The browser tests check both with a hostile name."""
+    site = language.texts(lang).SITE
     title = esc(name) if quarto else " ".join(name.split())
     website["title"] = title
-    website["description"] = f"U4SSC-indikatorer for medlemmene i {title}"
-    website["page-footer"]["center"] = f"{esc(name)} · U4SSC-indikatorer for smarte og bærekraftige byer"
+    website["description"] = site["description"].format(network=title)
+    website["page-footer"]["center"] = site["footer"].format(network=esc(name))
 
 
 FIGURES_DIR = "figurer"
@@ -159,30 +195,48 @@ class RenderResult:
     warnings: list[str]
 
 
-def render(staging: Path, quiet: bool = True) -> RenderResult:
-    """Render ``staging`` into ``staging/_site`` with Quarto, or with smalldocs when Quarto is missing."""
+def render(staging: Path, quiet: bool = True, langs: tuple[str, ...] = (language.DEFAULT,)) -> RenderResult:
+    """Render each language's project (``staging``, ``staging/en``, ...) with Quarto, or with smalldocs
+    when Quarto is missing, finish each in its language, put the others into the main site's ``<code>/``
+    and link every page to its other languages (:func:`analysis.site.languages.link_languages`)."""
     quarto = find_quarto()
     site = staging / "_site"
     warnings: list[str] = []
+    main, others = langs[0], langs[1:]
+    for lang in langs:
+        project = languages.staging_of(staging, lang, main)
+        warnings += _render_one(project, quarto, quiet)
+        crumbs = project / navigation.BREADCRUMBS_FILE
+        finish_site(
+            project / "_site", json.loads(crumbs.read_text(encoding="utf-8")) if crumbs.is_file() else None, lang
+        )
+    for lang in others:
+        os.replace(languages.staging_of(staging, lang, main) / "_site", site / lang)
+        languages.share(site, site / lang)  # the renderers copied them: one file again, two names
+    languages.link_languages(site, langs)
+    renderer = f"Quarto ({quarto})" if quarto else "smalldocs (pure-Python fallback; Quarto not found)"
+    pages = sum(1 for _ in site.rglob("*.html"))
+    return RenderResult(renderer, site, pages, warnings)
+
+
+def _render_one(project: Path, quarto: str | None, quiet: bool) -> list[str]:
+    """One language's project into ``project/_site``; returns the renderer's warnings."""
+    warnings: list[str] = []
+    site = project / "_site"
     if quarto:
-        subprocess.run([quarto, "render", str(staging), "--no-execute"] + (["--quiet"] if quiet else []), check=True)
-        renderer = f"Quarto ({quarto})"
+        subprocess.run([quarto, "render", str(project), "--no-execute"] + (["--quiet"] if quiet else []), check=True)
     else:
         from smalldocs.site import build
 
-        warnings = build(staging, quiet=quiet).warnings
-        renderer = "smalldocs (pure-Python fallback; Quarto not found)"
+        warnings = list(build(project, quiet=quiet).warnings)
     for name in ("nedlastinger", "pdf", "data"):  # for a renderer that ignores `resources`
-        if (staging / name).is_dir() and not (site / name).is_dir():
-            shutil.copytree(staging / name, site / name)
-    for folder in staging.rglob(FIGURES_DIR):
-        target = site / folder.relative_to(staging)
+        if (project / name).is_dir() and not (site / name).is_dir():
+            shutil.copytree(project / name, site / name)
+    for folder in project.rglob(FIGURES_DIR):
+        target = site / folder.relative_to(project)
         if folder.is_dir() and not folder.is_relative_to(site) and not target.is_dir():
             shutil.copytree(folder, target)
-    crumbs = staging / navigation.BREADCRUMBS_FILE
-    finish_site(site, json.loads(crumbs.read_text(encoding="utf-8")) if crumbs.is_file() else None)
-    pages = sum(1 for _ in site.rglob("*.html"))
-    return RenderResult(renderer, site, pages, list(warnings))
+    return warnings
 
 
 def publish(built_site: Path, target: Path) -> None:

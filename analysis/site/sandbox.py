@@ -40,7 +40,9 @@ def make_project(tmp: Path, network: str = SMALL_NETWORK, indicator_pages: str =
     shutil.copytree(
         ROOT / "reports",
         tmp / "reports",
-        ignore=shutil.ignore_patterns("_site", "_site.versions", "_build", "_failed", "_logs", "_annual", "_cache"),
+        ignore=shutil.ignore_patterns(
+            "_site", "_site.versions", "_build", "_build-*", "_failed", "_logs", "_annual", "_cache"
+        ),
     )
     (tmp / "params" / "network.yaml").write_text(network, encoding="utf-8")
     keep_members_targets(tmp / "params")

@@ -10,3 +10,18 @@ from __future__ import annotations
 # --- site: strings of analysis.site (skip link, search, language switch, page chrome) ---------------
 
 # --- pages: methods text, labels, tables, figures, maps, downloads (analysis.pages) -----------------
+
+#: The "Sources" section of member and indicator pages (analysis.pages.sources).
+SOURCES = {
+    "heading": "Sources",
+    "intro": "The numbers on this page come from the sources below. The page's CSV file gives the source of every "
+    "single number.",
+    "none": "This page shows no numbers.",
+    "source": "Source",
+    "vintage": "Version",
+    "supplies_kpis": "Indicators",
+    "supplies_members": "Members",
+    "years": "Years",
+    "kpis": "{n} indicators",
+    "members": "{n} members",
+}

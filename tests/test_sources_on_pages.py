@@ -84,3 +84,12 @@ def test_a_page_without_values_says_so():
     data = _data()
     empty = ReportData(data.catalog, data.units, data.observations.iloc[0:0], pd.DataFrame(), {}, {"report_year": 2024})
     assert "Siden viser ingen tall." in sources.sources_markdown(empty, unit_code="3301")
+
+
+def test_a_code_that_is_not_a_unit_is_an_error_not_an_empty_table():
+    from analysis.core.errors import InputError
+
+    data = _data()
+    assert len(data.for_unit("observations", "3303")) == 3
+    with pytest.raises(InputError, match=r"unit '5001' is not in the registry; known: 3301 Drammen, 3303 Kongsberg"):
+        data.for_unit("observations", "5001")

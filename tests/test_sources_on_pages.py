@@ -90,6 +90,6 @@ def test_a_code_that_is_not_a_unit_is_an_error_not_an_empty_table():
     from analysis.core.errors import InputError
 
     data = _data()
-    assert len(data.for_unit("observations", "3303")) == 3
+    assert len(data.for_unit("observations", "3303")) == 2
     with pytest.raises(InputError, match=r"unit '5001' is not in the registry; known: 3301 Drammen, 3303 Kongsberg"):
         data.for_unit("observations", "5001")

@@ -61,6 +61,20 @@ def test_semicolon_and_decimal_comma(tmp_path):
     assert res.dtypes["year"] == "int64" and res.dtypes["value"] == "float64"
 
 
+def test_the_members_named_source_is_the_values_source(tmp_path):
+    p = _write(
+        tmp_path,
+        "1149,2020,EC: ICT: ICT: 3C,,,95424,per 100 000 inhabitants,Nkom  ekomstatistikk,\n"
+        "1149,2020,EC:ICT:WS:1C,,,27.27,%,,\n",
+        name="karmoy.csv",
+    )
+    res = u4ssc.read_submission(p)
+    assert res["source"].tolist() == [
+        "Nkom ekomstatistikk (u4ssc_submission:karmoy.csv)",
+        "u4ssc_submission:karmoy.csv",
+    ]
+
+
 @pytest.mark.parametrize(
     "line, field, reason",
     [

@@ -257,10 +257,12 @@ def read_submission(path: str | Path) -> pd.DataFrame:
         except InputError as problem:
             problems.add(problem)
             continue
+        reported = "" if pd.isna(r["source"]) else " ".join(str(r["source"]).split())
         out.append(
             row
             | {
-                "source": f"u4ssc_submission:{path.name}",
+                # the member's own words for where the number comes from, shown on the pages as its source
+                "source": f"{reported} (u4ssc_submission:{path.name})" if reported else f"u4ssc_submission:{path.name}",
                 "vintage": vintage,
                 "source_row": line,
                 "reported_source": r["source"],

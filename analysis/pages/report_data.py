@@ -69,6 +69,9 @@ class ReportData:
         return match.iloc[0]
 
     def for_unit(self, name: str, unit_code: str) -> pd.DataFrame:
+        """The rows of one unit in a processed table; a code that is not a unit of the registry is an error
+        naming the members (an empty table would look like a unit without data)."""
+        self.unit(unit_code)
         table = self.observations if name == "observations" else self.results[name]
         return table.loc[table["unit_code"] == unit_code].reset_index(drop=True)
 

@@ -1008,3 +1008,19 @@ def border_left_out_phrase(note: str) -> str:
         kind, code, year = found.groups()
         said.append(BORDER_LEFT_OUT[kind].format(code=code, name=name_of(code), year=year))
     return "; ".join(said)
+
+
+#: The "Sources" section of member and indicator pages (analysis.pages.sources).
+SOURCES = {
+    "heading": "Sources",
+    "intro": "The numbers on this page come from the sources below. The page's CSV file gives the source of every "
+    "single number.",
+    "none": "This page shows no numbers.",
+    "source": "Source",
+    "vintage": "Version",
+    "supplies_kpis": "Indicators",
+    "supplies_members": "Members",
+    "years": "Years",
+    "kpis": "{n} indicators",
+    "members": "{n} members",
+}

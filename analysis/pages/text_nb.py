@@ -993,3 +993,19 @@ def border_left_out_phrase(note: str) -> str:
         kind, code, year = found.groups()
         said.append(BORDER_LEFT_OUT[kind].format(code=code, name=name_of(code), year=year))
     return "; ".join(said)
+
+
+#: The «Kilder» section of member and indicator pages (analysis.pages.sources).
+SOURCES = {
+    "heading": "Kilder",
+    "intro": "Tallene på denne siden kommer fra kildene under. CSV-filen for siden oppgir kilden for hvert "
+    "enkelt tall.",
+    "none": "Siden viser ingen tall.",
+    "source": "Kilde",
+    "vintage": "Versjon",
+    "supplies_kpis": "Indikatorer",
+    "supplies_members": "Medlemmer",
+    "years": "År",
+    "kpis": "{n} indikatorer",
+    "members": "{n} medlemmer",
+}

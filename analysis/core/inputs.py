@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import re
+import stat
 import unicodedata
 from pathlib import Path
 
@@ -72,7 +73,10 @@ def read_bytes(path: str | Path, limit: int, what: str, hint: str = "") -> bytes
     the kind of file in the message ("a JSON-stat dataset"), ``hint`` says what to do instead."""
     path = Path(path)
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
+            raise InputError(path, "is not a regular file (a pipe, a socket or a device): a file to read is needed")
+        size = info.st_size
         if size <= limit:
             with open(path, "rb") as fh:
                 raw = fh.read(limit + 1)  # a file that grows while read (a pipe, /dev/zero) stops here
@@ -210,7 +214,8 @@ class _LimitedLoader(yaml.SafeLoader):
         super().__init__(stream)
         self._aliases = 0
         self._depth = 0
-        self.number_problems: list[tuple[int, str | None, str]] = []  # (row, key, why) of integers not as written
+        # (row, key, why) of what YAML reads otherwise than written: integers such as 0301, keys given twice
+        self.misread: list[tuple[int, str | None, str]] = []
         self.key_of: dict[int, str] = {}  # id of a value node -> its key, to name the field of a problem
 
     def compose_node(self, parent, index):
@@ -233,11 +238,19 @@ class _LimitedLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader, node):
+    """A mapping that keeps its row; a key written twice is a problem, as YAML would silently keep only the last
+    (a setting added below the old one, a member field typed twice)."""
     data = _LineDict()
     data.line = node.start_mark.line + 1
+    seen: dict[str, int] = {}
     for key_node, value_node in node.value:
         if isinstance(key_node, yaml.ScalarNode):
             loader.key_of[id(value_node)] = str(key_node.value)
+            key, row = str(key_node.value), key_node.start_mark.line + 1
+            if key in seen and key != "<<":
+                rows = f" (rows {seen[key]} and {row})" if seen[key] != row else ""
+                loader.misread.append((row, key, f"{key!r} is given twice{rows}: YAML keeps only the last; remove one"))
+            seen.setdefault(key, row)
     yield data
     data.update(loader.construct_mapping(node))
 
@@ -252,7 +265,7 @@ def _construct_int(loader, node):
     if re.fullmatch(r"[-+]?(?:0|[1-9][0-9]*)", text):
         return int(text)
     value = yaml.SafeLoader.construct_yaml_int(loader, node)
-    loader.number_problems.append(
+    loader.misread.append(
         (
             node.start_mark.line + 1,
             loader.key_of.get(id(node)),
@@ -290,8 +303,9 @@ def read_yaml(path: str | Path, what: str = "a params file") -> dict:
         ) from None
     finally:
         loader.dispose()
-    if loader.number_problems:
-        raise InputErrors([InputError(path, why, row=row, field=key) for row, key, why in loader.number_problems])
+    if loader.misread:
+        misread = sorted(loader.misread, key=lambda p: p[0])
+        raise InputErrors([InputError(path, why, row=row, field=key) for row, key, why in misread])
     if not isinstance(data, dict):
         raise InputError(path, "expected a mapping (key: value lines) at the top level")
     return data

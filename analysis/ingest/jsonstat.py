@@ -46,11 +46,22 @@ def _n(n: int) -> str:
 
 
 class _NotJson(ValueError):
-    pass
+    def __init__(self, reason: str, field: str):
+        super().__init__(reason)
+        self.reason, self.field = reason, field
 
 
 def _no_constant(token: str):
-    raise _NotJson(token)
+    raise _NotJson(f"{token} is not JSON (JSON-stat writes a missing value as null, with a status)", "value")
+
+
+def _once(pairs: list) -> dict:
+    """An object whose keys are each given once: ``json`` would keep the last of two ``"value"`` arrays silently."""
+    out = dict(pairs)
+    if len(out) < len(pairs):
+        twice = next(k for i, (k, _) in enumerate(pairs) if k in dict(pairs[:i]))
+        raise _NotJson(f"{twice!r} is given twice in one object: JSON keeps only the last; which is meant?", twice)
+    return out
 
 
 def _load(source: str | Path | dict) -> tuple[dict, str]:
@@ -61,7 +72,7 @@ def _load(source: str | Path | dict) -> tuple[dict, str]:
     if not raw.strip():
         raise InputError(path, "empty file, expected a JSON-stat 2.0 dataset")
     try:
-        data = json.loads(raw.decode("utf-8-sig"), parse_constant=_no_constant)
+        data = json.loads(raw.decode("utf-8-sig"), parse_constant=_no_constant, object_pairs_hook=_once)
     except UnicodeDecodeError as exc:
         raise InputError(path, f"not UTF-8 (byte {exc.start}); JSON-stat is always UTF-8") from None
     except json.JSONDecodeError as exc:
@@ -69,9 +80,9 @@ def _load(source: str | Path | dict) -> tuple[dict, str]:
             path, f"invalid JSON ({exc.msg}, column {exc.colno}); truncated download?", row=exc.lineno
         ) from None
     except _NotJson as exc:
-        raise InputError(
-            path, f"{exc} is not JSON (JSON-stat writes a missing value as null, with a status)", field="value"
-        ) from None
+        raise InputError(path, exc.reason, field=exc.field) from None
+    except ValueError as exc:  # a number of more than 4 300 digits, which Python will not convert
+        raise InputError(path, f"not a JSON-stat dataset: {str(exc).split(';')[0]}", field="value") from None
     except RecursionError:
         raise InputError(
             path, "nested too deeply to be a JSON-stat dataset (arrays or objects thousands deep)"

@@ -109,7 +109,7 @@ class Recipe:
             return False
         try:
             rel = path.resolve().relative_to(self.folder.resolve()).as_posix()
-        except ValueError:
+        except (ValueError, RuntimeError):  # elsewhere, or a loop of links (which recipe_for names)
             return False
         return any(fnmatch.fnmatchcase(rel, g) or fnmatch.fnmatchcase(rel, g.removeprefix("**/")) for g in self.files)
 
@@ -261,9 +261,13 @@ def _mapping(data: dict, key: str, allowed: tuple, refuse, out: dict, required: 
         out["decimal"] = m["decimal"]
     if "encoding" in m:
         try:
-            out["encoding"] = codecs.lookup(str(m["encoding"])).name
+            found = codecs.lookup(str(m["encoding"]))
         except LookupError:
-            refuse(key, f"csv.encoding {m['encoding']!r} is not an encoding (utf-8, latin-1, cp1252, ...)", m)
+            found = None
+        if found is None or not found._is_text_encoding:  # rot13, base64, zlib: codecs, but not of text
+            refuse(key, f"csv.encoding {m['encoding']!r} is not a text encoding (utf-8, latin-1, cp1252, ...)", m)
+        else:
+            out["encoding"] = found.name
 
 
 def _missing(m, refuse) -> dict:
@@ -318,7 +322,10 @@ def recipes_in(folder: Path) -> list[Path]:
 def recipe_for(path: str | Path) -> Recipe | None:
     """The recipe that covers ``path``: the nearest one in its folder or a folder above it up to ``data/raw``
     (only its own folder when the file lies elsewhere). Two recipes covering one file are refused."""
-    path = Path(path).resolve()
+    try:
+        path = Path(path).resolve()
+    except RuntimeError:  # Python 3.11 raises it for a link that leads to itself
+        raise InputError(path, "a link that leads to itself (a loop of symbolic links), not a file") from None
     raw = config.RAW_DIR.resolve()
     folders = [path.parent]
     if path.is_relative_to(raw):
@@ -338,10 +345,11 @@ def recipe_for(path: str | Path) -> Recipe | None:
 def _table(recipe: Recipe, path: Path) -> tuple[list[str], list[tuple[int, list]]]:
     """Header and (file row, cells) of a recipe's file: a CSV in the recipe's encoding and separator, or a sheet."""
     if path.suffix.lower() == ".xlsx":
-        from analysis.ingest.workbook import load_workbook, values_workbook
+        from analysis.ingest.workbook import first_sheet, load_workbook, values_workbook
 
         wb, raw = load_workbook(path, "a workbook")
-        name = recipe.sheet or wb.sheetnames[0]
+        hint = f", or name the sheet in {recipe.path.name}"
+        name = recipe.sheet or first_sheet(path, wb, "a recipe without sheet:", hint)
         if name not in wb.sheetnames:
             raise InputError(path, f"no sheet {name!r} (sheets: {', '.join(wb.sheetnames)})", field="sheet")
         problems = Problems()

@@ -103,7 +103,7 @@ def decode_utf8(raw: bytes, path: str | Path, what: str = "the file") -> str:
         raise InputError(path, f"{what} is UTF-16 or binary (NUL bytes), not UTF-8 text; save it as UTF-8")
     raw = raw.removeprefix(b"\xef\xbb\xbf")
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         row = raw.count(b"\n", 0, exc.start) + 1
         byte = raw[exc.start]
@@ -114,6 +114,21 @@ def decode_utf8(raw: bytes, path: str | Path, what: str = "the file") -> str:
             else ""
         )
         raise InputError(path, f"byte 0x{byte:02X} is not UTF-8{guess}; {what} must be UTF-8", row=row) from None
+    stray_bom(text, path)
+    return text
+
+
+def stray_bom(text: str, path: str | Path) -> None:
+    """Refuse a byte-order mark inside the text (a leading one is dropped before): it starts a second file pasted
+    after the first, whose header would be read as a row of data."""
+    at = text.find("\ufeff", 1)
+    if at > 0:
+        raise InputError(
+            path,
+            "a byte-order mark (U+FEFF) inside the file, where a second file begins: two files pasted together? "
+            "Keep one header, or send them as two files",
+            row=text.count("\n", 0, at) + 1,
+        )
 
 
 def _n(n: int) -> str:

@@ -42,7 +42,7 @@ import pandas as pd
 
 from analysis.core import config
 from analysis.core.errors import InputError, Problems
-from analysis.core.inputs import MB, csv_rows, decode_utf8, line_of, read_bytes, read_yaml
+from analysis.core.inputs import MB, csv_rows, decode_utf8, line_of, read_bytes, read_yaml, stray_bom
 from analysis.core.schema import OBSERVATION_COLUMNS, SUPPRESSED
 from analysis.ingest import split_region
 from analysis.ingest.numbers import DECIMAL_MARKS, NumberError, declared_decimal, parse_number
@@ -371,6 +371,7 @@ def _table(recipe: Recipe, path: Path) -> tuple[list[str], list[tuple[int, list]
                 line = raw[: exc.start].count(b"\n") + 1
                 raise InputError(path, f"not {recipe.encoding} as the recipe says (csv.encoding)", row=line) from None
         text = text.lstrip("\ufeff")
+        stray_bom(text, path)
         lines = text.splitlines()
         head = lines[recipe.header_row - 1] if len(lines) >= recipe.header_row else ""
         sep = recipe.separator or max(";,\t", key=head.count)

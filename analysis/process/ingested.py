@@ -173,15 +173,17 @@ def check_recipe(path: Path) -> str:
         raise InputError(
             path, f"covers no file: nothing in {recipe.folder} matches {', '.join(recipe.files)}", field="files"
         )
-    problems, rows, catalog = Problems(), 0, load_catalog()
+    problems, tables, catalog = Problems(), [], load_catalog()
     for p in files:
         try:
             obs = read_with_recipe(recipe, p)
             validate_observations(obs, catalog, p)
-            rows += len(obs)
+            tables.append((p, obs))
         except InputError as exc:
             problems.add(exc)
+    duplicates_across(tables, problems)
     problems.raise_if_any()
+    rows = sum(len(obs) for _, obs in tables)
     borders = f"{recipe.borders} borders (used as they are)" if recipe.borders else "the borders of each year"
     names = ", ".join(p.name for p in files[:3]) + (", ..." if len(files) > 3 else "")
     return f"format:    recipe\nfiles:     {len(files)} ({names})\nrows:      {rows} of {recipe.kpi}, {borders}"
@@ -215,8 +217,47 @@ def read_folder(folder: Path, catalog: pd.DataFrame, out=None, err=None) -> list
         tables.append((p, obs))
         for note in warnings_of(obs, p)[1]:  # accepted; build-data carries the warning to the page
             print(f"warning: {note}", file=err or sys.stderr)
+    duplicates_across(tables, problems)
     problems.raise_if_any()
     return tables
+
+
+def duplicates_across(tables: list[tuple[Path, pd.DataFrame]], problems) -> None:
+    """A value given by two files (a copy of an export saved under a new name, a submission sent twice): each file
+    is sound on its own, but together they give one unit, year and KPI two rows, and which is meant cannot be told.
+    Each such row of a later file is named with the file and row of the first."""
+    from analysis.validate.observations import EXTRA_KEYS
+
+    if len(tables) < 2:
+        return
+    rows = [obs["source_row"] if "source_row" in obs else -1 for _, obs in tables]  # -1: the reader keeps no row
+    every = pd.concat([obs.assign(_file=i, _row=rows[i]) for i, (_, obs) in enumerate(tables)], ignore_index=True)
+    key = ["unit_code", "year", "kpi_id"] + [c for c in EXTRA_KEYS if c in every.columns]
+    twice = every.loc[every.duplicated(key, keep=False), [*key, "_file", "_row"]]
+    first: dict[tuple, tuple[int, int]] = {}
+    named = 0
+    for rec in twice.itertuples(index=False):
+        k, (f, row) = tuple(rec[: len(key)]), rec[len(key) :]
+        if k not in first:
+            first[k] = (f, row)
+            continue
+        if first[k][0] == f:
+            continue  # twice in one file: the validator names it with the file's own rows
+        named += 1
+        if named > 20:
+            continue
+        where = tables[first[k][0]][0].name + (f" row {first[k][1]}" if first[k][1] > 0 else "")
+        problems.add(
+            InputError(
+                tables[f][0],
+                f"{', '.join(map(str, k))} is also given by {where}: two files give a value for one unit, year and "
+                "variable, and which is meant cannot be told; remove one of them (or the row from one)",
+                row=int(row) if row > 0 else None,
+                field="kpi_id",
+            )
+        )
+    if named > 20:
+        problems.add(InputError(tables[0][0].parent, f"and {named - 20} more values given by two files"))
 
 
 def write_ingested(tables: list[tuple[Path, pd.DataFrame]], folder: Path, out_dir: Path) -> dict[str, Path]:
@@ -446,6 +487,7 @@ def ingest_raw(staging: Path, raw_dir: Path | None = None, current: Path | None 
             found.append((folder, read_folder(folder, catalog, out=out, err=out)))
         except InputError as exc:
             problems.add(exc)
+    duplicates_across([t for _, tables in found for t in tables], problems)  # between two source folders
     problems.raise_if_any()
     staging.mkdir(parents=True, exist_ok=True)
     written = {}

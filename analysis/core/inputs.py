@@ -211,13 +211,16 @@ def read_csv_frame(path: str | Path, what: str, limit: int = 20 * MB):
 
 
 class _LineDict(dict):
-    """A mapping that remembers the file row it starts on (see :func:`line_of`)."""
+    """A mapping that remembers the file row it starts on and the row of each key (see :func:`line_of`)."""
 
     line: int | None = None
+    key_rows: dict[str, int] = {}
 
 
-def line_of(obj) -> int | None:
-    """The row a mapping read by :func:`read_yaml` starts on (None for anything else)."""
+def line_of(obj, key: str | None = None) -> int | None:
+    """The row a mapping read by :func:`read_yaml` starts on, or the row of its ``key`` (None for anything else)."""
+    if key is not None and key in getattr(obj, "key_rows", {}):
+        return obj.key_rows[key]
     return getattr(obj, "line", None)
 
 
@@ -266,6 +269,7 @@ def _construct_mapping(loader, node):
                 rows = f" (rows {seen[key]} and {row})" if seen[key] != row else ""
                 loader.misread.append((row, key, f"{key!r} is given twice{rows}: YAML keeps only the last; remove one"))
             seen.setdefault(key, row)
+    data.key_rows = seen
     yield data
     data.update(loader.construct_mapping(node))
 

@@ -185,10 +185,17 @@ def _units(metric: str, cat: dict, codes: list[str], where: str) -> dict[str, di
     field = f"dimension.{metric}.category.unit"
     if not isinstance(unit, dict) or not all(isinstance(u, dict) for u in unit.values()):
         raise InputError(where, "unit must be an object of {code: {base: ..., decimals: ...}}", field=field)
-    stray = sorted(set(unit) - set(codes))
+    stray = sorted(set(unit) - set(codes), key=str)
     if stray:
         raise InputError(where, f"units given for {stray[:3]}, which are not categories of {metric}", field=field)
     return unit
+
+
+def _table_id(tableid, where: str) -> str:
+    """The SSB table number the variables are named after (``ssb/07459/...``): letters and digits only."""
+    if not re.fullmatch(r"[0-9A-Za-z_]*", str(tableid)) or isinstance(tableid, (dict, list, bool)):
+        raise InputError(where, f"{str(tableid)[:40]!r} is not a table number such as '07459'", field="tableid")
+    return str(tableid)
 
 
 def read_jsonstat(source: str | Path | dict) -> pd.DataFrame:
@@ -241,6 +248,8 @@ def read_jsonstat(source: str | Path | dict) -> pd.DataFrame:
         if not math.isfinite(v):
             raise InputError(where, f"value at cell {i} is {v}, too large to be a number", field="value")
         num[i] = v
+    if np.isnan(num).all() and n > 1:  # like a StatBank export of zeros: a query that matched no data
+        raise InputError(where, f"every one of the {_n(n)} values is null: the dataset holds nothing", field="value")
     status = np.array(["" if s is None else str(s) for s in statuses], dtype=object)
     status[np.isnan(num) & (status == "")] = ".."
 
@@ -266,7 +275,7 @@ def read_jsonstat(source: str | Path | dict) -> pd.DataFrame:
             "label": str(data.get("label", "")),
             "source": str(data.get("source", "")),
             "updated": _updated(data.get("updated", ""), where),
-            "table_id": str(ext.get("tableid", "")),
+            "table_id": _table_id(ext.get("tableid", ""), where),
             "role": role,
             "dimensions": {name: dims[name].get("label", name) for name in ids},
             "units": units,

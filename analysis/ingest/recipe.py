@@ -141,9 +141,9 @@ def load_recipe(path: str | Path) -> Recipe:
         return next((i for i, line in enumerate(lines, start=1) if pattern.match(line)), line_of(data))
 
     def refuse(key: str, reason: str, at=None) -> None:
-        problems.add(InputError(path, reason, row=line_of(at) or row_of(key), field=key))
+        problems.add(InputError(path, reason, row=line_of(at) or row_of(str(key)), field=str(key)))
 
-    for key in sorted(set(data) - set(KEYS)):
+    for key in sorted(set(data) - set(KEYS), key=str):
         refuse(key, f"unknown key {key!r} (a recipe has: {', '.join(KEYS)})")
     for key in REQUIRED:
         if key not in data:
@@ -404,6 +404,14 @@ def read_with_recipe(recipe: Recipe, path: str | Path) -> pd.DataFrame:
             + f"; the file's columns are {', '.join(map(repr, header))}",
             row=recipe.header_row,
             field=absent[0][1],
+        )
+    twice = [c for _, c in wanted if header.count(c) > 1]
+    if twice:
+        raise InputError(
+            path,
+            f"column {twice[0]!r} appears twice in the header: which is meant?",
+            row=recipe.header_row,
+            field=twice[0],
         )
     at = {h: i for i, h in enumerate(header)}
     decimal = recipe.decimal or declared_decimal(path)

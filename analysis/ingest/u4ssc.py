@@ -155,6 +155,9 @@ def _read_table(path: Path) -> pd.DataFrame:
         problems.raise_if_any()
         cells = list(wb[sheet].iter_rows(values_only=True))
         header = [_cell_text(c) for c in cells[0]] if cells else []
+        twice = sorted({h for h in header if h and header.count(h) > 1})
+        if twice:  # as csv_table refuses it: which of the two is meant cannot be told
+            raise InputError(path, f"column {twice[0]!r} appears twice in the header", row=1, field=twice[0])
         records, rows = [], []
         for row, values in enumerate(cells[1:], start=2):
             if all(v is None or _cell_text(v) == "" for v in values):

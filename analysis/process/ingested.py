@@ -20,7 +20,7 @@ import pandas as pd
 
 from analysis.core import config
 from analysis.core.atomic import atomic_path
-from analysis.core.errors import EXIT_BAD_INPUT, InputError
+from analysis.core.errors import EXIT_BAD_INPUT, InputError, Problems
 from analysis.ingest.pxweb import CacheMissError, PxWebClient, PxWebError
 from analysis.ingest.registry import FORMATS, header_names, read_observations, summary
 from analysis.reference.indicators import full_catalog as load_catalog  # U4SSC + params/indicators.yaml
@@ -39,6 +39,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
             if kind is None:
                 fmt, obs = read_observations(path)
                 validate_observations(obs, load_catalog(), path)
+                if fmt == "u4ssc":
+                    members = Problems()
+                    not_members(obs, path, members)
+                    members.raise_if_any()
                 _, notes = warnings_of(obs, path)
                 warned = f"\nwarnings:  {len(notes)} {'value' if len(notes) == 1 else 'values'} accepted with a warning"
                 text = summary(fmt, obs) + (warned if notes else "")
@@ -93,6 +97,9 @@ def params_kind(path: Path) -> str | None:
 
         if data and set(data) <= set(MethodSettings.__dataclass_fields__):
             return "methods"
+        named = {"methods": "methods", "report": "report", "network": "network", "indicators": "indicators"}
+        if path.stem in named:  # told by its name: its own checks name the key that is wrong
+            return named[path.stem]
         raise InputError(
             path,
             "not a params file check reads: no 'members' (network.yaml) or 'report_year' (report.yaml), and "
@@ -109,7 +116,6 @@ def params_kind(path: Path) -> str | None:
 
 def check_params(path: Path, kind: str, rules_check: Callable | None = None) -> str:
     """Read and check one params file as the build does; a summary, or :class:`InputErrors` with every problem."""
-    from analysis.core.errors import Problems
     from analysis.core.settings import load_report_settings
     from analysis.process.pipeline import load_targets
     from analysis.reference.members import load_units, network_name
@@ -142,6 +148,11 @@ def check_params(path: Path, kind: str, rules_check: Callable | None = None) -> 
         return f"format:    method settings\nalpha:     {methods.alpha}, slope model {methods.slope_model}"
     if kind == "report":
         settings = load_report_settings(path)
+        if not settings.targets.is_file():
+            from analysis.core.inputs import line_of, read_yaml
+
+            row = line_of(read_yaml(path), "targets")
+            raise InputError(path, f"{settings.targets} is not a file", row=row, field="targets")
         return f"format:    report settings\nreport:    {settings.report_year} ({settings.data} data)"
     if kind == "targets":
         settings = load_report_settings()
@@ -164,7 +175,6 @@ def check_params(path: Path, kind: str, rules_check: Callable | None = None) -> 
 
 def check_recipe(path: Path) -> str:
     """A recipe and every file it covers, read and validated as ``ingest`` does; all problems in one report."""
-    from analysis.core.errors import Problems
     from analysis.ingest.recipe import load_recipe, read_with_recipe
 
     recipe = load_recipe(path)
@@ -193,7 +203,6 @@ def read_folder(folder: Path, catalog: pd.DataFrame, out=None, err=None) -> list
     """Every supported file under ``folder`` (the files of its recipes among them) read and validated, each
     with the warnings it is accepted with printed; every problem of every file in one :class:`InputErrors`.
     A recipe that covers no file is a problem too (a glob that names nothing is a mistake, not an empty source)."""
-    from analysis.core.errors import Problems
     from analysis.ingest.recipe import is_recipe, load_recipe, recipe_for
 
     problems = Problems()
@@ -209,8 +218,10 @@ def read_folder(folder: Path, catalog: pd.DataFrame, out=None, err=None) -> list
             if recipe_for(p) is None and (p.suffix.lower() not in FORMATS or p.suffix.lower() == ".parquet"):
                 print(f"skipped {rel} (not a supported source format, and no recipe covers it)", file=out)
                 continue
-            _, obs = read_observations(p)
+            fmt, obs = read_observations(p)
             validate_observations(obs, catalog, p)
+            if fmt == "u4ssc":
+                not_members(obs, p, problems)
         except InputError as exc:
             problems.add(exc)
             continue
@@ -258,6 +269,37 @@ def duplicates_across(tables: list[tuple[Path, pd.DataFrame]], problems) -> None
         )
     if named > 20:
         problems.add(InputError(tables[0][0].parent, f"and {named - 20} more values given by two files"))
+
+
+def not_members(obs: pd.DataFrame, path: Path, problems) -> None:
+    """A member's U4SSC submission for a unit that is not a member, nor in 2024 part of one (a typo in the code, a
+    member not added yet): the build would leave all of it out without a word. Named with its first row; not
+    checked while params/network.yaml is refused (checking that names why)."""
+    from analysis.core.schema import BORDERS_YEAR
+    from analysis.reference import geography
+    from analysis.reference.members import load_units
+
+    try:
+        units = load_units()
+    except InputError:
+        return
+    members = set(units.loc[units["is_member"], "unit_code"])
+    for (code, year), rows in obs.groupby(["unit_code", "year"])["source_row"]:
+        then = min(int(year), BORDERS_YEAR)
+        level = "municipality" if len(code) == 4 else "county"
+        mapping = geography.mapping_to(BORDERS_YEAR, then, level=level)
+        now = set(mapping.loc[mapping["from_code"] == code, "to_code"]) | {code}
+        if not now & members:
+            problems.add(
+                InputError(
+                    path,
+                    f"{code} ({geography.name_of(code) or 'unknown'}) is not a member of this network "
+                    f"(params/network.yaml), nor part of one in {BORDERS_YEAR}: the build would leave its values out; "
+                    "a typo in the code, or a member to add first?",
+                    row=int(rows.min()),
+                    field="municipality_code",
+                )
+            )
 
 
 def write_ingested(tables: list[tuple[Path, pd.DataFrame]], folder: Path, out_dir: Path) -> dict[str, Path]:
@@ -342,7 +384,7 @@ def _load_query(path: str | None, v2: bool) -> dict:
     if not isinstance(q, dict):
         raise InputError(path, "query file must hold a JSON object")
     allowed = {"valueCodes", "codelist", "outputValues", "lang"} if v2 else {"query", "response", "lang"}
-    extra = sorted(set(q) - allowed)
+    extra = sorted(set(q) - allowed, key=str)
     if extra:
         raise InputError(path, f"unknown keys {extra} (allowed: {sorted(allowed)})", field=extra[0])
     return q
@@ -478,7 +520,6 @@ def ingest_raw(staging: Path, raw_dir: Path | None = None, current: Path | None 
     if ingest_is_current(current, digest):
         print(f"      ingest: {raw_dir} unchanged since the last ingest ({digest[:12]}); not ingested again", file=out)
         return current
-    from analysis.core.errors import Problems
 
     problems, found = Problems(), []
     catalog = load_catalog()

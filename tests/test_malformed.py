@@ -694,6 +694,146 @@ CASES.update(
     }
 )
 
+# -- issue 14, third round: files written by hand as a careless or hostile user would, after the first two rounds --
+# Each was accepted without a word, or stopped with a traceback or a hang, before this round (README «What is refused»).
+
+
+def json_dup_value() -> bytes:
+    """The dataset with a second "value" array appended: json keeps the last one and says nothing."""
+    return json_with()[:-1] + b', "value": ' + json.dumps([0] * 359).encode() + b"}"
+
+
+def empty_obs_parquet() -> bytes:
+    buf = io.BytesIO()
+    pd.read_parquet(io.BytesIO(obs_parquet())).iloc[:0].to_parquet(buf, index=False)
+    return buf.getvalue()
+
+
+def far_cell(sheet_of):
+    """A stray value in the last cell of a sheet: 17 billion cells to walk for openpyxl (it hung)."""
+
+    def edit(wb_or_ws):
+        sheet_of(wb_or_ws)["XFD1048576"] = "x"
+
+    return edit
+
+
+def percent_cell(ws):
+    ws["F2"] = 0.97
+    ws["F2"].number_format = "0%"  # Excel shows 97 %; the cell holds 0.97
+
+
+def hidden_first(ws):
+    """The template's sheet hidden in front of a visible one (an old year kept out of sight)."""
+    wb = ws.parent
+    other = wb.create_sheet("2021")
+    other.append(SUBMISSION_HEAD.decode().strip().split(","))
+    other.append(["1149", 2021, "EC: ICT: ICT: 1C", "", "", 98, "%", "", ""])
+    ws.sheet_state = "hidden"
+    wb.active = 1
+
+
+def second_year_sheet(ws):
+    other = ws.parent.create_sheet("2021")
+    other.append(SUBMISSION_HEAD.decode().strip().split(","))
+    other.append(["1149", 2021, "EC: ICT: ICT: 1C", "", "", 98, "%", "", ""])
+
+
+CASES.update(
+    {
+        "year_with_mark.csv": (
+            csv_with(header=b'"region";"age";"Persons 2022*"'),
+            3,
+            "Persons 2022*",
+            "'2022*' is not a year on its own",
+        ),
+        "school_year.csv": (
+            csv_with(header=b'"region";"age";"Persons 2022/23"'),
+            3,
+            "Persons 2022/23",
+            "'2022/23' is not a year on its own",
+        ),
+        "two_exports_pasted.csv": (  # the second export's byte-order mark lands in the middle
+            HEAD + b"\xef\xbb\xbf" + b"\r\n".join(LINES[3:6]) + b"\r\n",
+            44,
+            None,
+            "a byte-order mark (U+FEFF) inside the file, where a second file begins",
+        ),
+        "u4ssc_two_files_pasted.csv": (
+            submission("1149,2020,EC: ICT: ICT: 1C,,,97,%,,")
+            + b"\xef\xbb\xbf"
+            + submission("1149,2021,EC: ICT: ICT: 1C,,,98,%,,"),
+            3,
+            None,
+            "two files pasted together?",
+        ),
+        "json_value_twice.json": (json_dup_value(), None, "value", "'value' is given twice in one object"),
+        "json_number_of_5000_digits.json": (json_text(first="9" * 5000), None, "value", "value has 5000 digits"),
+        "json_every_value_null.json": (
+            json_with(value=[None] * 359),
+            None,
+            "value",
+            "every one of the 359 values is null: the dataset holds nothing",
+        ),
+        "json_table_id_object.json": (
+            json_with(extension={"px": {"tableid": {"a": 1}}}),
+            None,
+            "tableid",
+            "is not a table number such as '07459'",
+        ),
+        "road_network_2021_far_cell.xlsx": (
+            workbook_with(far_cell(lambda wb: wb["radvis per kommune og vegkat"])),
+            1048576,
+            None,
+            "reaches cell XFD1048576: 17 179 869 184 cells, more than the 5 million read",
+        ),
+        "road_network_2021_percent.xlsx": (
+            workbook_with(lambda wb: setattr(wb["radvis per kommune og vegkat"]["D3"], "number_format", "0%")),
+            3,
+            "lengde",
+            "cell D3: formatted as a percentage, so Excel shows",
+        ),
+        "u4ssc_percent_cell.xlsx": (
+            submission_xlsx(percent_cell),
+            2,
+            "value",
+            "cell F2: formatted as a percentage, so Excel shows 97 % but the cell holds 0.97",
+        ),
+        "u4ssc_hidden_first_sheet.xlsx": (
+            submission_xlsx(hidden_first),
+            None,
+            "Innrapportering",
+            "the first sheet, 'Innrapportering', is hidden",
+        ),
+        "u4ssc_second_sheet.xlsx": (
+            submission_xlsx(second_year_sheet),
+            1,
+            "2021",
+            "sheet '2021' is a submission too, but only the first sheet ('Innrapportering') is read",
+        ),
+        "u4ssc_far_cell.xlsx": (submission_xlsx(far_cell(lambda ws: ws)), 1048576, None, "reaches cell XFD1048576"),
+        "u4ssc_column_twice.xlsx": (
+            submission_xlsx(lambda ws: (ws.__setitem__("J1", "value"), ws.__setitem__("J2", 98))),
+            1,
+            "value",
+            "column 'value' appears twice in the header",
+        ),
+        "u4ssc_not_a_member.csv": (
+            submission("0301,2020,EC: ICT: ICT: 1C,,,97,%,,"),
+            2,
+            "municipality_code",
+            "0301 (Oslo) is not a member of this network (params/network.yaml), nor part of one in 2024",
+        ),
+        "u4ssc_number_of_400_digits.csv": (
+            submission(f"1149,2020,EC: ICT: ICT: 5A,,,{'9' * 400},,,"),
+            2,
+            "value",
+            "(400 characters) is too large to be a number",
+        ),
+        "obs_no_rows.parquet": (empty_obs_parquet(), None, None, "an observation table with no rows: it holds nothing"),
+    }
+)
+
 # -- params: the targets file, network.yaml, the plausibility rules -----------------------------------------
 # `check FILE` tells a params file by its header or keys and checks it as the build does; the build refuses the
 # same file with the same message. name -> (text, [(row, field, reason fragment), ...]): every problem, one report
@@ -758,7 +898,7 @@ PARAMS_CASES = {
         [(2, "variable", "'EC:ICT:ICT:5X' is not a kpi_id of the catalog (nor ssb/..., kostra/...)")],
     ),
     "targets_header_only.csv": (TARGETS_HEAD, [(1, None, "a header and no rows: the targets file sets no target")]),
-    "methods_out_of_range.yaml": ("alpha: 1.5\n", [(None, "alpha", "1.5 is out of range")]),
+    "methods_out_of_range.yaml": ("alpha: 1.5\n", [(1, "alpha", "1.5 is out of range")]),
     "network_empty.yaml": ("", [(None, None, "expected a mapping (key: value lines) at the top level")]),
     "rules_every_problem.csv": (
         RULES_HEAD
@@ -772,6 +912,74 @@ PARAMS_CASES = {
         ],
     ),
 }
+
+
+# third round: a key given twice (YAML keeps the last without a word), fields no one reads, impossible settings
+REPORT = (
+    "report_year: 2024\nbase_year: 2015\ndefault_target_year: 2030\nfirst_year: 2015\ndata: demo\n"
+    "targets: params/targets.csv\nworkers: 2\n"
+)
+OWN = (
+    "indicators:\n  - code: mdir-utslipp\n    name_nb: Utslipp\n    unit: tonn\n    direction: lower_is_better\n"
+    "    sdg_goals: [13]\n    dimension: Miljø\n    source: Mdir\n"
+)
+PARAMS_CASES.update(
+    {
+        "report_year_twice.yaml": (
+            REPORT + "report_year: 2023\n",
+            [(8, "report_year", "'report_year' is given twice (rows 1 and 8): YAML keeps only the last")],
+        ),
+        "report_impossible.yaml": (
+            REPORT.replace("workers: 2", "workers: 100000"),
+            [(7, "workers", "100000 workers: must be 1 to 64")],
+        ),
+        "report_first_year_1800.yaml": (
+            REPORT.replace("first_year: 2015", "first_year: 1800"),
+            [(4, "first_year", "1800: no value the project reads is from before 1950")],
+        ),
+        "report_targets_a_folder.yaml": (
+            REPORT.replace("targets: params/targets.csv", "targets: params"),
+            [(6, "targets", "params is not a file")],
+        ),
+        "methods_alpha_twice.yaml": (
+            "alpha: 0.05\nalpha: 0.5\n",
+            [(2, "alpha", "'alpha' is given twice (rows 1 and 2)")],
+        ),
+        "methods.yaml": ("alfa: 0.05\n", [(1, "alfa", "unknown setting 'alfa'; known: alpha, min_points")]),
+        "report_keys_of_two_types.yaml": (  # sorting 2024 with 'foo' was a TypeError
+            REPORT + "2024: a\nfoo: b\n",
+            [(8, "2024", "unknown setting 2024")],
+        ),
+        "network_third_round.yaml": (
+            NETWORK_HEAD
+            + '  - {code: "5001", name: Trondheim, type: kommune, county: "50", peer_gruop: Storbyer}\n'
+            + '  - {code: "1506", name: Molde, type: kommune, county: "15", peer_group: [Byer, Storbyer]}\n'
+            + '  - {code: "15", name: Møre og Romsdal, type: fylke, county: "50"}\n'
+            + "founded: 2020\n",
+            [
+                (4, "peer_gruop", "member 5001: unknown field 'peer_gruop' (a member has: code, name, type, county"),
+                (
+                    5,
+                    "peer_group",
+                    "member 1506 (Molde): peer_group must be a name on one line, got ['Byer', 'Storbyer']",
+                ),
+                (6, "county", "member 15 (Møre og Romsdal): a county lies in no county"),
+                (7, "founded", "unknown key 'founded' (network.yaml has: network, members, counties)"),
+            ],
+        ),
+        "indicators_third_round.yaml": (
+            OWN
+            + "  - code: andel\n    name_nb: Andel\n    unit: prosent\n    direction: higher_is_better\n"
+            + "    sdg_goals: [13]\n    dimension: Miljø\n    source: Mdir\n"
+            + "    formula: {share: [mdir-utslipp, mdir-utslipp]}\n",
+            [(9, "formula", "share of 'mdir-utslipp' in itself is 100 % in every year: give two series")],
+        ),
+        "indicators_field_twice.yaml": (
+            OWN + "    unit: kg\n",
+            [(9, "unit", "'unit' is given twice (rows 4 and 9)")],
+        ),
+    }
+)
 
 
 def test_params_cases_are_many_enough():

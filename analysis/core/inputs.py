@@ -215,12 +215,19 @@ class _LineDict(dict):
 
     line: int | None = None
     key_rows: dict[str, int] = {}
+    anchors: set[str] = set()  # keys whose value only defines an anchor (``peers: &p Storbyer``), read via aliases
+
+
+def defines_anchor(obj, key) -> bool:
+    """Whether ``key`` of a mapping read by :func:`read_yaml` holds an anchor definition (``&name``): a key that
+    names no setting but a value the file uses elsewhere (``*name``), which no check should call unknown."""
+    return str(key) in getattr(obj, "anchors", set())
 
 
 def line_of(obj, key: str | None = None) -> int | None:
     """The row a mapping read by :func:`read_yaml` starts on, or the row of its ``key`` (None for anything else)."""
-    if key is not None and key in getattr(obj, "key_rows", {}):
-        return obj.key_rows[key]
+    if key is not None and str(key) in getattr(obj, "key_rows", {}):
+        return obj.key_rows[str(key)]
     return getattr(obj, "line", None)
 
 
@@ -235,6 +242,7 @@ class _LimitedLoader(yaml.SafeLoader):
         # (row, key, why) of what YAML reads otherwise than written: integers such as 0301, keys given twice
         self.misread: list[tuple[int, str | None, str]] = []
         self.key_of: dict[int, str] = {}  # id of a value node -> its key, to name the field of a problem
+        self.anchored: set[int] = set()  # ids of nodes that define an anchor (&name), to be used by aliases
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
@@ -249,10 +257,14 @@ class _LimitedLoader(yaml.SafeLoader):
         self._depth += 1
         if self._depth > MAX_YAML_DEPTH:
             raise _YamlLimit(f"nested more than {MAX_YAML_DEPTH} levels deep", self.peek_event().start_mark)
+        anchor = None if self.check_event(yaml.AliasEvent) else getattr(self.peek_event(), "anchor", None)
         try:
-            return super().compose_node(parent, index)
+            node = super().compose_node(parent, index)
         finally:
             self._depth -= 1
+        if anchor:
+            self.anchored.add(id(node))
+        return node
 
 
 def _construct_mapping(loader, node):
@@ -260,6 +272,7 @@ def _construct_mapping(loader, node):
     (a setting added below the old one, a member field typed twice)."""
     data = _LineDict()
     data.line = node.start_mark.line + 1
+    data.anchors = set()
     seen: dict[str, int] = {}
     for key_node, value_node in node.value:
         if isinstance(key_node, yaml.ScalarNode):
@@ -269,6 +282,8 @@ def _construct_mapping(loader, node):
                 rows = f" (rows {seen[key]} and {row})" if seen[key] != row else ""
                 loader.misread.append((row, key, f"{key!r} is given twice{rows}: YAML keeps only the last; remove one"))
             seen.setdefault(key, row)
+            if id(value_node) in loader.anchored:
+                data.anchors.add(key)
     data.key_rows = seen
     yield data
     data.update(loader.construct_mapping(node))

@@ -9,7 +9,7 @@ import pandas as pd
 
 from analysis.core import config
 from analysis.core.errors import InputError, Problems
-from analysis.core.inputs import foreign_digit, line_of, read_csv_frame, read_yaml
+from analysis.core.inputs import defines_anchor, foreign_digit, line_of, read_csv_frame, read_yaml
 from analysis.core.schema import BORDERS_YEAR, NATIONAL_CODE, NATIONAL_NAME, slugify
 from analysis.reference import geography
 
@@ -54,7 +54,7 @@ def load_units(path: Path | None = None) -> pd.DataFrame:
     path = Path(path or config.NETWORK_YAML)
     data = read_yaml(path, "network.yaml")
     problems = Problems()
-    for key in sorted(set(data) - set(TOP_KEYS), key=str):
+    for key in sorted({k for k in set(data) - set(TOP_KEYS) if not defines_anchor(data, k)}, key=str):
         where = dict(row=line_of(data, key), field=str(key))
         problems.add(InputError(path, f"unknown key {key!r} (network.yaml has: {', '.join(TOP_KEYS)})", **where))
     members = data.get("members")

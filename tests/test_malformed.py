@@ -1202,6 +1202,15 @@ BENIGN = {
         b"\xef\xbb\xbf" + (VERIFICATION_HEAD + VERIFICATION_ROW).encode().replace(b"\n", b"\r\n"),
     ),
     "bom.json": (json_with(), b"\xef\xbb\xbf" + json_with()),
+    # third round: a tab-separated export, old Mac line ends (CR only), a count written "266,0" (one reading
+    # only: a decimal part of one digit), and a JSON-stat value given as an object by cell index (the standard)
+    "tab_separated.csv": (HEAD, HEAD.replace(b'";"', b'"\t"').replace(b'";', b'"\t')),
+    "cr_line_ends.csv": (HEAD, HEAD.replace(b"\r\n", b"\r")),
+    "count_with_decimal_zero.csv": (HEAD, csv_with(row4=LINES[3].replace(b";266", b';"266,0"'))),
+    "value_as_object.json": (
+        json_with(),
+        json_with(value=lambda d: d.__setitem__("value", {str(i): v for i, v in enumerate(d["value"])})),
+    ),
 }
 
 
@@ -1333,3 +1342,158 @@ def test_build_data_refuses_bad_params_and_writes_nothing(tmp_path, file, edit, 
     assert f"{path}, row " in result.stderr and where in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
     assert not (project / "data" / "processed").exists()
+
+
+# -- third round: recipes, files that are not files, one value in two files ------------------------------------
+
+RECIPE = """\
+source: Miljødirektoratet
+vintage: "2024-06"
+files: "utslipp*.csv"
+csv: {separator: ";", decimal: ","}
+columns: {unit: Kommune, year: År, value: Utslipp}
+units: names
+filters: {Sektor: Totalt}
+kpi: ssb/mdir/utslipp
+borders: 2024
+"""
+EMISSIONS = "Kommune;År;Sektor;Utslipp\nTrondheim;2022;Totalt;2 345,6\nBodø;2022;Totalt;1 200,0\n"
+XLSX_RECIPE = RECIPE.replace('"utslipp*.csv"', '"utslipp*.xlsx"').replace('csv: {separator: ";", decimal: ","}\n', "")
+
+
+def emissions_xlsx(edit) -> bytes:
+    wb = openpyxl.Workbook()
+    wb.active.append(["Kommune", "År", "Sektor", "Utslipp"])
+    wb.active.append(["Trondheim", 2022, "Totalt", 2345.6])
+    edit(wb)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def hide_first(wb):
+    wb.create_sheet("synlig").append(["Kommune", "År", "Sektor", "Utslipp"])
+    wb.worksheets[0].sheet_state = "hidden"
+    wb.active = 1
+
+
+# name -> (files of the folder, the file named, row, field, reason)
+RECIPE_CASES = {
+    "encoding_not_of_text": (  # codecs.lookup('rot13') succeeds; decoding with it was a LookupError traceback
+        {"recipe.yaml": RECIPE.replace('decimal: ","', 'decimal: ",", encoding: rot13'), "utslipp.csv": EMISSIONS},
+        "recipe.yaml",
+        4,
+        "csv",
+        "csv.encoding 'rot13' is not a text encoding",
+    ),
+    "kpi_twice": (
+        {"recipe.yaml": RECIPE + "kpi: ssb/mdir/annet\n", "utslipp.csv": EMISSIONS},
+        "recipe.yaml",
+        10,
+        "kpi",
+        "'kpi' is given twice (rows 8 and 10): YAML keeps only the last",
+    ),
+    "keys_of_two_types": (  # sorting 2024 with 'foo' was a TypeError
+        {"recipe.yaml": RECIPE + "2024: a\nfoo: b\n", "utslipp.csv": EMISSIONS},
+        "recipe.yaml",
+        10,
+        "2024",
+        "unknown key 2024 (a recipe has: source",
+    ),
+    "one_value_in_two_files": (  # a copy saved under a new name: each file is sound, together they disagree
+        {"recipe.yaml": RECIPE, "utslipp.csv": EMISSIONS, "utslipp_kopi.csv": EMISSIONS},
+        "utslipp_kopi.csv",
+        2,
+        "kpi_id",
+        "5001, 2022, ssb/mdir/utslipp is also given by utslipp.csv row 2: two files give a value",
+    ),
+    "column_twice": (
+        {"recipe.yaml": RECIPE, "utslipp.csv": "Kommune;År;Sektor;Utslipp;Utslipp\nTrondheim;2022;Totalt;1;2\n"},
+        "utslipp.csv",
+        1,
+        "Utslipp",
+        "column 'Utslipp' appears twice in the header: which is meant?",
+    ),
+    "hidden_first_sheet": (
+        {"recipe.yaml": XLSX_RECIPE, "utslipp.xlsx": emissions_xlsx(hide_first)},
+        "utslipp.xlsx",
+        None,
+        "Sheet",
+        "the first sheet, 'Sheet', is hidden, and a recipe without sheet: reads the first sheet",
+    ),
+    "far_cell": (
+        {"recipe.yaml": XLSX_RECIPE, "utslipp.xlsx": emissions_xlsx(lambda wb: wb.active.__setitem__("XFD1048576", 1))},
+        "utslipp.xlsx",
+        1048576,
+        None,
+        "sheet 'Sheet' reaches cell XFD1048576",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RECIPE_CASES))
+def test_check_and_ingest_refuse_a_recipe_folder(tmp_path, parser, capsys, name):
+    files, named, row, field, reason = RECIPE_CASES[name]
+    src, out = tmp_path / "miljo", tmp_path / "out"
+    src.mkdir()
+    out.mkdir()
+    for fname, data in files.items():
+        (src / fname).write_bytes(data if isinstance(data, bytes) else data.encode())
+    (out / "previous.parquet").write_bytes(b"previous output")
+    before = digest(src), digest(out)
+    where = ", ".join([str(src / named)] + ([f"row {row}"] if row else []) + ([f"field '{field}'"] if field else []))
+    for argv in (["check", str(src / "recipe.yaml")], ["ingest", str(src), "--out", str(out)]):
+        args = parser.parse_args(argv)
+        assert args.func(args) == EXIT_BAD_INPUT
+        err = capsys.readouterr().err
+        assert any(f"{where}: " in line and reason in line for line in err.splitlines()), err
+        assert err.count(reason) == 1, err  # said once, though the recipe is read again for each file it covers
+    assert (digest(src), digest(out)) == before
+
+
+def test_one_value_in_two_source_folders_stops_the_builds_ingest(tmp_path):
+    """``data: ingested``: data/raw/a and data/raw/b each sound, but both give Trondheim 2022; the build's ingest
+    names both files and writes nothing (before, the build stopped later naming no file or row)."""
+    from analysis.core.errors import InputError
+    from analysis.process.ingested import ingest_raw
+
+    raw = tmp_path / "raw"
+    for name, value in (("a", "97"), ("b", "98")):
+        (raw / name).mkdir(parents=True)
+        (raw / name / f"{name}.csv").write_bytes(submission(f"5001,2022,EC: ICT: ICT: 1C,,,{value},%,,"))
+    with pytest.raises(InputError) as exc:
+        ingest_raw(tmp_path / "staging", raw, tmp_path / "current")
+    assert str(exc.value) == (
+        f"{raw / 'b' / 'b.csv'}, row 2, field 'kpi_id': 5001, 2022, EC:ICT:ICT:1C is also given by a.csv row 2: two "
+        "files give a value for one unit, year and variable, and which is meant cannot be told; remove one of them "
+        "(or the row from one)"
+    )
+    assert not (tmp_path / "staging").exists()
+
+
+def test_a_pipe_is_refused_unread(tmp_path):
+    """A named pipe called network.yaml: reading it waited for a writer for ever. In a process of its own, so that
+    a hang fails the test instead of stopping the suite."""
+    import os
+    import subprocess
+    import sys
+
+    pipe = tmp_path / "network.yaml"
+    os.mkfifo(pipe)
+    result = subprocess.run(
+        [sys.executable, "-m", "analysis", "check", str(pipe)], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == EXIT_BAD_INPUT, result.stderr
+    assert f"{pipe}: is not a regular file (a pipe, a socket or a device)" in result.stderr
+
+
+def test_a_link_to_itself_is_named_by_check_and_ingest(tmp_path, parser, capsys):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.csv").write_bytes(HEAD)
+    (src / "loop.csv").symlink_to("loop.csv")  # resolving it was a RuntimeError traceback
+    for argv in (["check", str(src / "loop.csv")], ["ingest", str(src), "--out", str(tmp_path / "out")]):
+        args = parser.parse_args(argv)
+        assert args.func(args) == EXIT_BAD_INPUT
+        assert f"{src / 'loop.csv'}: a link that leads to itself (a loop of symbolic links)" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

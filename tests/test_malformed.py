@@ -694,6 +694,146 @@ CASES.update(
     }
 )
 
+# -- issue 14, third round: files written by hand as a careless or hostile user would, after the first two rounds --
+# Each was accepted without a word, or stopped with a traceback or a hang, before this round (README «What is refused»).
+
+
+def json_dup_value() -> bytes:
+    """The dataset with a second "value" array appended: json keeps the last one and says nothing."""
+    return json_with()[:-1] + b', "value": ' + json.dumps([0] * 359).encode() + b"}"
+
+
+def empty_obs_parquet() -> bytes:
+    buf = io.BytesIO()
+    pd.read_parquet(io.BytesIO(obs_parquet())).iloc[:0].to_parquet(buf, index=False)
+    return buf.getvalue()
+
+
+def far_cell(sheet_of):
+    """A stray value in the last cell of a sheet: 17 billion cells to walk for openpyxl (it hung)."""
+
+    def edit(wb_or_ws):
+        sheet_of(wb_or_ws)["XFD1048576"] = "x"
+
+    return edit
+
+
+def percent_cell(ws):
+    ws["F2"] = 0.97
+    ws["F2"].number_format = "0%"  # Excel shows 97 %; the cell holds 0.97
+
+
+def hidden_first(ws):
+    """The template's sheet hidden in front of a visible one (an old year kept out of sight)."""
+    wb = ws.parent
+    other = wb.create_sheet("2021")
+    other.append(SUBMISSION_HEAD.decode().strip().split(","))
+    other.append(["1149", 2021, "EC: ICT: ICT: 1C", "", "", 98, "%", "", ""])
+    ws.sheet_state = "hidden"
+    wb.active = 1
+
+
+def second_year_sheet(ws):
+    other = ws.parent.create_sheet("2021")
+    other.append(SUBMISSION_HEAD.decode().strip().split(","))
+    other.append(["1149", 2021, "EC: ICT: ICT: 1C", "", "", 98, "%", "", ""])
+
+
+CASES.update(
+    {
+        "year_with_mark.csv": (
+            csv_with(header=b'"region";"age";"Persons 2022*"'),
+            3,
+            "Persons 2022*",
+            "'2022*' is not a year on its own",
+        ),
+        "school_year.csv": (
+            csv_with(header=b'"region";"age";"Persons 2022/23"'),
+            3,
+            "Persons 2022/23",
+            "'2022/23' is not a year on its own",
+        ),
+        "two_exports_pasted.csv": (  # the second export's byte-order mark lands in the middle
+            HEAD + b"\xef\xbb\xbf" + b"\r\n".join(LINES[3:6]) + b"\r\n",
+            44,
+            None,
+            "a byte-order mark (U+FEFF) inside the file, where a second file begins",
+        ),
+        "u4ssc_two_files_pasted.csv": (
+            submission("1149,2020,EC: ICT: ICT: 1C,,,97,%,,")
+            + b"\xef\xbb\xbf"
+            + submission("1149,2021,EC: ICT: ICT: 1C,,,98,%,,"),
+            3,
+            None,
+            "two files pasted together?",
+        ),
+        "json_value_twice.json": (json_dup_value(), None, "value", "'value' is given twice in one object"),
+        "json_number_of_5000_digits.json": (json_text(first="9" * 5000), None, "value", "value has 5000 digits"),
+        "json_every_value_null.json": (
+            json_with(value=[None] * 359),
+            None,
+            "value",
+            "every one of the 359 values is null: the dataset holds nothing",
+        ),
+        "json_table_id_object.json": (
+            json_with(extension={"px": {"tableid": {"a": 1}}}),
+            None,
+            "tableid",
+            "is not a table number such as '07459'",
+        ),
+        "road_network_2021_far_cell.xlsx": (
+            workbook_with(far_cell(lambda wb: wb["radvis per kommune og vegkat"])),
+            1048576,
+            None,
+            "reaches cell XFD1048576: 17 179 869 184 cells, more than the 5 million read",
+        ),
+        "road_network_2021_percent.xlsx": (
+            workbook_with(lambda wb: setattr(wb["radvis per kommune og vegkat"]["D3"], "number_format", "0%")),
+            3,
+            "lengde",
+            "cell D3: formatted as a percentage, so Excel shows",
+        ),
+        "u4ssc_percent_cell.xlsx": (
+            submission_xlsx(percent_cell),
+            2,
+            "value",
+            "cell F2: formatted as a percentage, so Excel shows 97 % but the cell holds 0.97",
+        ),
+        "u4ssc_hidden_first_sheet.xlsx": (
+            submission_xlsx(hidden_first),
+            None,
+            "Innrapportering",
+            "the first sheet, 'Innrapportering', is hidden",
+        ),
+        "u4ssc_second_sheet.xlsx": (
+            submission_xlsx(second_year_sheet),
+            1,
+            "2021",
+            "sheet '2021' is a submission too, but only the first sheet ('Innrapportering') is read",
+        ),
+        "u4ssc_far_cell.xlsx": (submission_xlsx(far_cell(lambda ws: ws)), 1048576, None, "reaches cell XFD1048576"),
+        "u4ssc_column_twice.xlsx": (
+            submission_xlsx(lambda ws: (ws.__setitem__("J1", "value"), ws.__setitem__("J2", 98))),
+            1,
+            "value",
+            "column 'value' appears twice in the header",
+        ),
+        "u4ssc_not_a_member.csv": (
+            submission("0301,2020,EC: ICT: ICT: 1C,,,97,%,,"),
+            2,
+            "municipality_code",
+            "0301 (Oslo) is not a member of this network (params/network.yaml), nor part of one in 2024",
+        ),
+        "u4ssc_number_of_400_digits.csv": (
+            submission(f"1149,2020,EC: ICT: ICT: 5A,,,{'9' * 400},,,"),
+            2,
+            "value",
+            "(400 characters) is too large to be a number",
+        ),
+        "obs_no_rows.parquet": (empty_obs_parquet(), None, None, "an observation table with no rows: it holds nothing"),
+    }
+)
+
 # -- params: the targets file, network.yaml, the plausibility rules -----------------------------------------
 # `check FILE` tells a params file by its header or keys and checks it as the build does; the build refuses the
 # same file with the same message. name -> (text, [(row, field, reason fragment), ...]): every problem, one report
@@ -758,7 +898,7 @@ PARAMS_CASES = {
         [(2, "variable", "'EC:ICT:ICT:5X' is not a kpi_id of the catalog (nor ssb/..., kostra/...)")],
     ),
     "targets_header_only.csv": (TARGETS_HEAD, [(1, None, "a header and no rows: the targets file sets no target")]),
-    "methods_out_of_range.yaml": ("alpha: 1.5\n", [(None, "alpha", "1.5 is out of range")]),
+    "methods_out_of_range.yaml": ("alpha: 1.5\n", [(1, "alpha", "1.5 is out of range")]),
     "network_empty.yaml": ("", [(None, None, "expected a mapping (key: value lines) at the top level")]),
     "rules_every_problem.csv": (
         RULES_HEAD
@@ -772,6 +912,74 @@ PARAMS_CASES = {
         ],
     ),
 }
+
+
+# third round: a key given twice (YAML keeps the last without a word), fields no one reads, impossible settings
+REPORT = (
+    "report_year: 2024\nbase_year: 2015\ndefault_target_year: 2030\nfirst_year: 2015\ndata: demo\n"
+    "targets: params/targets.csv\nworkers: 2\n"
+)
+OWN = (
+    "indicators:\n  - code: mdir-utslipp\n    name_nb: Utslipp\n    unit: tonn\n    direction: lower_is_better\n"
+    "    sdg_goals: [13]\n    dimension: Miljø\n    source: Mdir\n"
+)
+PARAMS_CASES.update(
+    {
+        "report_year_twice.yaml": (
+            REPORT + "report_year: 2023\n",
+            [(8, "report_year", "'report_year' is given twice (rows 1 and 8): YAML keeps only the last")],
+        ),
+        "report_impossible.yaml": (
+            REPORT.replace("workers: 2", "workers: 100000"),
+            [(7, "workers", "100000 workers: must be 1 to 64")],
+        ),
+        "report_first_year_1800.yaml": (
+            REPORT.replace("first_year: 2015", "first_year: 1800"),
+            [(4, "first_year", "1800: no value the project reads is from before 1950")],
+        ),
+        "report_targets_a_folder.yaml": (
+            REPORT.replace("targets: params/targets.csv", "targets: params"),
+            [(6, "targets", "params is not a file")],
+        ),
+        "methods_alpha_twice.yaml": (
+            "alpha: 0.05\nalpha: 0.5\n",
+            [(2, "alpha", "'alpha' is given twice (rows 1 and 2)")],
+        ),
+        "methods.yaml": ("alfa: 0.05\n", [(1, "alfa", "unknown setting 'alfa'; known: alpha, min_points")]),
+        "report_keys_of_two_types.yaml": (  # sorting 2024 with 'foo' was a TypeError
+            REPORT + "2024: a\nfoo: b\n",
+            [(8, "2024", "unknown setting 2024")],
+        ),
+        "network_third_round.yaml": (
+            NETWORK_HEAD
+            + '  - {code: "5001", name: Trondheim, type: kommune, county: "50", peer_gruop: Storbyer}\n'
+            + '  - {code: "1506", name: Molde, type: kommune, county: "15", peer_group: [Byer, Storbyer]}\n'
+            + '  - {code: "15", name: Møre og Romsdal, type: fylke, county: "50"}\n'
+            + "founded: 2020\n",
+            [
+                (4, "peer_gruop", "member 5001: unknown field 'peer_gruop' (a member has: code, name, type, county"),
+                (
+                    5,
+                    "peer_group",
+                    "member 1506 (Molde): peer_group must be a name on one line, got ['Byer', 'Storbyer']",
+                ),
+                (6, "county", "member 15 (Møre og Romsdal): a county lies in no county"),
+                (7, "founded", "unknown key 'founded' (network.yaml has: network, members, counties)"),
+            ],
+        ),
+        "indicators_third_round.yaml": (
+            OWN
+            + "  - code: andel\n    name_nb: Andel\n    unit: prosent\n    direction: higher_is_better\n"
+            + "    sdg_goals: [13]\n    dimension: Miljø\n    source: Mdir\n"
+            + "    formula: {share: [mdir-utslipp, mdir-utslipp]}\n",
+            [(9, "formula", "share of 'mdir-utslipp' in itself is 100 % in every year: give two series")],
+        ),
+        "indicators_field_twice.yaml": (
+            OWN + "    unit: kg\n",
+            [(9, "unit", "'unit' is given twice (rows 4 and 9)")],
+        ),
+    }
+)
 
 
 def test_params_cases_are_many_enough():
@@ -994,6 +1202,15 @@ BENIGN = {
         b"\xef\xbb\xbf" + (VERIFICATION_HEAD + VERIFICATION_ROW).encode().replace(b"\n", b"\r\n"),
     ),
     "bom.json": (json_with(), b"\xef\xbb\xbf" + json_with()),
+    # third round: a tab-separated export, old Mac line ends (CR only), a count written "266,0" (one reading
+    # only: a decimal part of one digit), and a JSON-stat value given as an object by cell index (the standard)
+    "tab_separated.csv": (HEAD, HEAD.replace(b'";"', b'"\t"').replace(b'";', b'"\t')),
+    "cr_line_ends.csv": (HEAD, HEAD.replace(b"\r\n", b"\r")),
+    "count_with_decimal_zero.csv": (HEAD, csv_with(row4=LINES[3].replace(b";266", b';"266,0"'))),
+    "value_as_object.json": (
+        json_with(),
+        json_with(value=lambda d: d.__setitem__("value", {str(i): v for i, v in enumerate(d["value"])})),
+    ),
 }
 
 
@@ -1125,3 +1342,158 @@ def test_build_data_refuses_bad_params_and_writes_nothing(tmp_path, file, edit, 
     assert f"{path}, row " in result.stderr and where in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
     assert not (project / "data" / "processed").exists()
+
+
+# -- third round: recipes, files that are not files, one value in two files ------------------------------------
+
+RECIPE = """\
+source: Miljødirektoratet
+vintage: "2024-06"
+files: "utslipp*.csv"
+csv: {separator: ";", decimal: ","}
+columns: {unit: Kommune, year: År, value: Utslipp}
+units: names
+filters: {Sektor: Totalt}
+kpi: ssb/mdir/utslipp
+borders: 2024
+"""
+EMISSIONS = "Kommune;År;Sektor;Utslipp\nTrondheim;2022;Totalt;2 345,6\nBodø;2022;Totalt;1 200,0\n"
+XLSX_RECIPE = RECIPE.replace('"utslipp*.csv"', '"utslipp*.xlsx"').replace('csv: {separator: ";", decimal: ","}\n', "")
+
+
+def emissions_xlsx(edit) -> bytes:
+    wb = openpyxl.Workbook()
+    wb.active.append(["Kommune", "År", "Sektor", "Utslipp"])
+    wb.active.append(["Trondheim", 2022, "Totalt", 2345.6])
+    edit(wb)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def hide_first(wb):
+    wb.create_sheet("synlig").append(["Kommune", "År", "Sektor", "Utslipp"])
+    wb.worksheets[0].sheet_state = "hidden"
+    wb.active = 1
+
+
+# name -> (files of the folder, the file named, row, field, reason)
+RECIPE_CASES = {
+    "encoding_not_of_text": (  # codecs.lookup('rot13') succeeds; decoding with it was a LookupError traceback
+        {"recipe.yaml": RECIPE.replace('decimal: ","', 'decimal: ",", encoding: rot13'), "utslipp.csv": EMISSIONS},
+        "recipe.yaml",
+        4,
+        "csv",
+        "csv.encoding 'rot13' is not a text encoding",
+    ),
+    "kpi_twice": (
+        {"recipe.yaml": RECIPE + "kpi: ssb/mdir/annet\n", "utslipp.csv": EMISSIONS},
+        "recipe.yaml",
+        10,
+        "kpi",
+        "'kpi' is given twice (rows 8 and 10): YAML keeps only the last",
+    ),
+    "keys_of_two_types": (  # sorting 2024 with 'foo' was a TypeError
+        {"recipe.yaml": RECIPE + "2024: a\nfoo: b\n", "utslipp.csv": EMISSIONS},
+        "recipe.yaml",
+        10,
+        "2024",
+        "unknown key 2024 (a recipe has: source",
+    ),
+    "one_value_in_two_files": (  # a copy saved under a new name: each file is sound, together they disagree
+        {"recipe.yaml": RECIPE, "utslipp.csv": EMISSIONS, "utslipp_kopi.csv": EMISSIONS},
+        "utslipp_kopi.csv",
+        2,
+        "kpi_id",
+        "5001, 2022, ssb/mdir/utslipp is also given by utslipp.csv row 2: two files give a value",
+    ),
+    "column_twice": (
+        {"recipe.yaml": RECIPE, "utslipp.csv": "Kommune;År;Sektor;Utslipp;Utslipp\nTrondheim;2022;Totalt;1;2\n"},
+        "utslipp.csv",
+        1,
+        "Utslipp",
+        "column 'Utslipp' appears twice in the header: which is meant?",
+    ),
+    "hidden_first_sheet": (
+        {"recipe.yaml": XLSX_RECIPE, "utslipp.xlsx": emissions_xlsx(hide_first)},
+        "utslipp.xlsx",
+        None,
+        "Sheet",
+        "the first sheet, 'Sheet', is hidden, and a recipe without sheet: reads the first sheet",
+    ),
+    "far_cell": (
+        {"recipe.yaml": XLSX_RECIPE, "utslipp.xlsx": emissions_xlsx(lambda wb: wb.active.__setitem__("XFD1048576", 1))},
+        "utslipp.xlsx",
+        1048576,
+        None,
+        "sheet 'Sheet' reaches cell XFD1048576",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RECIPE_CASES))
+def test_check_and_ingest_refuse_a_recipe_folder(tmp_path, parser, capsys, name):
+    files, named, row, field, reason = RECIPE_CASES[name]
+    src, out = tmp_path / "miljo", tmp_path / "out"
+    src.mkdir()
+    out.mkdir()
+    for fname, data in files.items():
+        (src / fname).write_bytes(data if isinstance(data, bytes) else data.encode())
+    (out / "previous.parquet").write_bytes(b"previous output")
+    before = digest(src), digest(out)
+    where = ", ".join([str(src / named)] + ([f"row {row}"] if row else []) + ([f"field '{field}'"] if field else []))
+    for argv in (["check", str(src / "recipe.yaml")], ["ingest", str(src), "--out", str(out)]):
+        args = parser.parse_args(argv)
+        assert args.func(args) == EXIT_BAD_INPUT
+        err = capsys.readouterr().err
+        assert any(f"{where}: " in line and reason in line for line in err.splitlines()), err
+        assert err.count(reason) == 1, err  # said once, though the recipe is read again for each file it covers
+    assert (digest(src), digest(out)) == before
+
+
+def test_one_value_in_two_source_folders_stops_the_builds_ingest(tmp_path):
+    """``data: ingested``: data/raw/a and data/raw/b each sound, but both give Trondheim 2022; the build's ingest
+    names both files and writes nothing (before, the build stopped later naming no file or row)."""
+    from analysis.core.errors import InputError
+    from analysis.process.ingested import ingest_raw
+
+    raw = tmp_path / "raw"
+    for name, value in (("a", "97"), ("b", "98")):
+        (raw / name).mkdir(parents=True)
+        (raw / name / f"{name}.csv").write_bytes(submission(f"5001,2022,EC: ICT: ICT: 1C,,,{value},%,,"))
+    with pytest.raises(InputError) as exc:
+        ingest_raw(tmp_path / "staging", raw, tmp_path / "current")
+    assert str(exc.value) == (
+        f"{raw / 'b' / 'b.csv'}, row 2, field 'kpi_id': 5001, 2022, EC:ICT:ICT:1C is also given by a.csv row 2: two "
+        "files give a value for one unit, year and variable, and which is meant cannot be told; remove one of them "
+        "(or the row from one)"
+    )
+    assert not (tmp_path / "staging").exists()
+
+
+def test_a_pipe_is_refused_unread(tmp_path):
+    """A named pipe called network.yaml: reading it waited for a writer for ever. In a process of its own, so that
+    a hang fails the test instead of stopping the suite."""
+    import os
+    import subprocess
+    import sys
+
+    pipe = tmp_path / "network.yaml"
+    os.mkfifo(pipe)
+    result = subprocess.run(
+        [sys.executable, "-m", "analysis", "check", str(pipe)], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == EXIT_BAD_INPUT, result.stderr
+    assert f"{pipe}: is not a regular file (a pipe, a socket or a device)" in result.stderr
+
+
+def test_a_link_to_itself_is_named_by_check_and_ingest(tmp_path, parser, capsys):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.csv").write_bytes(HEAD)
+    (src / "loop.csv").symlink_to("loop.csv")  # resolving it was a RuntimeError traceback
+    for argv in (["check", str(src / "loop.csv")], ["ingest", str(src), "--out", str(tmp_path / "out")]):
+        args = parser.parse_args(argv)
+        assert args.func(args) == EXIT_BAD_INPUT
+        assert f"{src / 'loop.csv'}: a link that leads to itself (a loop of symbolic links)" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -57,9 +57,14 @@ class Problems:
 
     def __init__(self) -> None:
         self.found: list[InputError] = []
+        self._said: set[str] = set()
 
     def add(self, problem: InputError) -> None:
-        self.found.extend(problem.problems if isinstance(problem, InputErrors) else [problem])
+        """Adds each problem once: a recipe refused for itself is refused again for every file it covers."""
+        for p in problem.problems if isinstance(problem, InputErrors) else [problem]:
+            if str(p) not in self._said:
+                self._said.add(str(p))
+                self.found.append(p)
 
     def raise_if_any(self) -> None:
         if self.found:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import re
+import stat
 import unicodedata
 from pathlib import Path
 
@@ -72,7 +73,10 @@ def read_bytes(path: str | Path, limit: int, what: str, hint: str = "") -> bytes
     the kind of file in the message ("a JSON-stat dataset"), ``hint`` says what to do instead."""
     path = Path(path)
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
+            raise InputError(path, "is not a regular file (a pipe, a socket or a device): a file to read is needed")
+        size = info.st_size
         if size <= limit:
             with open(path, "rb") as fh:
                 raw = fh.read(limit + 1)  # a file that grows while read (a pipe, /dev/zero) stops here
@@ -99,7 +103,7 @@ def decode_utf8(raw: bytes, path: str | Path, what: str = "the file") -> str:
         raise InputError(path, f"{what} is UTF-16 or binary (NUL bytes), not UTF-8 text; save it as UTF-8")
     raw = raw.removeprefix(b"\xef\xbb\xbf")
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         row = raw.count(b"\n", 0, exc.start) + 1
         byte = raw[exc.start]
@@ -110,6 +114,21 @@ def decode_utf8(raw: bytes, path: str | Path, what: str = "the file") -> str:
             else ""
         )
         raise InputError(path, f"byte 0x{byte:02X} is not UTF-8{guess}; {what} must be UTF-8", row=row) from None
+    stray_bom(text, path)
+    return text
+
+
+def stray_bom(text: str, path: str | Path) -> None:
+    """Refuse a byte-order mark inside the text (a leading one is dropped before): it starts a second file pasted
+    after the first, whose header would be read as a row of data."""
+    at = text.find("\ufeff", 1)
+    if at > 0:
+        raise InputError(
+            path,
+            "a byte-order mark (U+FEFF) inside the file, where a second file begins: two files pasted together? "
+            "Keep one header, or send them as two files",
+            row=text.count("\n", 0, at) + 1,
+        )
 
 
 def _n(n: int) -> str:
@@ -192,13 +211,23 @@ def read_csv_frame(path: str | Path, what: str, limit: int = 20 * MB):
 
 
 class _LineDict(dict):
-    """A mapping that remembers the file row it starts on (see :func:`line_of`)."""
+    """A mapping that remembers the file row it starts on and the row of each key (see :func:`line_of`)."""
 
     line: int | None = None
+    key_rows: dict[str, int] = {}
+    anchors: set[str] = set()  # keys whose value only defines an anchor (``peers: &p Storbyer``), read via aliases
 
 
-def line_of(obj) -> int | None:
-    """The row a mapping read by :func:`read_yaml` starts on (None for anything else)."""
+def defines_anchor(obj, key) -> bool:
+    """Whether ``key`` of a mapping read by :func:`read_yaml` holds an anchor definition (``&name``): a key that
+    names no setting but a value the file uses elsewhere (``*name``), which no check should call unknown."""
+    return str(key) in getattr(obj, "anchors", set())
+
+
+def line_of(obj, key: str | None = None) -> int | None:
+    """The row a mapping read by :func:`read_yaml` starts on, or the row of its ``key`` (None for anything else)."""
+    if key is not None and str(key) in getattr(obj, "key_rows", {}):
+        return obj.key_rows[str(key)]
     return getattr(obj, "line", None)
 
 
@@ -210,8 +239,10 @@ class _LimitedLoader(yaml.SafeLoader):
         super().__init__(stream)
         self._aliases = 0
         self._depth = 0
-        self.number_problems: list[tuple[int, str | None, str]] = []  # (row, key, why) of integers not as written
+        # (row, key, why) of what YAML reads otherwise than written: integers such as 0301, keys given twice
+        self.misread: list[tuple[int, str | None, str]] = []
         self.key_of: dict[int, str] = {}  # id of a value node -> its key, to name the field of a problem
+        self.anchored: set[int] = set()  # ids of nodes that define an anchor (&name), to be used by aliases
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
@@ -226,18 +257,34 @@ class _LimitedLoader(yaml.SafeLoader):
         self._depth += 1
         if self._depth > MAX_YAML_DEPTH:
             raise _YamlLimit(f"nested more than {MAX_YAML_DEPTH} levels deep", self.peek_event().start_mark)
+        anchor = None if self.check_event(yaml.AliasEvent) else getattr(self.peek_event(), "anchor", None)
         try:
-            return super().compose_node(parent, index)
+            node = super().compose_node(parent, index)
         finally:
             self._depth -= 1
+        if anchor:
+            self.anchored.add(id(node))
+        return node
 
 
 def _construct_mapping(loader, node):
+    """A mapping that keeps its row; a key written twice is a problem, as YAML would silently keep only the last
+    (a setting added below the old one, a member field typed twice)."""
     data = _LineDict()
     data.line = node.start_mark.line + 1
+    data.anchors = set()
+    seen: dict[str, int] = {}
     for key_node, value_node in node.value:
         if isinstance(key_node, yaml.ScalarNode):
             loader.key_of[id(value_node)] = str(key_node.value)
+            key, row = str(key_node.value), key_node.start_mark.line + 1
+            if key in seen and key != "<<":
+                rows = f" (rows {seen[key]} and {row})" if seen[key] != row else ""
+                loader.misread.append((row, key, f"{key!r} is given twice{rows}: YAML keeps only the last; remove one"))
+            seen.setdefault(key, row)
+            if id(value_node) in loader.anchored:
+                data.anchors.add(key)
+    data.key_rows = seen
     yield data
     data.update(loader.construct_mapping(node))
 
@@ -252,7 +299,7 @@ def _construct_int(loader, node):
     if re.fullmatch(r"[-+]?(?:0|[1-9][0-9]*)", text):
         return int(text)
     value = yaml.SafeLoader.construct_yaml_int(loader, node)
-    loader.number_problems.append(
+    loader.misread.append(
         (
             node.start_mark.line + 1,
             loader.key_of.get(id(node)),
@@ -290,8 +337,9 @@ def read_yaml(path: str | Path, what: str = "a params file") -> dict:
         ) from None
     finally:
         loader.dispose()
-    if loader.number_problems:
-        raise InputErrors([InputError(path, why, row=row, field=key) for row, key, why in loader.number_problems])
+    if loader.misread:
+        misread = sorted(loader.misread, key=lambda p: p[0])
+        raise InputErrors([InputError(path, why, row=row, field=key) for row, key, why in misread])
     if not isinstance(data, dict):
         raise InputError(path, "expected a mapping (key: value lines) at the top level")
     return data

@@ -8,7 +8,12 @@ from pathlib import Path
 
 from analysis.core import config
 from analysis.core.errors import InputError
-from analysis.core.inputs import read_yaml
+from analysis.core.inputs import line_of, read_yaml
+
+#: Bounds of settings that are well-typed but impossible: a worker is a Jupyter kernel (some 200 MB and a core's
+#: share), and no value the project reads is from before 1950 (the plausibility rules' first year).
+MAX_WORKERS = 64
+FIRST_YEAR_MIN = 1950
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,10 @@ def check_languages(value, path: Path) -> tuple[str, ...]:
 def load_report_settings(path: Path | None = None) -> ReportSettings:
     path = Path(path or config.REPORT_YAML)
     data = read_yaml(path)
+
+    def refuse(key: str, reason: str) -> InputError:
+        return InputError(path, reason, row=line_of(data, key), field=key)
+
     types = {
         "report_year": int,
         "base_year": int,
@@ -67,34 +76,31 @@ def load_report_settings(path: Path | None = None) -> ReportSettings:
         "languages": list,
     }
     optional = {"indicator_pages", "languages"}
-    unknown = sorted(set(data) - set(types))
+    unknown = sorted(set(data) - set(types), key=str)
     if unknown:
-        raise InputError(path, f"unknown setting {unknown[0]!r}; known: {', '.join(types)}", field=unknown[0])
+        raise refuse(unknown[0], f"unknown setting {unknown[0]!r}; known: {', '.join(types)}")
     for key, typ in types.items():
         if key not in data:
             if key in optional:
                 continue
-            raise InputError(path, "setting is missing", field=key)
+            raise refuse(key, "setting is missing")
         if not isinstance(data[key], typ) or isinstance(data[key], bool):
-            raise InputError(path, f"must be {typ.__name__}, got {data[key]!r}", field=key)
+            raise refuse(key, f"must be {typ.__name__}, got {data[key]!r}")
     if data["data"] not in ("demo", "ingested"):
-        raise InputError(path, f"must be 'demo' or 'ingested', got {data['data']!r}", field="data")
+        raise refuse("data", f"must be 'demo' or 'ingested', got {data['data']!r}")
     if not data["first_year"] <= data["base_year"] <= data["report_year"] <= data["default_target_year"]:
-        raise InputError(
-            path, "years must satisfy first_year ≤ base_year ≤ report_year ≤ default_target_year", field="report_year"
-        )
+        raise refuse("report_year", "years must satisfy first_year ≤ base_year ≤ report_year ≤ default_target_year")
     if data["report_year"] > date.today().year:
-        raise InputError(
-            path,
+        raise refuse(
+            "report_year",
             f"{data['report_year']} has not come yet: a report shows the values of a year that has begun",
-            field="report_year",
         )
     if data.get("indicator_pages", "all") not in ("all", "key", "none"):
-        raise InputError(
-            path, f"must be 'all', 'key' or 'none', got {data['indicator_pages']!r}", field="indicator_pages"
-        )
-    if data["workers"] < 1:
-        raise InputError(path, "must be at least 1", field="workers")
+        raise refuse("indicator_pages", f"must be 'all', 'key' or 'none', got {data['indicator_pages']!r}")
+    if not 1 <= data["workers"] <= MAX_WORKERS:
+        raise refuse("workers", f"{data['workers']} workers: must be 1 to {MAX_WORKERS} (about one per core)")
+    if data["first_year"] < FIRST_YEAR_MIN:
+        raise refuse("first_year", f"{data['first_year']}: no value the project reads is from before {FIRST_YEAR_MIN}")
     if "languages" in data:
         data["languages"] = check_languages(data["languages"], path)
     return ReportSettings(**{**data, "targets": config.ROOT / data["targets"]})
@@ -124,17 +130,21 @@ def load_method_settings(path: Path | None = None) -> MethodSettings:
     if not path.exists():
         return MethodSettings()
     data = read_yaml(path)
+
+    def refuse(key: str, reason: str) -> InputError:
+        return InputError(path, reason, row=line_of(data, key), field=key)
+
     fields = MethodSettings.__dataclass_fields__
-    unknown = sorted(set(data) - set(fields))
+    unknown = sorted(set(data) - set(fields), key=str)
     if unknown:
-        raise InputError(path, f"unknown setting {unknown[0]!r}; known: {', '.join(fields)}", field=unknown[0])
+        raise refuse(unknown[0], f"unknown setting {unknown[0]!r}; known: {', '.join(fields)}")
     for key, value in data.items():
         typ = type(getattr(MethodSettings, key))
         ok = isinstance(value, typ) or (typ is float and isinstance(value, int))
         if not ok or isinstance(value, bool):
-            raise InputError(path, f"must be {typ.__name__}, got {value!r}", field=key)
+            raise refuse(key, f"must be {typ.__name__}, got {value!r}")
         if key in METHOD_CHOICES and value not in METHOD_CHOICES[key]:
-            raise InputError(path, f"must be one of {', '.join(METHOD_CHOICES[key])}, got {value!r}", field=key)
+            raise refuse(key, f"must be one of {', '.join(METHOD_CHOICES[key])}, got {value!r}")
     checks = {
         "alpha": lambda v: 0 < v < 1,
         "min_points": lambda v: v >= 3,
@@ -143,7 +153,7 @@ def load_method_settings(path: Path | None = None) -> MethodSettings:
     }
     for key, ok in checks.items():
         if key in data and not ok(data[key]):
-            raise InputError(path, f"{data[key]!r} is out of range", field=key)
+            raise refuse(key, f"{data[key]!r} is out of range")
     return MethodSettings(
         **{k: (float(v) if isinstance(getattr(MethodSettings, k), float) else v) for k, v in data.items()}
     )

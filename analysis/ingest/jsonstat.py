@@ -46,11 +46,22 @@ def _n(n: int) -> str:
 
 
 class _NotJson(ValueError):
-    pass
+    def __init__(self, reason: str, field: str):
+        super().__init__(reason)
+        self.reason, self.field = reason, field
 
 
 def _no_constant(token: str):
-    raise _NotJson(token)
+    raise _NotJson(f"{token} is not JSON (JSON-stat writes a missing value as null, with a status)", "value")
+
+
+def _once(pairs: list) -> dict:
+    """An object whose keys are each given once: ``json`` would keep the last of two ``"value"`` arrays silently."""
+    out = dict(pairs)
+    if len(out) < len(pairs):
+        twice = next(k for i, (k, _) in enumerate(pairs) if k in dict(pairs[:i]))
+        raise _NotJson(f"{twice!r} is given twice in one object: JSON keeps only the last; which is meant?", twice)
+    return out
 
 
 def _load(source: str | Path | dict) -> tuple[dict, str]:
@@ -61,7 +72,7 @@ def _load(source: str | Path | dict) -> tuple[dict, str]:
     if not raw.strip():
         raise InputError(path, "empty file, expected a JSON-stat 2.0 dataset")
     try:
-        data = json.loads(raw.decode("utf-8-sig"), parse_constant=_no_constant)
+        data = json.loads(raw.decode("utf-8-sig"), parse_constant=_no_constant, object_pairs_hook=_once)
     except UnicodeDecodeError as exc:
         raise InputError(path, f"not UTF-8 (byte {exc.start}); JSON-stat is always UTF-8") from None
     except json.JSONDecodeError as exc:
@@ -69,9 +80,9 @@ def _load(source: str | Path | dict) -> tuple[dict, str]:
             path, f"invalid JSON ({exc.msg}, column {exc.colno}); truncated download?", row=exc.lineno
         ) from None
     except _NotJson as exc:
-        raise InputError(
-            path, f"{exc} is not JSON (JSON-stat writes a missing value as null, with a status)", field="value"
-        ) from None
+        raise InputError(path, exc.reason, field=exc.field) from None
+    except ValueError as exc:  # a number of more than 4 300 digits, which Python will not convert
+        raise InputError(path, f"not a JSON-stat dataset: {str(exc).split(';')[0]}", field="value") from None
     except RecursionError:
         raise InputError(
             path, "nested too deeply to be a JSON-stat dataset (arrays or objects thousands deep)"
@@ -174,10 +185,17 @@ def _units(metric: str, cat: dict, codes: list[str], where: str) -> dict[str, di
     field = f"dimension.{metric}.category.unit"
     if not isinstance(unit, dict) or not all(isinstance(u, dict) for u in unit.values()):
         raise InputError(where, "unit must be an object of {code: {base: ..., decimals: ...}}", field=field)
-    stray = sorted(set(unit) - set(codes))
+    stray = sorted(set(unit) - set(codes), key=str)
     if stray:
         raise InputError(where, f"units given for {stray[:3]}, which are not categories of {metric}", field=field)
     return unit
+
+
+def _table_id(tableid, where: str) -> str:
+    """The SSB table number the variables are named after (``ssb/07459/...``): letters and digits only."""
+    if not re.fullmatch(r"[0-9A-Za-z_]*", str(tableid)) or isinstance(tableid, (dict, list, bool)):
+        raise InputError(where, f"{str(tableid)[:40]!r} is not a table number such as '07459'", field="tableid")
+    return str(tableid)
 
 
 def read_jsonstat(source: str | Path | dict) -> pd.DataFrame:
@@ -230,6 +248,8 @@ def read_jsonstat(source: str | Path | dict) -> pd.DataFrame:
         if not math.isfinite(v):
             raise InputError(where, f"value at cell {i} is {v}, too large to be a number", field="value")
         num[i] = v
+    if np.isnan(num).all() and n > 1:  # like a StatBank export of zeros: a query that matched no data
+        raise InputError(where, f"every one of the {_n(n)} values is null: the dataset holds nothing", field="value")
     status = np.array(["" if s is None else str(s) for s in statuses], dtype=object)
     status[np.isnan(num) & (status == "")] = ".."
 
@@ -255,7 +275,7 @@ def read_jsonstat(source: str | Path | dict) -> pd.DataFrame:
             "label": str(data.get("label", "")),
             "source": str(data.get("source", "")),
             "updated": _updated(data.get("updated", ""), where),
-            "table_id": str(ext.get("tableid", "")),
+            "table_id": _table_id(ext.get("tableid", ""), where),
             "role": role,
             "dimensions": {name: dims[name].get("label", name) for name in ids},
             "units": units,

@@ -71,7 +71,10 @@ def parse_number(text: str | float | int, decimal: str | None = None) -> float:
     spaced = " " in body
 
     def number(int_part: str, frac: str = "") -> float:
-        return sign * float(int_part.replace(" ", "").replace(",", "").replace(".", "") + ("." + frac if frac else ""))
+        x = sign * float(int_part.replace(" ", "").replace(",", "").replace(".", "") + ("." + frac if frac else ""))
+        if x in (float("inf"), float("-inf")):
+            raise NumberError(f"{t[:20]}... ({len(t)} characters) is too large to be a number", specific=True)
+        return x
 
     if not marks:
         if spaced and not _grouped(body, " "):

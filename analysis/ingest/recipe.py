@@ -42,7 +42,7 @@ import pandas as pd
 
 from analysis.core import config
 from analysis.core.errors import InputError, Problems
-from analysis.core.inputs import MB, csv_rows, decode_utf8, line_of, read_bytes, read_yaml
+from analysis.core.inputs import MB, csv_rows, decode_utf8, line_of, read_bytes, read_yaml, stray_bom
 from analysis.core.schema import OBSERVATION_COLUMNS, SUPPRESSED
 from analysis.ingest import split_region
 from analysis.ingest.numbers import DECIMAL_MARKS, NumberError, declared_decimal, parse_number
@@ -109,7 +109,7 @@ class Recipe:
             return False
         try:
             rel = path.resolve().relative_to(self.folder.resolve()).as_posix()
-        except ValueError:
+        except (ValueError, RuntimeError):  # elsewhere, or a loop of links (which recipe_for names)
             return False
         return any(fnmatch.fnmatchcase(rel, g) or fnmatch.fnmatchcase(rel, g.removeprefix("**/")) for g in self.files)
 
@@ -141,9 +141,9 @@ def load_recipe(path: str | Path) -> Recipe:
         return next((i for i, line in enumerate(lines, start=1) if pattern.match(line)), line_of(data))
 
     def refuse(key: str, reason: str, at=None) -> None:
-        problems.add(InputError(path, reason, row=line_of(at) or row_of(key), field=key))
+        problems.add(InputError(path, reason, row=line_of(at) or row_of(str(key)), field=str(key)))
 
-    for key in sorted(set(data) - set(KEYS)):
+    for key in sorted(set(data) - set(KEYS), key=str):
         refuse(key, f"unknown key {key!r} (a recipe has: {', '.join(KEYS)})")
     for key in REQUIRED:
         if key not in data:
@@ -261,9 +261,13 @@ def _mapping(data: dict, key: str, allowed: tuple, refuse, out: dict, required: 
         out["decimal"] = m["decimal"]
     if "encoding" in m:
         try:
-            out["encoding"] = codecs.lookup(str(m["encoding"])).name
+            found = codecs.lookup(str(m["encoding"]))
         except LookupError:
-            refuse(key, f"csv.encoding {m['encoding']!r} is not an encoding (utf-8, latin-1, cp1252, ...)", m)
+            found = None
+        if found is None or not found._is_text_encoding:  # rot13, base64, zlib: codecs, but not of text
+            refuse(key, f"csv.encoding {m['encoding']!r} is not a text encoding (utf-8, latin-1, cp1252, ...)", m)
+        else:
+            out["encoding"] = found.name
 
 
 def _missing(m, refuse) -> dict:
@@ -318,7 +322,10 @@ def recipes_in(folder: Path) -> list[Path]:
 def recipe_for(path: str | Path) -> Recipe | None:
     """The recipe that covers ``path``: the nearest one in its folder or a folder above it up to ``data/raw``
     (only its own folder when the file lies elsewhere). Two recipes covering one file are refused."""
-    path = Path(path).resolve()
+    try:
+        path = Path(path).resolve()
+    except RuntimeError:  # Python 3.11 raises it for a link that leads to itself
+        raise InputError(path, "a link that leads to itself (a loop of symbolic links), not a file") from None
     raw = config.RAW_DIR.resolve()
     folders = [path.parent]
     if path.is_relative_to(raw):
@@ -338,10 +345,11 @@ def recipe_for(path: str | Path) -> Recipe | None:
 def _table(recipe: Recipe, path: Path) -> tuple[list[str], list[tuple[int, list]]]:
     """Header and (file row, cells) of a recipe's file: a CSV in the recipe's encoding and separator, or a sheet."""
     if path.suffix.lower() == ".xlsx":
-        from analysis.ingest.workbook import load_workbook, values_workbook
+        from analysis.ingest.workbook import first_sheet, load_workbook, values_workbook
 
         wb, raw = load_workbook(path, "a workbook")
-        name = recipe.sheet or wb.sheetnames[0]
+        hint = f", or name the sheet in {recipe.path.name}"
+        name = recipe.sheet or first_sheet(path, wb, "a recipe without sheet:", hint)
         if name not in wb.sheetnames:
             raise InputError(path, f"no sheet {name!r} (sheets: {', '.join(wb.sheetnames)})", field="sheet")
         problems = Problems()
@@ -363,6 +371,7 @@ def _table(recipe: Recipe, path: Path) -> tuple[list[str], list[tuple[int, list]
                 line = raw[: exc.start].count(b"\n") + 1
                 raise InputError(path, f"not {recipe.encoding} as the recipe says (csv.encoding)", row=line) from None
         text = text.lstrip("\ufeff")
+        stray_bom(text, path)
         lines = text.splitlines()
         head = lines[recipe.header_row - 1] if len(lines) >= recipe.header_row else ""
         sep = recipe.separator or max(";,\t", key=head.count)
@@ -395,6 +404,14 @@ def read_with_recipe(recipe: Recipe, path: str | Path) -> pd.DataFrame:
             + f"; the file's columns are {', '.join(map(repr, header))}",
             row=recipe.header_row,
             field=absent[0][1],
+        )
+    twice = [c for _, c in wanted if header.count(c) > 1]
+    if twice:
+        raise InputError(
+            path,
+            f"column {twice[0]!r} appears twice in the header: which is meant?",
+            row=recipe.header_row,
+            field=twice[0],
         )
     at = {h: i for i, h in enumerate(header)}
     decimal = recipe.decimal or declared_decimal(path)

@@ -111,6 +111,8 @@ def read_observations(path: str | Path) -> tuple[str, pd.DataFrame]:
                 obs = pd.read_parquet(path)
             except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a broken file
                 raise InputError(path, f"not a readable parquet file ({type(exc).__name__})") from None
+            if obs.empty:
+                raise InputError(path, "an observation table with no rows: it holds nothing")
     except InputError as exc:
         if exc.path is None:
             exc = InputError(path, exc.reason, exc.row, exc.field)

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import InputError, Problems
-from analysis.core.inputs import MB, check_lines, csv_rows, foreign_digit, read_bytes
+from analysis.core.inputs import MB, check_lines, csv_rows, foreign_digit, read_bytes, stray_bom
 from analysis.core.schema import OBSERVATION_COLUMNS, SUPPRESSED
 from analysis.ingest import split_region
 from analysis.ingest.numbers import NumberError, declared_decimal, parse_number
@@ -85,6 +85,7 @@ def decode_export(raw: bytes, path: Path) -> tuple[str, str]:
                 "(Windows-1252 or another code page?); re-export as UTF-8",
                 row=text.count("\n", 0, m.start()) + 1,
             )
+    stray_bom(text, path)
     return text, encoding
 
 
@@ -123,6 +124,15 @@ def read_statbank(path: str | Path) -> pd.DataFrame:
         if m is None:
             why = foreign_digit(header[j]) or "expected e.g. 'Persons 2022'"
             raise InputError(path, f"column {header[j]!r} names no year; {why}", row=h + 1, field=header[j])
+        glued = re.search(rf"\S*{m.group(1)}\S*", header[j]).group()
+        if glued != m.group(1):  # '2022*', '2022/23', '2022K1': not one calendar year, or not only the year
+            raise InputError(
+                path,
+                f"column {header[j]!r}: {glued!r} is not a year on its own; a year column is named like 'Persons "
+                "2022' (a mark such as '*', a season such as 2022/23 or a quarter is not read as the year)",
+                row=h + 1,
+                field=header[j],
+            )
         years.append(int(m.group(1)))
         variables.add(_YEAR_RE.sub("", header[j]).strip())
     if not value_cols:

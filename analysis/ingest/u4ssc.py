@@ -134,15 +134,30 @@ def _read_table(path: Path) -> pd.DataFrame:
     the row in the file; a file whose rows cannot be read is refused with every row named."""
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        from analysis.ingest.workbook import load_workbook, values_workbook
+        from analysis.ingest.workbook import first_sheet, load_workbook, values_workbook
 
         wb, raw = load_workbook(path, "a U4SSC submission")
         problems = Problems()
-        sheet = wb.worksheets[0].title
+        sheet = first_sheet(path, wb, "a submission")
+        for other in wb.worksheets[1:]:  # a second year pasted into a sheet of its own would be left out unseen
+            names = {_cell_text(c) for c in next(other.iter_rows(max_row=1, values_only=True), ())}
+            if {"municipality_code", "kpi_code"} <= names:
+                problems.add(
+                    InputError(
+                        path,
+                        f"sheet {other.title!r} is a submission too, but only the first sheet ({sheet!r}) is read: "
+                        "move its rows to the first sheet, or send it as a file of its own",
+                        row=1,
+                        field=other.title,
+                    )
+                )
         wb = values_workbook(path, wb, raw, [sheet], {"municipality_code", "year", "value"}, problems)
         problems.raise_if_any()
         cells = list(wb[sheet].iter_rows(values_only=True))
         header = [_cell_text(c) for c in cells[0]] if cells else []
+        twice = sorted({h for h in header if h and header.count(h) > 1})
+        if twice:  # as csv_table refuses it: which of the two is meant cannot be told
+            raise InputError(path, f"column {twice[0]!r} appears twice in the header", row=1, field=twice[0])
         records, rows = [], []
         for row, values in enumerate(cells[1:], start=2):
             if all(v is None or _cell_text(v) == "" for v in values):

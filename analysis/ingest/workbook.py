@@ -20,6 +20,10 @@ from analysis.core.inputs import MB, read_bytes
 
 MAX_BYTES = 20 * MB
 MAX_UNPACKED = 200 * MB
+#: Cells a sheet may span (rows x columns up to its last used cell): the KOSTRA long sheet has some 10 000. A
+#: stray value or formatting in cell XFD1048576 makes a sheet of 17 billion cells, which reading cell by cell
+#: would never finish.
+MAX_CELLS = 5_000_000
 
 
 def archive_bytes(path: str | Path, what: str) -> bytes:
@@ -40,13 +44,39 @@ def load_workbook(path: str | Path, what: str):
     """The workbook at ``path`` with formulas (``data_only=False``) and its bytes, or an :class:`InputError`
     saying why not."""
     from openpyxl import load_workbook as _load
+    from openpyxl.utils import get_column_letter
 
     raw = archive_bytes(path, what)
     try:
         wb = _load(io.BytesIO(raw), data_only=False)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a broken workbook
         raise InputError(path, f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
+    for ws in wb.worksheets:
+        cells = ws.max_row * ws.max_column
+        if cells > MAX_CELLS:
+            n = f"{cells:,}".replace(",", " ")
+            raise InputError(
+                path,
+                f"sheet {ws.title!r} reaches cell {get_column_letter(ws.max_column)}{ws.max_row}: {n} cells, more "
+                f"than the {MAX_CELLS // 1_000_000} million read; a stray value or formatting far below or right of "
+                "the table? Delete the rows and columns after the table",
+                row=ws.max_row,
+            )
     return wb, raw
+
+
+def first_sheet(path: str | Path, wb, what: str, hint: str = "") -> str:
+    """The name of the first sheet, the one ``what`` reads when no sheet is named; refused when it is hidden, since
+    what would be read is then not what the person who sends the file sees (an old year hidden in front)."""
+    ws = wb.worksheets[0]
+    if ws.sheet_state != "visible":
+        raise InputError(
+            path,
+            f"the first sheet, {ws.title!r}, is hidden, and {what} reads the first sheet: not the one you see; "
+            f"unhide or delete it{hint}",
+            field=ws.title,
+        )
+    return ws.title
 
 
 def values_workbook(
@@ -80,6 +110,21 @@ def values_workbook(
             for cell in row:
                 if cell.data_type == "f":
                     formulas.append((name, cell.coordinate, cell.row, cell.value, header.get(cell.column)))
+                elif (
+                    header.get(cell.column) in number_columns
+                    and isinstance(cell.value, (int, float))
+                    and "%" in str(cell.number_format)
+                ):
+                    problems.add(
+                        InputError(
+                            path,
+                            f"sheet {name!r}, cell {cell.coordinate}: formatted as a percentage, so Excel shows "
+                            f"{cell.value * 100:g} % but the cell holds {cell.value:g}; format it as a number and "
+                            "type the number shown (97 for 97 %)",
+                            row=cell.row,
+                            field=header.get(cell.column),
+                        )
+                    )
                 elif header.get(cell.column) in number_columns and isinstance(cell.value, (datetime, date, time)):
                     shown = (
                         cell.value.date()

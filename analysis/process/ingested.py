@@ -20,7 +20,7 @@ import pandas as pd
 
 from analysis.core import config
 from analysis.core.atomic import atomic_path
-from analysis.core.errors import EXIT_BAD_INPUT, InputError
+from analysis.core.errors import EXIT_BAD_INPUT, InputError, Problems
 from analysis.ingest.pxweb import CacheMissError, PxWebClient, PxWebError
 from analysis.ingest.registry import FORMATS, header_names, read_observations, summary
 from analysis.reference.indicators import full_catalog as load_catalog  # U4SSC + params/indicators.yaml
@@ -39,6 +39,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
             if kind is None:
                 fmt, obs = read_observations(path)
                 validate_observations(obs, load_catalog(), path)
+                if fmt == "u4ssc":
+                    members = Problems()
+                    not_members(obs, path, members)
+                    members.raise_if_any()
                 _, notes = warnings_of(obs, path)
                 warned = f"\nwarnings:  {len(notes)} {'value' if len(notes) == 1 else 'values'} accepted with a warning"
                 text = summary(fmt, obs) + (warned if notes else "")
@@ -93,6 +97,9 @@ def params_kind(path: Path) -> str | None:
 
         if data and set(data) <= set(MethodSettings.__dataclass_fields__):
             return "methods"
+        named = {"methods": "methods", "report": "report", "network": "network", "indicators": "indicators"}
+        if path.stem in named:  # told by its name: its own checks name the key that is wrong
+            return named[path.stem]
         raise InputError(
             path,
             "not a params file check reads: no 'members' (network.yaml) or 'report_year' (report.yaml), and "
@@ -109,7 +116,6 @@ def params_kind(path: Path) -> str | None:
 
 def check_params(path: Path, kind: str, rules_check: Callable | None = None) -> str:
     """Read and check one params file as the build does; a summary, or :class:`InputErrors` with every problem."""
-    from analysis.core.errors import Problems
     from analysis.core.settings import load_report_settings
     from analysis.process.pipeline import load_targets
     from analysis.reference.members import load_units, network_name
@@ -142,6 +148,11 @@ def check_params(path: Path, kind: str, rules_check: Callable | None = None) -> 
         return f"format:    method settings\nalpha:     {methods.alpha}, slope model {methods.slope_model}"
     if kind == "report":
         settings = load_report_settings(path)
+        if not settings.targets.is_file():
+            from analysis.core.inputs import line_of, read_yaml
+
+            row = line_of(read_yaml(path), "targets")
+            raise InputError(path, f"{settings.targets} is not a file", row=row, field="targets")
         return f"format:    report settings\nreport:    {settings.report_year} ({settings.data} data)"
     if kind == "targets":
         settings = load_report_settings()
@@ -164,7 +175,6 @@ def check_params(path: Path, kind: str, rules_check: Callable | None = None) -> 
 
 def check_recipe(path: Path) -> str:
     """A recipe and every file it covers, read and validated as ``ingest`` does; all problems in one report."""
-    from analysis.core.errors import Problems
     from analysis.ingest.recipe import load_recipe, read_with_recipe
 
     recipe = load_recipe(path)
@@ -173,15 +183,17 @@ def check_recipe(path: Path) -> str:
         raise InputError(
             path, f"covers no file: nothing in {recipe.folder} matches {', '.join(recipe.files)}", field="files"
         )
-    problems, rows, catalog = Problems(), 0, load_catalog()
+    problems, tables, catalog = Problems(), [], load_catalog()
     for p in files:
         try:
             obs = read_with_recipe(recipe, p)
             validate_observations(obs, catalog, p)
-            rows += len(obs)
+            tables.append((p, obs))
         except InputError as exc:
             problems.add(exc)
+    duplicates_across(tables, problems)
     problems.raise_if_any()
+    rows = sum(len(obs) for _, obs in tables)
     borders = f"{recipe.borders} borders (used as they are)" if recipe.borders else "the borders of each year"
     names = ", ".join(p.name for p in files[:3]) + (", ..." if len(files) > 3 else "")
     return f"format:    recipe\nfiles:     {len(files)} ({names})\nrows:      {rows} of {recipe.kpi}, {borders}"
@@ -191,7 +203,6 @@ def read_folder(folder: Path, catalog: pd.DataFrame, out=None, err=None) -> list
     """Every supported file under ``folder`` (the files of its recipes among them) read and validated, each
     with the warnings it is accepted with printed; every problem of every file in one :class:`InputErrors`.
     A recipe that covers no file is a problem too (a glob that names nothing is a mistake, not an empty source)."""
-    from analysis.core.errors import Problems
     from analysis.ingest.recipe import is_recipe, load_recipe, recipe_for
 
     problems = Problems()
@@ -207,16 +218,88 @@ def read_folder(folder: Path, catalog: pd.DataFrame, out=None, err=None) -> list
             if recipe_for(p) is None and (p.suffix.lower() not in FORMATS or p.suffix.lower() == ".parquet"):
                 print(f"skipped {rel} (not a supported source format, and no recipe covers it)", file=out)
                 continue
-            _, obs = read_observations(p)
+            fmt, obs = read_observations(p)
             validate_observations(obs, catalog, p)
+            if fmt == "u4ssc":
+                not_members(obs, p, problems)
         except InputError as exc:
             problems.add(exc)
             continue
         tables.append((p, obs))
         for note in warnings_of(obs, p)[1]:  # accepted; build-data carries the warning to the page
             print(f"warning: {note}", file=err or sys.stderr)
+    duplicates_across(tables, problems)
     problems.raise_if_any()
     return tables
+
+
+def duplicates_across(tables: list[tuple[Path, pd.DataFrame]], problems) -> None:
+    """A value given by two files (a copy of an export saved under a new name, a submission sent twice): each file
+    is sound on its own, but together they give one unit, year and KPI two rows, and which is meant cannot be told.
+    Each such row of a later file is named with the file and row of the first."""
+    from analysis.validate.observations import EXTRA_KEYS
+
+    if len(tables) < 2:
+        return
+    rows = [obs["source_row"] if "source_row" in obs else -1 for _, obs in tables]  # -1: the reader keeps no row
+    every = pd.concat([obs.assign(_file=i, _row=rows[i]) for i, (_, obs) in enumerate(tables)], ignore_index=True)
+    key = ["unit_code", "year", "kpi_id"] + [c for c in EXTRA_KEYS if c in every.columns]
+    twice = every.loc[every.duplicated(key, keep=False), [*key, "_file", "_row"]]
+    first: dict[tuple, tuple[int, int]] = {}
+    named = 0
+    for rec in twice.itertuples(index=False):
+        k, (f, row) = tuple(rec[: len(key)]), rec[len(key) :]
+        if k not in first:
+            first[k] = (f, row)
+            continue
+        if first[k][0] == f:
+            continue  # twice in one file: the validator names it with the file's own rows
+        named += 1
+        if named > 20:
+            continue
+        where = tables[first[k][0]][0].name + (f" row {first[k][1]}" if first[k][1] > 0 else "")
+        problems.add(
+            InputError(
+                tables[f][0],
+                f"{', '.join(map(str, k))} is also given by {where}: two files give a value for one unit, year and "
+                "variable, and which is meant cannot be told; remove one of them (or the row from one)",
+                row=int(row) if row > 0 else None,
+                field="kpi_id",
+            )
+        )
+    if named > 20:
+        problems.add(InputError(tables[0][0].parent, f"and {named - 20} more values given by two files"))
+
+
+def not_members(obs: pd.DataFrame, path: Path, problems) -> None:
+    """A member's U4SSC submission for a unit that is not a member, nor in 2024 part of one (a typo in the code, a
+    member not added yet): the build would leave all of it out without a word. Named with its first row; not
+    checked while params/network.yaml is refused (checking that names why)."""
+    from analysis.core.schema import BORDERS_YEAR
+    from analysis.reference import geography
+    from analysis.reference.members import load_units
+
+    try:
+        units = load_units()
+    except InputError:
+        return
+    members = set(units.loc[units["is_member"], "unit_code"])
+    for (code, year), rows in obs.groupby(["unit_code", "year"])["source_row"]:
+        then = min(int(year), BORDERS_YEAR)
+        level = "municipality" if len(code) == 4 else "county"
+        mapping = geography.mapping_to(BORDERS_YEAR, then, level=level)
+        now = set(mapping.loc[mapping["from_code"] == code, "to_code"]) | {code}
+        if not now & members:
+            problems.add(
+                InputError(
+                    path,
+                    f"{code} ({geography.name_of(code) or 'unknown'}) is not a member of this network "
+                    f"(params/network.yaml), nor part of one in {BORDERS_YEAR}: the build would leave its values out; "
+                    "a typo in the code, or a member to add first?",
+                    row=int(rows.min()),
+                    field="municipality_code",
+                )
+            )
 
 
 def write_ingested(tables: list[tuple[Path, pd.DataFrame]], folder: Path, out_dir: Path) -> dict[str, Path]:
@@ -301,7 +384,7 @@ def _load_query(path: str | None, v2: bool) -> dict:
     if not isinstance(q, dict):
         raise InputError(path, "query file must hold a JSON object")
     allowed = {"valueCodes", "codelist", "outputValues", "lang"} if v2 else {"query", "response", "lang"}
-    extra = sorted(set(q) - allowed)
+    extra = sorted(set(q) - allowed, key=str)
     if extra:
         raise InputError(path, f"unknown keys {extra} (allowed: {sorted(allowed)})", field=extra[0])
     return q
@@ -437,7 +520,6 @@ def ingest_raw(staging: Path, raw_dir: Path | None = None, current: Path | None 
     if ingest_is_current(current, digest):
         print(f"      ingest: {raw_dir} unchanged since the last ingest ({digest[:12]}); not ingested again", file=out)
         return current
-    from analysis.core.errors import Problems
 
     problems, found = Problems(), []
     catalog = load_catalog()
@@ -446,6 +528,7 @@ def ingest_raw(staging: Path, raw_dir: Path | None = None, current: Path | None 
             found.append((folder, read_folder(folder, catalog, out=out, err=out)))
         except InputError as exc:
             problems.add(exc)
+    duplicates_across([t for _, tables in found for t in tables], problems)  # between two source folders
     problems.raise_if_any()
     staging.mkdir(parents=True, exist_ok=True)
     written = {}

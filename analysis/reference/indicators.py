@@ -78,7 +78,7 @@ def load_own_indicators(path: Path | None = None, u4ssc: pd.DataFrame | None = N
     data = read_yaml(path, "the own indicators")
     u4ssc = load_catalog() if u4ssc is None else u4ssc
     entries = data.get("indicators") or []
-    extra = sorted(set(data) - {"indicators"})
+    extra = sorted(set(data) - {"indicators"}, key=str)
     problems = Problems()
     if extra:
         problems.add(
@@ -111,7 +111,7 @@ def _entry(path, i, entry, u4ssc_codes, known, derived, seen, problems) -> dict 
     if not isinstance(entry, dict):
         refuse(None, "must be a mapping (code: ..., name_nb: ..., ...)")
         return None
-    for key in sorted(set(entry) - set(FIELDS)):
+    for key in sorted(set(entry) - set(FIELDS), key=str):
         refuse(str(key), f"unknown field {key!r} (the fields are {', '.join(FIELDS)})")
     for key in REQUIRED:
         if entry.get(key) in (None, "", []):
@@ -205,6 +205,9 @@ def _check_formula(formula, code, known, derived, refuse) -> None:
     if kind == "share":
         if not (isinstance(arg, list) and len(arg) == 2 and all(isinstance(a, str) for a in arg)):
             refuse("formula", f"share needs [numerator, denominator], two series codes, got {arg!r}")
+            return
+        if arg[0] == arg[1]:
+            refuse("formula", f"share of {arg[0]!r} in itself is 100 % in every year: give two series")
             return
         series = arg
     else:

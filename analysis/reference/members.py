@@ -9,13 +9,17 @@ import pandas as pd
 
 from analysis.core import config
 from analysis.core.errors import InputError, Problems
-from analysis.core.inputs import foreign_digit, line_of, read_csv_frame, read_yaml
+from analysis.core.inputs import defines_anchor, foreign_digit, line_of, read_csv_frame, read_yaml
 from analysis.core.schema import BORDERS_YEAR, NATIONAL_CODE, NATIONAL_NAME, slugify
 from analysis.reference import geography
 
 #: The name used when network.yaml gives none (a network is not necessarily Bærekraftsnettverket).
 DEFAULT_NETWORK_NAME = "Nettverket"
 NAME_MAX = 120
+#: What network.yaml and each member may say; anything else is a typo whose setting would be lost without a word
+#: (``peer_gruop: Storbyer`` leaves the member without a peer group).
+TOP_KEYS = ("network", "members", "counties")
+MEMBER_FIELDS = ("code", "name", "type", "county", "peer_group", "valid_from", "valid_to")
 
 
 def network_name(path: Path | None = None) -> str:
@@ -44,17 +48,21 @@ def load_units(path: Path | None = None) -> pd.DataFrame:
     code that is not quoted or not in the registry for the member's last year (2024 borders, or
     ``valid_to``), a name the registry does not give that code (``0301 Bergen``: 0301 is Oslo), two
     members with one code or one name, ``valid_from`` after ``valid_to``, a county that is not listed
-    or is not the one the municipality number begins with.
+    or is not the one the municipality number begins with, an unknown key or member field (a typo's setting
+    would be lost), a peer group that is not one line of text, a county given for a county member.
     """
     path = Path(path or config.NETWORK_YAML)
     data = read_yaml(path, "network.yaml")
+    problems = Problems()
+    for key in sorted({k for k in set(data) - set(TOP_KEYS) if not defines_anchor(data, k)}, key=str):
+        where = dict(row=line_of(data, key), field=str(key))
+        problems.add(InputError(path, f"unknown key {key!r} (network.yaml has: {', '.join(TOP_KEYS)})", **where))
     members = data.get("members")
     if members == "all":
         data = {**data, **everyone(BORDERS_YEAR)}
         members = data["members"]
     if not isinstance(members, list) or not members:
         raise InputError(path, "no members listed (a list: '- {code: ...}' lines)", row=line_of(data), field="members")
-    problems = Problems()
     counties = _counties(path, data.get("counties"), problems)
     rows = []
     for i, m in enumerate(members, start=1):
@@ -169,6 +177,9 @@ def _member(path: Path, i: int, m, counties: dict[str, str], problems: Problems)
     def refuse(reason: str, field: str) -> None:
         problems.add(InputError(path, reason, row=row, field=field))
 
+    for key in sorted(set(m) - set(MEMBER_FIELDS), key=str):
+        label = m["code"] if isinstance(m.get("code"), str) else i
+        refuse(f"member {label}: unknown field {key!r} (a member has: {', '.join(MEMBER_FIELDS)})", str(key))
     code = m.get("code")
     if not isinstance(code, str):
         refuse(f"member {i}: code {code!r} must be a quoted string (an unquoted 0301 becomes the number 301)", "code")
@@ -197,6 +208,11 @@ def _member(path: Path, i: int, m, counties: dict[str, str], problems: Problems)
         refuse(f"member {code} ({name}): {code} is not a {level} code in the borders of {year}", "code")
     elif not geography.names_agree(name, geography.name_of(code)):
         refuse(f"member {code} ({name}): {code} is {geography.name_of(code)} in the registry, not {name}", "name")
+    peer_group = m.get("peer_group", "")
+    if not isinstance(peer_group, str) or "\n" in peer_group.strip():
+        refuse(f"member {code} ({name}): peer_group must be a name on one line, got {peer_group!r}", "peer_group")
+    if unit_type == "fylke" and "county" in m:
+        refuse(f"member {code} ({name}): a county lies in no county; remove county (or is it a kommune?)", "county")
     county = str(m.get("county", "")) if unit_type == "kommune" else ""  # a county is not compared with itself
     if unit_type == "kommune":
         if county not in counties:
@@ -215,7 +231,7 @@ def _member(path: Path, i: int, m, counties: dict[str, str], problems: Problems)
         "type": unit_type,
         "county_code": county,
         "county_name": counties.get(county, ""),
-        "peer_group": str(m.get("peer_group", "")),
+        "peer_group": peer_group.strip(),
         "is_member": True,
         "valid_from": valid_from,
         "valid_to": valid_to,

@@ -4,6 +4,9 @@
 bundled.yaml``) with the demonstration data, built once per session in a throw-away copy of the project:
 tests with known answers for Trondheim, Ålesund or Viken read it instead of ``data/processed``, so they
 hold whichever network and data a user configures in ``params/``.
+
+``no_network`` makes any real HTTP request through ``requests`` (the SSB clients' only way out) fail the
+test that sent it: the clients' tests replay recorded answers (``http_helpers.Recorded``).
 """
 
 from __future__ import annotations
@@ -16,10 +19,23 @@ from pathlib import Path
 
 import pytest
 from network_helpers import BUNDLED_NETWORK
+from requests.adapters import HTTPAdapter
 
 from analysis.core import config
 from analysis.pages import report_data
 from analysis.site.sandbox import make_project
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_network():
+    """Refuse every request that would reach the network; a test that tries one fails, naming it."""
+
+    def refuse(adapter, request, **kwargs):
+        raise AssertionError(f"a test tried a real HTTP request: {request.method} {request.url}")
+
+    real, HTTPAdapter.send = HTTPAdapter.send, refuse
+    yield
+    HTTPAdapter.send = real
 
 
 @pytest.fixture(scope="session")

@@ -83,17 +83,17 @@ def _population(args) -> int:
         print(f"Wrote {args.out}")
     if args.facts:
         from analysis.core import config
-        from analysis.process.population import member_population_facts
+        from analysis.process.population import latest_facts
 
         path = config.REFERENCE_DIR / "population.csv"
-        write_atomic_csv(member_population_facts(args.folder), path)
+        write_atomic_csv(latest_facts(table), path)
         print(f"Wrote {path} (the latest population per member, shown in the page profiles)")
     if args.series:
         from analysis.core import config
-        from analysis.process.population import population_series
+        from analysis.process.population import whole_series
 
         path = config.REFERENCE_DIR / "population_series.csv"
-        write_atomic_csv(population_series(args.folder), path)
+        write_atomic_csv(whole_series(table), path)
         print(f"Wrote {path} (every member's population per year, for per-inhabitant indicators)")
     return 0
 

@@ -5,6 +5,10 @@ bundled.yaml``) with the demonstration data, built once per session in a throw-a
 tests with known answers for Trondheim, Ålesund or Viken read it instead of ``data/processed``, so they
 hold whichever network and data a user configures in ``params/``.
 
+``population_exports``, ``population_totals`` and ``bundled_population`` are the real SSB 07459 exports in
+``../shared`` (824 000 rows), read once per session: several modules check their numbers, and reading them
+took several seconds each time.
+
 ``no_network`` makes any real HTTP request through ``requests`` (the SSB clients' only way out) fail the
 test that sent it: the clients' tests replay recorded answers (``http_helpers.Recorded``).
 """
@@ -12,6 +16,14 @@ test that sent it: the clients' tests replay recorded answers (``http_helpers.Re
 from __future__ import annotations
 
 import os
+
+# One BLAS/OpenMP thread per test process (and the builds it starts), set before numpy loads: on a busy
+# 2-core machine OpenBLAS's spinning threads made the dense linear algebra of the tests about 5x slower
+# (tests/test_compare.py's REML checks: 70 s against 14 s). Parallelism comes from pytest-xdist instead.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import fcntl
 import re
 import subprocess
 import sys
@@ -39,15 +51,27 @@ def no_network():
 
 
 @pytest.fixture(scope="session")
-def bundled_project(tmp_path_factory) -> Path:
-    """A copy of the project with the bundled network, its data built (``build-data``)."""
-    project = make_project(tmp_path_factory.mktemp("bundled"), BUNDLED_NETWORK.read_text(encoding="utf-8"), "all")
-    settings = project / "params" / "report.yaml"  # the demonstration data, whatever params/ says
-    settings.write_text(re.sub(r"^data: \w+", "data: demo", settings.read_text(encoding="utf-8"), flags=re.M))
-    env = {**os.environ, "BAEREKRAFT_ROOT": str(project), "BAEREKRAFT_SHARED": str(config.SHARED_DIR)}
-    subprocess.run(
-        [sys.executable, "-m", "analysis", "build-data"], cwd=project, env=env, check=True, capture_output=True
-    )
+def bundled_project(tmp_path_factory, worker_id) -> Path:
+    """A copy of the project with the bundled network, its data built (``build-data``).
+
+    Built once per run: under pytest-xdist the workers share one copy (the first builds it while holding a
+    lock, the others wait and read it), so ``-n 2`` does not build it twice. Tests only read it.
+    """
+    base = tmp_path_factory.getbasetemp()
+    shared = base if worker_id == "master" else base.parent  # the folder all workers of this run share
+    project, done = shared / "bundled", shared / "bundled.built"
+    with open(shared / "bundled.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            make_project(project, BUNDLED_NETWORK.read_text(encoding="utf-8"), "all")
+            settings = project / "params" / "report.yaml"  # the demonstration data, whatever params/ says
+            text = re.sub(r"^data: \w+", "data: demo", settings.read_text(encoding="utf-8"), flags=re.M)
+            settings.write_text(text)
+            env = {**os.environ, "BAEREKRAFT_ROOT": str(project), "BAEREKRAFT_SHARED": str(config.SHARED_DIR)}
+            subprocess.run(
+                [sys.executable, "-m", "analysis", "build-data"], cwd=project, env=env, check=True, capture_output=True
+            )
+            done.touch()
     return project
 
 
@@ -55,3 +79,37 @@ def bundled_project(tmp_path_factory) -> Path:
 def bundled_data(bundled_project) -> report_data.ReportData:
     """The bundled network's processed tables, as the pages read them."""
     return report_data.load(bundled_project / "data" / "processed")
+
+
+POPULATION_EXPORTS = config.SHARED_DATA_DIR / "ssb-07459-population"
+
+
+@pytest.fixture(scope="session")
+def population_exports():
+    """Every row of the real StatBank 07459 exports (``read_population_exports``)."""
+    from analysis.ingest.statbank import read_population_exports
+
+    if not POPULATION_EXPORTS.exists():
+        pytest.skip("shared data not available")
+    return read_population_exports(POPULATION_EXPORTS)
+
+
+@pytest.fixture(scope="session")
+def population_totals():
+    """The exports summed over ages per code and year (``population.population_totals``)."""
+    from analysis.process import population
+
+    if not POPULATION_EXPORTS.exists():
+        pytest.skip("shared data not available")
+    return population.population_totals(POPULATION_EXPORTS)
+
+
+@pytest.fixture(scope="session")
+def bundled_population(population_totals):
+    """The bundled network's members in 2024 borders (``population.network_population``), whichever network
+    params/network.yaml configures."""
+    from network_helpers import bundled_units
+
+    from analysis.process import population
+
+    return population.members_in_borders(population_totals, bundled_units())

@@ -6,8 +6,8 @@ tests with known answers for Trondheim, Ålesund or Viken read it instead of ``d
 hold whichever network and data a user configures in ``params/``.
 
 ``population_exports``, ``population_totals`` and ``bundled_population`` are the real SSB 07459 exports in
-``../shared`` (824 000 rows), read once per session: several modules check their numbers, and reading them
-took several seconds each time.
+``../shared`` (824 000 rows), read once per run (shared by the pytest-xdist workers): several modules check
+their numbers, and reading them took seconds each time.
 
 ``no_network`` makes any real HTTP request through ``requests`` (the SSB clients' only way out) fail the
 test that sent it: the clients' tests replay recorded answers (``http_helpers.Recorded``).
@@ -27,8 +27,10 @@ import fcntl
 import re
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from network_helpers import BUNDLED_NETWORK
 from requests.adapters import HTTPAdapter
@@ -50,19 +52,37 @@ def no_network():
     HTTPAdapter.send = real
 
 
-@pytest.fixture(scope="session")
-def bundled_project(tmp_path_factory, worker_id) -> Path:
-    """A copy of the project with the bundled network, its data built (``build-data``).
+@contextmanager
+def once_per_run(tmp_path_factory, worker_id: str, name: str):
+    """The folder this run's processes share and whether ``name`` still has to be made there.
 
-    Built once per run: under pytest-xdist the workers share one copy (the first builds it while holding a
-    lock, the others wait and read it), so ``-n 2`` does not build it twice. Tests only read it.
-    """
+    Under pytest-xdist each worker has its own session; the first to get here makes ``name`` while holding a
+    lock and marks it done, the others wait and reuse it, so ``-n 2`` makes nothing twice."""
     base = tmp_path_factory.getbasetemp()
     shared = base if worker_id == "master" else base.parent  # the folder all workers of this run share
-    project, done = shared / "bundled", shared / "bundled.built"
-    with open(shared / "bundled.lock", "w") as lock:
+    with open(shared / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not done.exists():
+        done = shared / f"{name}.done"
+        yield shared, not done.exists()
+        done.touch()
+
+
+def shared_frame(tmp_path_factory, worker_id: str, name: str, make) -> pd.DataFrame:
+    """``make()`` once per run, handed to every worker through a pickle (which keeps ``attrs``)."""
+    with once_per_run(tmp_path_factory, worker_id, name) as (shared, todo):
+        if todo:
+            make().to_pickle(shared / f"{name}.pkl")
+    return pd.read_pickle(shared / f"{name}.pkl")
+
+
+@pytest.fixture(scope="session")
+def bundled_project(tmp_path_factory, worker_id) -> Path:
+    """A copy of the project with the bundled network, its data built (``build-data``), once per run.
+
+    Tests only read it."""
+    with once_per_run(tmp_path_factory, worker_id, "bundled") as (shared, todo):
+        project = shared / "bundled"
+        if todo:
             make_project(project, BUNDLED_NETWORK.read_text(encoding="utf-8"), "all")
             settings = project / "params" / "report.yaml"  # the demonstration data, whatever params/ says
             text = re.sub(r"^data: \w+", "data: demo", settings.read_text(encoding="utf-8"), flags=re.M)
@@ -71,7 +91,6 @@ def bundled_project(tmp_path_factory, worker_id) -> Path:
             subprocess.run(
                 [sys.executable, "-m", "analysis", "build-data"], cwd=project, env=env, check=True, capture_output=True
             )
-            done.touch()
     return project
 
 
@@ -85,31 +104,40 @@ POPULATION_EXPORTS = config.SHARED_DATA_DIR / "ssb-07459-population"
 
 
 @pytest.fixture(scope="session")
-def population_exports():
+def population_exports(tmp_path_factory, worker_id):
     """Every row of the real StatBank 07459 exports (``read_population_exports``)."""
     from analysis.ingest.statbank import read_population_exports
 
     if not POPULATION_EXPORTS.exists():
         pytest.skip("shared data not available")
-    return read_population_exports(POPULATION_EXPORTS)
+    return shared_frame(
+        tmp_path_factory, worker_id, "population_exports", lambda: read_population_exports(POPULATION_EXPORTS)
+    )
 
 
 @pytest.fixture(scope="session")
-def population_totals():
+def population_totals(tmp_path_factory, worker_id):
     """The exports summed over ages per code and year (``population.population_totals``)."""
     from analysis.process import population
 
     if not POPULATION_EXPORTS.exists():
         pytest.skip("shared data not available")
-    return population.population_totals(POPULATION_EXPORTS)
+    return shared_frame(
+        tmp_path_factory, worker_id, "population_totals", lambda: population.population_totals(POPULATION_EXPORTS)
+    )
 
 
 @pytest.fixture(scope="session")
-def bundled_population(population_totals):
+def bundled_population(population_totals, tmp_path_factory, worker_id):
     """The bundled network's members in 2024 borders (``population.network_population``), whichever network
     params/network.yaml configures."""
     from network_helpers import bundled_units
 
     from analysis.process import population
 
-    return population.members_in_borders(population_totals, bundled_units())
+    return shared_frame(
+        tmp_path_factory,
+        worker_id,
+        "bundled_population",
+        lambda: population.members_in_borders(population_totals, bundled_units()),
+    )

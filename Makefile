@@ -34,10 +34,10 @@ test: $(STAMP) browser ## run the whole test suite (lint, unit, data, notebooks 
 	$(PY) -m analysis build-data
 	$(PY) -m pytest tests --nbval-lax notebooks --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
-test-fast: $(STAMP) ## lint and the unit tests (no notebooks, no site build)
+test-fast: $(STAMP) ## lint and the unit tests (no notebooks, no builds), on two processes
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m pytest tests -m "not slow" -p no:cacheprovider
+	$(PY) -m pytest tests -m "not slow" -n 2 -p no:cacheprovider
 
 lab: $(STAMP) ## open JupyterLab with the project's environment as kernel
 	$(PY) -m ipykernel install --sys-prefix --name baerekraft --display-name "Bærekraft (analysis)" >/dev/null

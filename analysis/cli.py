@@ -53,10 +53,18 @@ def _template(args) -> int:
 
 
 def _refresh_codes(args) -> int:
+    from analysis.core.http import CacheMissError, HttpError, cached_session
     from analysis.reference.klass import refresh_registry
 
-    paths = refresh_registry(first_year=args.first_year)
-    print("Wrote " + " and ".join(map(str, paths)) + "; review the diff (git diff) before committing.")
+    try:
+        paths = refresh_registry(first_year=args.first_year, session=cached_session(offline=args.offline or None))
+    except (CacheMissError, HttpError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(
+        "Wrote " + " and ".join(map(str, paths)) + " (each with a .provenance.yaml); "
+        "review the diff (git diff) before committing."
+    )
     return 0
 
 
@@ -75,17 +83,17 @@ def _population(args) -> int:
         print(f"Wrote {args.out}")
     if args.facts:
         from analysis.core import config
-        from analysis.process.population import member_population_facts
+        from analysis.process.population import latest_facts
 
         path = config.REFERENCE_DIR / "population.csv"
-        write_atomic_csv(member_population_facts(args.folder), path)
+        write_atomic_csv(latest_facts(table), path)
         print(f"Wrote {path} (the latest population per member, shown in the page profiles)")
     if args.series:
         from analysis.core import config
-        from analysis.process.population import population_series
+        from analysis.process.population import whole_series
 
         path = config.REFERENCE_DIR / "population_series.csv"
-        write_atomic_csv(population_series(args.folder), path)
+        write_atomic_csv(whole_series(table), path)
         print(f"Wrote {path} (every member's population per year, for per-inhabitant indicators)")
     return 0
 
@@ -169,6 +177,7 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=_template)
     s = sub.add_parser("refresh-codes", help="rebuild the municipality code registry from SSB's KLASS (online)")
     s.add_argument("--first-year", type=int, default=2005)
+    s.add_argument("--offline", action="store_true", help="answer only from the HTTP cache (data/cache/http)")
     s.set_defaults(func=_refresh_codes)
     s = sub.add_parser("population", help="population of every member in 2024 borders from StatBank 07459 exports")
     s.add_argument("folder", help="folder with the exports (e.g. ../shared/data/ssb-07459-population)")

@@ -1,13 +1,16 @@
 """The code registry, chains through the reforms, to_borders, and the KLASS client on recorded responses."""
 
-import json
+import hashlib
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
+from http_helpers import Recorded
 
-from analysis.core import config
+from analysis.core import config, http
 from analysis.core.errors import InputError
 from analysis.process import population
 from analysis.reference import geography as g
@@ -167,44 +170,32 @@ def test_registry_files_are_consistent():
     assert (ch["note"] != "").all() and (ch["source"] != "").all()
 
 
-class FakeSession:
-    """Replays the recorded KLASS responses in tests/fixtures/klass."""
-
-    def __init__(self):
-        self.calls = []
-
-    def get(self, url, params, headers, timeout):
-        self.calls.append((url, params))
-        cls, what = url.rsplit("/", 2)[-2:]
-        name = (
-            f"{cls}_{what}_{params['date'][:4]}"
-            if what == "codesAt"
-            else f"{cls}_{what}_{params['from']}_{params['to']}"
-        )
-        body = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
-
-        class Resp:
-            def raise_for_status(self):
-                return None
-
-            def json(self):
-                return body
-
-        return Resp()
+def klass_answer(request):
+    """The recorded KLASS response for a request, from tests/fixtures/klass (named by classification, call, dates)."""
+    url = urlsplit(request.url)
+    cls, what = url.path.rsplit("/", 2)[-2:]
+    q = dict(parse_qsl(url.query))
+    name = f"{cls}_{what}_{q['date'][:4]}" if what == "codesAt" else f"{cls}_{what}_{q['from']}_{q['to']}"
+    return 200, (FIXTURES / f"{name}.json").read_bytes()
 
 
 def test_klass_changes_and_cache(tmp_path):
-    s = FakeSession()
-    ch = klass.fetch_changes("2023-01-01", "2024-12-31", session=s, cache_dir=tmp_path)
+    t = Recorded(klass_answer)
+    ch = klass.fetch_changes("2023-01-01", "2024-12-31", session=http.cached_session(tmp_path, transport=t))
     assert list(ch["new_code"]) == ["1508", "1580", "3201"]
-    again = klass.fetch_changes("2023-01-01", "2024-12-31", session=s, cache_dir=tmp_path)
-    assert len(s.calls) == 1 and again.equals(ch)
-    assert s.calls[0][0].endswith("/131/changes")
+    offline = http.cached_session(tmp_path, offline=True, transport=t)
+    again = klass.fetch_changes("2023-01-01", "2024-12-31", session=offline)
+    assert len(t.calls) == 1 and again.equals(ch)
+    assert t.calls[0].url == f"{klass.BASE_URL}/131/changes?from=2023-01-01&to=2024-12-31"
+    assert t.calls[0].headers["Accept"] == "application/json"
+    with pytest.raises(http.CacheMissError, match=rf"offline mode: GET {klass.BASE_URL}/104/changes\?from=2023"):
+        klass.fetch_changes("2023-01-01", "2024-12-31", classification=klass.COUNTIES, session=offline)
 
 
 def test_refresh_registry_from_recorded_responses(tmp_path):
+    t = Recorded(klass_answer)
     mun_path, ch_path = klass.refresh_registry(
-        2023, 2024, out_dir=tmp_path, session=FakeSession(), cache_dir=tmp_path / "cache"
+        2023, 2024, out_dir=tmp_path, session=http.cached_session(tmp_path / "cache", transport=t)
     )
     mun = pd.read_csv(mun_path, dtype=str, keep_default_na=False).set_index("code")
     ch = pd.read_csv(ch_path, dtype=str, keep_default_na=False)
@@ -215,6 +206,13 @@ def test_refresh_registry_from_recorded_responses(tmp_path):
     assert kinds["3024>3201"] == "renumbered" and kinds["1507>1580"] == "split" and kinds["30>32"] == "split"
     # The refreshed files load with the same registry reader.
     g.registry(mun_path, ch_path)
+    # Each file has its provenance beside it: the six KLASS requests, when fetched, its own checksum.
+    for path in (mun_path, ch_path):
+        side = yaml.safe_load(path.with_name(path.name + ".provenance.yaml").read_text(encoding="utf-8"))
+        assert side["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert side["source"].startswith("SSB KLASS") and side["retrieved"] == "2024-03-01T12:00:00+00:00"
+        assert sorted(r["url"] for r in side["requests"]) == sorted(r.url for r in t.calls)
+    assert len(t.calls) == 6  # codesAt 2023 and 2024 and changes, for 131 and 104
 
 
 def test_bookkeeping_columns_are_not_keys():
@@ -319,19 +317,9 @@ def test_other_names_do_not(given, registered):
     assert not g.names_agree(given, registered)
 
 
-def test_every_region_name_in_the_real_exports_agrees_with_the_registry():
+def test_every_region_name_in_the_real_exports_agrees_with_the_registry(population_exports):
     """The rule must not refuse SSB's own files: every label of every bundled 07459 export is accepted."""
-    import warnings
-
-    from analysis.core import config
-    from analysis.ingest.statbank import read_statbank
-
-    pairs = set()
-    for f in sorted((config.SHARED_DATA_DIR / "ssb-07459-population").glob("*.csv")):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            df = read_statbank(f)
-        pairs |= set(zip(df["unit_code"], df["unit_name"]))
+    pairs = set(zip(population_exports["unit_code"], population_exports["unit_name"]))
     assert len(pairs) > 800  # 851 code-name pairs from 2005 to 2023
     assert [p for p in pairs if not g.names_agree(p[1], g.name_of(p[0]))] == []
 

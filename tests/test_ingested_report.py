@@ -5,7 +5,10 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 from site_helpers import ROOT, make_project
+
+pytestmark = pytest.mark.slow  # check, ingest and build-data in a copy of the project (about half a minute)
 
 SUBMISSION = """\
 municipality_code,year,kpi_code,data_point,kpi_name_nb,value,unit,source,comment

@@ -2,10 +2,8 @@
 
 import numpy as np
 import pytest
-from network_helpers import bundled_units
 
 from analysis.core import config
-from analysis.process import population
 from analysis.reference import geography as g
 
 POP = config.SHARED_DATA_DIR / "ssb-07459-population"
@@ -13,14 +11,14 @@ pytestmark = pytest.mark.skipif(not POP.exists(), reason="shared data not availa
 
 
 @pytest.fixture(scope="module")
-def totals():
-    return population.population_totals(POP)
+def totals(population_totals):
+    return population_totals
 
 
 @pytest.fixture(scope="module")
-def network():
+def network(bundled_population):
     # the bundled network's members, whichever network params/network.yaml configures
-    return population.network_population(POP, bundled_units()).set_index(["unit_code", "year"])
+    return bundled_population.set_index(["unit_code", "year"])
 
 
 def test_known_values(network):

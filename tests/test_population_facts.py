@@ -2,20 +2,18 @@
 
 import pandas as pd
 import yaml
-from network_helpers import BUNDLED_NETWORK, bundled_units, write_network
+from network_helpers import BUNDLED_NETWORK, write_network
 
 from analysis.core import config
-from analysis.process.population import member_population_facts
+from analysis.process.population import latest_facts, members_in_borders
 from analysis.reference.members import load_units
-
-EXPORTS = config.SHARED_DATA_DIR / "ssb-07459-population"
 
 
 def _committed():
     return pd.read_csv(config.REFERENCE_DIR / "population.csv", dtype={"unit_code": str}, keep_default_na=False)
 
 
-def test_committed_population_facts_are_derived_from_the_real_exports(tmp_path):
+def test_committed_population_facts_are_derived_from_the_real_exports(tmp_path, population_totals):
     """The file was made for some network (the bundled one, or the configured one after `--facts`):
     rebuild it from the exports for exactly the units it lists, taken from either network.yaml."""
     committed = _committed()
@@ -29,12 +27,12 @@ def test_committed_population_facts_are_derived_from_the_real_exports(tmp_path):
     assert not unknown, f"population.csv lists {sorted(unknown)}: refresh it with `population ... --facts`"
     counties = {**bundled.get("counties", {}), **configured.get("counties", {})}
     path = write_network(tmp_path, [entries[c] for c in sorted(listed)], counties)
-    fresh = member_population_facts(EXPORTS, load_units(path))
+    fresh = latest_facts(members_in_borders(population_totals, load_units(path)))
     pd.testing.assert_frame_equal(committed, fresh, check_dtype=False)
 
 
-def test_population_facts_match_provenance_and_mark_the_alesund_break():
-    facts = member_population_facts(EXPORTS, bundled_units()).set_index("unit_code")
+def test_population_facts_match_provenance_and_mark_the_alesund_break(bundled_population):
+    facts = latest_facts(bundled_population).set_index("unit_code")
     assert facts.at["5001", "population"] == 212_660 and facts.at["5001", "year"] == 2023  # PROVENANCE.md
     assert "delingen i 2024" in facts.at["1508", "note"]  # 2023 figure still includes Haram
     assert facts.at["5001", "note"] == ""

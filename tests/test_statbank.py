@@ -25,8 +25,8 @@ NATIONAL = {
 
 
 @pytest.fixture(scope="module")
-def population():
-    return read_population_exports(POP)
+def population(population_exports):
+    return population_exports
 
 
 def test_national_totals_2017_to_2023(population):

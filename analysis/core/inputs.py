@@ -343,3 +343,9 @@ def read_yaml(path: str | Path, what: str = "a params file") -> dict:
     if not isinstance(data, dict):
         raise InputError(path, "expected a mapping (key: value lines) at the top level")
     return data
+
+
+def sidecar(path: str | Path) -> Path:
+    """The provenance sidecar of a file: ``<file>.provenance.yaml`` beside it (data/raw/README.md)."""
+    path = Path(path)
+    return path.with_name(path.name + ".provenance.yaml")

@@ -115,15 +115,9 @@ def parse_number(text: str | float | int, decimal: str | None = None) -> float:
     )
 
 
-def sidecar(path: str | Path) -> Path:
-    """The provenance sidecar of a raw file: ``<file>.provenance.yaml`` beside it."""
-    path = Path(path)
-    return path.with_name(path.name + ".provenance.yaml")
-
-
 def declared_decimal(path: str | Path) -> str | None:
     """The decimal mark the sidecar of ``path`` declares (``decimal_mark``), or None without one."""
-    from analysis.core.inputs import line_of, read_yaml
+    from analysis.core.inputs import line_of, read_yaml, sidecar
 
     side = sidecar(path)
     if not side.is_file():

@@ -21,7 +21,8 @@ import pandas as pd
 from analysis.core import config
 from analysis.core.atomic import atomic_path
 from analysis.core.errors import EXIT_BAD_INPUT, InputError, Problems
-from analysis.ingest.pxweb import CacheMissError, PxWebClient, PxWebError
+from analysis.core.http import CacheMissError
+from analysis.ingest.pxweb import PxWebClient, PxWebError
 from analysis.ingest.registry import FORMATS, header_names, read_observations, summary
 from analysis.reference.indicators import full_catalog as load_catalog  # U4SSC + params/indicators.yaml
 from analysis.reference.plausibility import warnings_of
@@ -391,10 +392,10 @@ def _load_query(path: str | None, v2: bool) -> dict:
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
-    client: PxWebClient = args.client_factory(
-        cache_dir=Path(args.cache_dir) if args.cache_dir else None, offline=True if args.offline else None
-    )
     try:
+        client: PxWebClient = args.client_factory(
+            cache_dir=Path(args.cache_dir) if args.cache_dir else None, offline=True if args.offline else None
+        )
         q = _load_query(args.query_file, args.v2)
         if args.v2:
             data = client.fetch_v2(
@@ -413,10 +414,12 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     meta = client.last_meta
-    data_path, _ = client.paths(args.table, meta["key"])
     print(f"{'from cache' if meta['from_cache'] else 'fetched'}: {meta['method']} {meta['url']}")
     print(f"fetched at {meta['fetched_at']}, table updated {data.get('updated', '?')}, size {data.get('size')}")
-    print(f"cached in {data_path}")
+    print(f"cached in {client.session.cache.db_path}")
+    if args.out:
+        side = client.save(data, Path(args.out))
+        print(f"wrote {args.out} and {side}")
     return 0
 
 
@@ -449,7 +452,8 @@ def register(
         help="v0: JSON with 'query' (list of selections); v2: JSON with valueCodes/codelist/outputValues",
     )
     p.add_argument("--offline", action="store_true", help="answer only from the cache")
-    p.add_argument("--cache-dir", default=None, help="cache folder (default data/cache/pxweb)")
+    p.add_argument("--cache-dir", default=None, help="HTTP cache folder (default data/cache/http)")
+    p.add_argument("--out", default=None, help="also write the dataset here, with <file>.provenance.yaml beside it")
     p.set_defaults(func=_cmd_fetch, client_factory=client_factory)
 
 

@@ -68,7 +68,13 @@ def network_population(folder: str | Path, units: pd.DataFrame | None = None) ->
     Columns: unit_code, unit_name, year, value, status, components, kind, break, break_reason,
     incomplete, missing_components, borders.
     """
-    tot = population_totals(folder)[["unit_code", "year", "value", "status"]]
+    return members_in_borders(population_totals(folder), units)
+
+
+def members_in_borders(totals: pd.DataFrame, units: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`network_population` from totals already read (:func:`population_totals`): reading the exports
+    takes seconds, so a caller that needs several tables reads them once."""
+    tot = totals[["unit_code", "year", "value", "status"]]
     members = load_units() if units is None else units
     members = members.loc[members["is_member"]]
     parts = [to_borders(tot, BORDERS_YEAR, targets=members.loc[members["type"] == "kommune", "unit_code"].tolist())]
@@ -95,7 +101,11 @@ def population_series(folder: str | Path, units: pd.DataFrame | None = None) -> 
     a figure from before a split (Ålesund's up to 2023, which still includes Haram) or one missing a part
     would divide the 2024 area's values by another area's population, so that year is left out (and said
     on the page) rather than computed wrong."""
-    table = network_population(folder, units)
+    return whole_series(network_population(folder, units))
+
+
+def whole_series(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`population_series` of a :func:`network_population` table."""
     ok = table["value"].notna() & ~table["break"].astype(bool) & ~table["incomplete"].astype(bool)
     table = table.loc[ok]
     return pd.DataFrame(
@@ -108,13 +118,13 @@ def population_series(folder: str | Path, units: pd.DataFrame | None = None) -> 
     ).sort_values(["unit_code", "year"], ignore_index=True)
 
 
-def member_population_facts(folder: str | Path, units: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The latest population of every member in 2024 borders, as the facts the pages show.
+def latest_facts(table: pd.DataFrame) -> pd.DataFrame:
+    """The latest population of every member of a :func:`network_population` table, as the facts the pages
+    show (``python -m analysis population … --facts``).
 
     Columns: unit_code, year, population, note (Norwegian; says when the figure is from before a
     split, as Ålesund's 2023 figure that still includes Haram), source.
     """
-    table = network_population(folder, units)
     table = table.loc[table["value"].notna()].sort_values("year").groupby("unit_code").tail(1)
     note = table["break"].astype(bool).map({True: "gjelder kommunen før delingen i 2024 (brudd i serien)", False: ""})
     return pd.DataFrame(

@@ -1,17 +1,18 @@
 """Client for SSB's KLASS classification API (131 municipalities, 104 counties), used to refresh the
-bundled code registry. Responses are cached on disk with the date they were fetched; the session is
-injectable so that tests replay recorded responses and never touch the network."""
+bundled code registry. Requests go through the project's one HTTP cache (``analysis.core.http``: offline
+mode, tests replaying recorded responses); the registry files are written with a provenance sidecar
+naming every request they were made from and when it was fetched."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import pandas as pd
+from requests_cache import CachedSession
 
-from analysis.core import config
-from analysis.core.atomic import write_atomic_csv, write_atomic_text
+from analysis.core import config, http
+from analysis.core.atomic import write_atomic_csv
 from analysis.core.errors import InputError
 from analysis.reference.geography import CHANGES_COLUMNS
 
@@ -19,34 +20,29 @@ BASE_URL = "https://data.ssb.no/api/klass/v1/classifications"
 MUNICIPALITIES, COUNTIES = 131, 104
 
 
-def _get(url: str, params: dict, session, cache_dir: Path | None) -> dict:
-    """GET a KLASS JSON document, from the cache when present."""
-    import requests
-
-    key = f"{url.rsplit('classifications/', 1)[-1].replace('/', '_')}_" + "_".join(
-        f"{k}-{v}" for k, v in sorted(params.items())
+def _get(url: str, params: dict, session: CachedSession | None, fetched: list[dict] | None) -> dict:
+    """GET a KLASS JSON document through the HTTP cache; its record is appended to ``fetched``."""
+    resp = http.fetch(
+        session or http.cached_session(), "GET", url, params=params, headers={"Accept": "application/json"}
     )
-    cache = Path(cache_dir or config.CACHE_DIR / "klass") / f"{key}.json"
-    if cache.exists():
-        return json.loads(cache.read_text(encoding="utf-8"))["response"]
-    session = session or requests.Session()
-    resp = session.get(url, params=params, headers={"Accept": "application/json"}, timeout=60)
-    resp.raise_for_status()
-    body = resp.json()
-    write_atomic_text(
-        json.dumps(
-            {"fetched": dt.date.today().isoformat(), "url": url, "params": params, "response": body}, ensure_ascii=False
-        ),
-        cache,
-    )
+    try:
+        body = resp.json()
+    except ValueError as exc:
+        raise InputError(resp.url, f"KLASS did not answer with JSON ({exc})") from None
+    if fetched is not None:
+        fetched.append(http.record(resp))
     return body
 
 
 def fetch_changes(
-    date_from: str, date_to: str, classification: int = MUNICIPALITIES, session=None, cache_dir: Path | None = None
+    date_from: str,
+    date_to: str,
+    classification: int = MUNICIPALITIES,
+    session: CachedSession | None = None,
+    fetched: list[dict] | None = None,
 ) -> pd.DataFrame:
     """Code changes between two dates: DataFrame[old_code, old_name, new_code, new_name, change_date]."""
-    body = _get(f"{BASE_URL}/{classification}/changes", {"from": date_from, "to": date_to}, session, cache_dir)
+    body = _get(f"{BASE_URL}/{classification}/changes", {"from": date_from, "to": date_to}, session, fetched)
     if "codeChanges" not in body:
         raise InputError(f"KLASS {classification}/changes", "response has no 'codeChanges'")
     rows = [
@@ -63,10 +59,13 @@ def fetch_changes(
 
 
 def fetch_codes_at(
-    year: int, classification: int = MUNICIPALITIES, session=None, cache_dir: Path | None = None
+    year: int,
+    classification: int = MUNICIPALITIES,
+    session: CachedSession | None = None,
+    fetched: list[dict] | None = None,
 ) -> pd.DataFrame:
     """Codes valid on 1 January of ``year``: DataFrame[code, name]."""
-    body = _get(f"{BASE_URL}/{classification}/codesAt", {"date": f"{year}-01-01"}, session, cache_dir)
+    body = _get(f"{BASE_URL}/{classification}/codesAt", {"date": f"{year}-01-01"}, session, fetched)
     if "codes" not in body:
         raise InputError(f"KLASS {classification}/codesAt {year}", "response has no 'codes'")
     # 9999 (unknown) and 99 are KLASS placeholders, not places.
@@ -77,14 +76,16 @@ def fetch_codes_at(
 
 
 def build_registry(
-    first_year: int, last_year: int, session=None, cache_dir: Path | None = None
+    first_year: int, last_year: int, session: CachedSession | None = None, fetched: list[dict] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Registry tables in the bundled format from KLASS (municipalities and counties)."""
+    """Registry tables in the bundled format from KLASS (municipalities and counties); the record of
+    every request is appended to ``fetched``."""
+    session = session or http.cached_session()
     spans: dict[str, dict] = {}
     changes = []
     for classification, level in ((MUNICIPALITIES, "municipality"), (COUNTIES, "county")):
         for year in range(first_year, last_year + 1):
-            for r in fetch_codes_at(year, classification, session, cache_dir).itertuples():
+            for r in fetch_codes_at(year, classification, session, fetched).itertuples():
                 s = spans.setdefault(
                     r.code,
                     {
@@ -97,7 +98,7 @@ def build_registry(
                     },
                 )
                 s["last"], s["name"] = year, r.name
-        ch = fetch_changes(f"{first_year}-01-01", f"{last_year}-12-31", classification, session, cache_dir)
+        ch = fetch_changes(f"{first_year}-01-01", f"{last_year}-12-31", classification, session, fetched)
         changes.append(ch)
     mun = pd.DataFrame(spans.values())
     mun["valid_from"] = mun["first"].where(mun["first"] > first_year, "").astype(str)
@@ -127,16 +128,19 @@ def refresh_registry(
     first_year: int = 2005,
     last_year: int | None = None,
     out_dir: Path | None = None,
-    session=None,
-    cache_dir: Path | None = None,
+    session: CachedSession | None = None,
 ) -> tuple[Path, Path]:
-    """Rebuild ``municipalities.csv`` and ``code_changes.csv`` from KLASS and write them atomically.
+    """Rebuild ``municipalities.csv`` and ``code_changes.csv`` from KLASS and write them atomically, each
+    with ``<file>.provenance.yaml`` beside it (every KLASS request, when it was fetched, the file's sha256).
 
     KLASS knows nothing of ``whole_from`` (the Haram case): review the diff before committing.
     """
     last_year = last_year or dt.date.today().year
-    mun, ch = build_registry(first_year, last_year, session, cache_dir)
+    fetched: list[dict] = []
+    mun, ch = build_registry(first_year, last_year, session, fetched)
     out = Path(out_dir or config.REFERENCE_DIR)
-    write_atomic_csv(mun, out / "municipalities.csv")
-    write_atomic_csv(ch, out / "code_changes.csv")
-    return out / "municipalities.csv", out / "code_changes.csv"
+    paths = out / "municipalities.csv", out / "code_changes.csv"
+    for table, path in zip((mun, ch), paths):
+        write_atomic_csv(table, path)
+        http.write_sidecar(path, f"SSB KLASS, klassifikasjon {MUNICIPALITIES} og {COUNTIES}", fetched)
+    return paths

@@ -14,6 +14,8 @@ def _data(n_kpis: int = 3) -> ReportData:
             "kpi_id": kpis,
             "name_nb": [f"Indikator {i}" for i in range(n_kpis)],
             "name_en": [f"Indicator {i}" for i in range(n_kpis)],
+            **{c: "" for c in ("unit", "unit_nb", "dimension", "dimension_nb", "subdimension", "subdimension_nb")},
+            **{c: "" for c in ("category", "category_nb")},
         }
     )
     units = pd.DataFrame(

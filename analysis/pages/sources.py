@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.pages import language
+from analysis.pages.content import catalog
 from analysis.pages.present import Md, esc, markdown_table
 from analysis.pages.report_data import ReportData
 
@@ -25,15 +26,6 @@ def _years(years: pd.Series) -> str:
     return str(first) if first == last else f"{first}–{last}"
 
 
-def _kpi_names(catalog: pd.DataFrame) -> dict[str, str]:
-    """The indicators' names in the page's language (English where the catalog has one, else bokmål)."""
-    names = catalog["name_nb"]
-    if language.current() != "nb" and "name_en" in catalog.columns:
-        english = catalog["name_en"].fillna("").astype(str)
-        names = english.where(english.str.strip() != "", names)
-    return dict(zip(catalog["kpi_id"], names))
-
-
 def page_sources(data: ReportData, unit_code: str | None = None, kpi_id: str | None = None) -> pd.DataFrame:
     """One row per source and version of the values a page shows (``source, vintage, names, years``):
     a member's page (``unit_code``) its values up to the report year, an indicator's page (``kpi_id``)
@@ -44,7 +36,7 @@ def page_sources(data: ReportData, unit_code: str | None = None, kpi_id: str | N
     if unit_code is not None:
         rows = obs.loc[shown & (obs["unit_code"] == unit_code)]
         order = data.catalog["kpi_id"].tolist()
-        names = _kpi_names(data.catalog)
+        names = dict(zip(data.catalog["kpi_id"], catalog(data)["kpi_name"]))
         key = "kpi_id"
     else:
         members = data.members

@@ -50,3 +50,32 @@ def test_units_carry_the_committed_facts_of_the_configured_members():
         assert units.at[code, "population_note"] == committed.at[code, "note"]
     assert members.loc[~members.index.isin(committed.index), "population"].isna().all()
     assert pd.isna(units.at["0", "population"])  # the nation is not in the facts
+
+
+def test_a_member_without_a_committed_fact_gets_the_exports_latest_figure_in_the_same_run(tmp_path):
+    """Drammen (3301 since 2024, 3005 in the 2023 export) is not in population.csv: the build takes its
+    1 January 2023 population from the export, summed here over ages with the csv module; Trondheim keeps
+    the file's figure; the nation gets none."""
+    import csv
+
+    from analysis.process.population import with_population_facts
+
+    path = write_network(
+        tmp_path,
+        [
+            {"code": "5001", "name": "Trondheim", "type": "kommune", "county": "50"},
+            {"code": "3301", "name": "Drammen", "type": "kommune", "county": "33"},
+        ],
+        {"50": "Trøndelag", "33": "Buskerud"},
+    )
+    units = load_units(path)
+    assert pd.isna(units.set_index("unit_code").at["3301", "population"])
+    export = config.SHARED_DATA_DIR / "ssb-07459-population" / "Personer2023.csv"
+    with export.open(encoding="latin-1", newline="") as f:  # SSB's exports are ISO-8859-1
+        drammen = sum(int(r[2]) for r in csv.reader(f, delimiter=";") if len(r) == 3 and r[0] == "K-3005 Drammen")
+    filled = with_population_facts(units).set_index("unit_code")
+    assert drammen > 100_000
+    assert filled.at["3301", "population"] == drammen and filled.at["3301", "population_year"] == 2023
+    assert "07459" in filled.at["3301", "population_source"] and filled.at["3301", "population_note"] == ""
+    assert filled.at["5001", "population"] == int(_committed().set_index("unit_code").at["5001", "population"])
+    assert pd.isna(filled.at["0", "population"])

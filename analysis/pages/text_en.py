@@ -32,6 +32,8 @@ INTERFACE = {
     '<nav id="TOC" ': '<nav aria-label="On this page" id="TOC" ',
     '<nav class="page-navigation">': '<nav aria-label="Previous and next page" class="page-navigation">',
     'd-none d-lg-block" aria-label="breadcrumb"': 'd-none d-lg-block" aria-label="Breadcrumbs above the title"',
+    'placeholder="Search"': 'placeholder="Search"',  # the renderers' own English: kept, listed for the twin's keys
+    'aria-label="Search"': 'aria-label="Search"',
     'aria-label="Toggle navigation"': 'aria-label="Show or hide the navigation"',
     'aria-label="Toggle section"': 'aria-label="Show or hide the section"',
     'aria-label="Toggle sidebar navigation"': 'aria-label="Show or hide the side menu"',

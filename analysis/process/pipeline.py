@@ -29,6 +29,7 @@ from analysis.core.schema import (
 )
 from analysis.core.settings import MethodSettings, ReportSettings, load_report_settings
 from analysis.process.demo import generate_observations
+from analysis.process.population import with_population_facts
 from analysis.reference.indicators import full_catalog
 from analysis.reference.members import load_units, network_name
 
@@ -346,7 +347,7 @@ def read_inputs(settings: ReportSettings | None = None, ingested: Path | None = 
     from the folder ``ingested``, by default data/processed/ingested); write nothing."""
     settings = settings or load_report_settings()
     catalog = full_catalog()
-    units = load_units()
+    units = with_population_facts(load_units())
     targets = load_targets(settings.targets, catalog, units, settings.default_target_year, settings.base_year)
     obs = with_derived(load_observations(settings, units, catalog, ingested), catalog, units)
     check_observations(obs, catalog, units, "observations")

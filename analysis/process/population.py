@@ -136,3 +136,29 @@ def latest_facts(table: pd.DataFrame) -> pd.DataFrame:
             "source": POPULATION_SOURCE,
         }
     ).sort_values("unit_code", ignore_index=True)
+
+
+def with_population_facts(units: pd.DataFrame, folder: str | Path | None = None) -> pd.DataFrame:
+    """``units`` with a population fact for every member the StatBank 07459 exports cover.
+
+    A member that ``data/reference/population.csv`` does not list (a new member, or every municipality with
+    ``members: all``) gets the latest figure of the exports, computed in the same run, so that its profile
+    and the small-population line need no separate command. The file's figures stay where it has them;
+    without the exports nothing changes (the profile then shows no population, as before).
+    """
+    folder = Path(folder or exports_folder())
+    lacking = units["is_member"].astype(bool) & units["population"].isna()
+    if not lacking.any() or not folder.is_dir():
+        return units
+    facts = latest_facts(network_population(folder, units.loc[lacking])).set_index("unit_code")
+    rows = lacking & units["unit_code"].isin(facts.index)
+    codes = units.loc[rows, "unit_code"]
+    out = units.copy()
+    for column, fact in (
+        ("population", "population"),
+        ("population_year", "year"),
+        ("population_note", "note"),
+        ("population_source", "source"),
+    ):
+        out.loc[rows, column] = facts.loc[codes, fact].to_numpy()
+    return out

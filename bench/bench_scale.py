@@ -7,7 +7,9 @@ copy of the project (:mod:`analysis.site.sandbox`) with the bundled network and 
 (b) the project's batch (warm kernels) with 1 and with 2 workers, and with cold kernels for reference;
 (c) a one-value change: the whole ``python -m analysis report`` after one member's target changed;
 (d) all of Norway (``members: all``, 372 units and 112 indicator pages): the statistics pass in full
-    and the notebooks for a stated share of the pages, scaled to all of them.
+    and the notebooks for a stated share of the pages, scaled to all of them;
+(e) the render step alone, on the staged project of the cold build in (c): seconds per page with the
+    pure-Python fallback and, where Quarto is installed, with Quarto (issue 15: Quarto's per-page cost).
 
 (a) and (b) execute the same notebooks: every member page and the front page. Rendering is left out
 of (a) and (b) (it is the same for both); (c) includes everything.
@@ -113,6 +115,45 @@ MEMBERS = (
 MEMBER_PAGES = "[j for j in jobs if j.template.name in ('municipality.ipynb', 'network.ipynb')]"
 
 
+RENDER = """
+import shutil, sys, time
+from pathlib import Path
+from analysis.site.render import find_quarto, render
+staged, copy = Path(sys.argv[1]), Path(sys.argv[2])
+shutil.copytree(staged, copy, ignore=shutil.ignore_patterns("_site", ".quarto"))
+start = time.perf_counter()
+result = render(copy)
+print("RENDER", result.pages, time.perf_counter() - start, find_quarto() or "smalldocs")
+"""
+
+
+def render_seconds(project: Path, quarto: bool) -> tuple[int, float] | None:
+    """(e): pages and seconds of the render step alone on the cold build's staged project (``reports/_build``),
+    with Quarto (``None`` where it is not installed) or with the fallback (Quarto hidden by a ``QUARTO_PATH``
+    that does not exist)."""
+    env = env_for(project)
+    if not quarto:
+        env["QUARTO_PATH"] = str(project / "no-quarto")
+    elif not shutil.which("quarto") and not os.environ.get("QUARTO_PATH"):
+        return None
+    copy = Path(tempfile.mkdtemp(dir=project)) / "_build"
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", RENDER, str(project / "reports" / "_build"), str(copy)],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=3600,
+        )
+        if result.returncode:
+            raise SystemExit(f"render failed:\n{result.stdout}\n{result.stderr}")
+        pages, seconds = re.search(r"RENDER (\d+) ([\d.]+)", result.stdout).groups()
+    finally:
+        shutil.rmtree(copy.parent, ignore_errors=True)
+    return int(pages), float(seconds)
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values)
 
@@ -201,6 +242,17 @@ def main(argv: list[str] | None = None) -> int:
                 raise SystemExit(result.stdout + result.stderr)
             ran.append(len(re.findall(r"\] ok  ", result.stdout)))
         print(f"  cold build of the whole site: {full:6.0f} s", flush=True)
+        for name, quarto in (("fallback (smalldocs)", False), ("Quarto", True)):
+            timed = [render_seconds(project, quarto) for _ in range(args.repeat)]
+            if timed[0] is None:
+                print(f"  (e) render with {name}: Quarto is not installed here, not measured", flush=True)
+                continue
+            pages, seconds = timed[0][0], median([t[1] for t in timed])
+            print(
+                f"  (e) render with {name}: {seconds:6.1f} s for {pages} pages "
+                f"({1000 * seconds / pages:.0f} ms a page)",
+                flush=True,
+            )
         print(
             f"  after one target changed:     {median(changed):6.1f} s ({median(ran):.0f} notebooks ran again)",
             flush=True,

@@ -4,7 +4,7 @@ with ``language.use("en")`` has no Norwegian outside names and data, and English
 The page functions are called on the bundled network (the session fixture), as the notebooks call them. What
 is allowed to stay Norwegian on an English page is taken from the data itself: the names of members,
 counties and old units, comparison groups, sources and versions, the notes the processing writes on
-observations and population figures, and the «Norwegian name» row of an indicator page.
+observations (breaks in a series), and the «Norwegian name» row of an indicator page.
 """
 
 from __future__ import annotations
@@ -234,7 +234,6 @@ def data_strings(data) -> list[str]:
         *units["county_name"].dropna(),
         *units["peer_group"].dropna(),
         *units["population_source"].dropna(),
-        *units["population_note"].dropna(),
         *obs["source"],
         *obs["vintage"],
         *obs.get("note", pd.Series(dtype=str)),

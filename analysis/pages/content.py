@@ -20,6 +20,7 @@ from analysis.pages.present import (
     bands,
     convergences,
     count_of,
+    data_note,
     directions,
     esc,
     fmt_achieved,
@@ -117,7 +118,7 @@ def unit_profile(data: ReportData, unit_code: str) -> str:
         facts.append((t["fact_county"], f"{unit['county_name']} ({unit['county_code']})"))
         facts.append((t["fact_peer_group"], unit["peer_group"] or "–"))
     if pd.notna(unit.get("population")):
-        note = f"; {unit['population_note']}" if unit["population_note"] else ""
+        note = f"; {data_note(unit['population_note'])}" if unit["population_note"] else ""
         facts.append(
             (
                 t["fact_population"].format(year=unit["population_year"]),

@@ -72,6 +72,11 @@ def unit_types() -> dict[str, str]:
     return language.texts().UNIT_TYPES
 
 
+def data_note(note) -> str:
+    """A note the processing wrote in bokmål (``DATA_NOTES``) in the page's language; any other as it is."""
+    return language.texts().DATA_NOTES.get(note, note) if isinstance(note, str) else ""
+
+
 def member_title(name, unit_type: str) -> str:
     """A member's page title: "Ålesund kommune", a county by its name alone ("Møre og Romsdal"). The page,
     the navigation and the breadcrumbs all call a member this."""

@@ -729,6 +729,13 @@ CATALOG_COLUMNS = {
 #: The catalog's column an indicator page names as the KPI's name in the other language ("Norwegian name").
 OTHER_NAME_COLUMN = "name_nb"
 
+#: Notes the processing writes in bokmål (analysis/process/population.py: a population figure from before a split),
+#: as the page says them.
+DATA_NOTES = {
+    "gjelder kommunen før delingen i 2024 (brudd i serien)": "refers to the municipality before the split in 2024 "
+    "(break in the series)",
+}
+
 PRESENT = {
     "yes": "yes",
     "no": "no",

@@ -718,6 +718,12 @@ CATALOG_COLUMNS = {
 #: The catalog's column an indicator page names as the KPI's name in the other language («Engelsk navn»).
 OTHER_NAME_COLUMN = "name_en"
 
+#: Notes the processing writes in bokmål (analysis/process/population.py: a population figure from before a split),
+#: as the page says them.
+DATA_NOTES = {
+    "gjelder kommunen før delingen i 2024 (brudd i serien)": "gjelder kommunen før delingen i 2024 (brudd i serien)",
+}
+
 PRESENT = {
     "yes": "ja",
     "no": "nei",

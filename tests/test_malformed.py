@@ -802,14 +802,14 @@ CASES.update(
         "u4ssc_hidden_first_sheet.xlsx": (
             submission_xlsx(hidden_first),
             None,
-            "Innrapportering",
-            "the first sheet, 'Innrapportering', is hidden",
+            "Sheet",
+            "the first sheet, 'Sheet', is hidden, and a submission reads the first sheet: not the one you see",
         ),
         "u4ssc_second_sheet.xlsx": (
             submission_xlsx(second_year_sheet),
             1,
             "2021",
-            "sheet '2021' is a submission too, but only the first sheet ('Innrapportering') is read",
+            "sheet '2021' is a submission too, but only the first sheet ('Sheet') is read",
         ),
         "u4ssc_far_cell.xlsx": (submission_xlsx(far_cell(lambda ws: ws)), 1048576, None, "reaches cell XFD1048576"),
         "u4ssc_column_twice.xlsx": (

@@ -802,14 +802,14 @@ CASES.update(
         "u4ssc_hidden_first_sheet.xlsx": (
             submission_xlsx(hidden_first),
             None,
-            "Innrapportering",
-            "the first sheet, 'Innrapportering', is hidden",
+            "Sheet",
+            "the first sheet, 'Sheet', is hidden, and a submission reads the first sheet: not the one you see",
         ),
         "u4ssc_second_sheet.xlsx": (
             submission_xlsx(second_year_sheet),
             1,
             "2021",
-            "sheet '2021' is a submission too, but only the first sheet ('Innrapportering') is read",
+            "sheet '2021' is a submission too, but only the first sheet ('Sheet') is read",
         ),
         "u4ssc_far_cell.xlsx": (submission_xlsx(far_cell(lambda ws: ws)), 1048576, None, "reaches cell XFD1048576"),
         "u4ssc_column_twice.xlsx": (
@@ -1326,6 +1326,11 @@ def _build_data(project: Path):
             "network.yaml",
             lambda text: text.replace('peer_group: "Storbyer"}', 'peer_group: "Storbyer", valid_from: 2_020}', 1),
             "field 'valid_from': 2_020 is read by YAML as the number 2020",
+        ),
+        (  # third round: a setting added below the old one; YAML kept the last without a word
+            "report.yaml",
+            lambda text: text + "report_year: 2023\n",
+            "field 'report_year': 'report_year' is given twice (rows 2 and 10): YAML keeps only the last",
         ),
     ],
 )

@@ -19,7 +19,7 @@ import os
 
 # One BLAS/OpenMP thread per test process (and the builds it starts), set before numpy loads: on a busy
 # 2-core machine OpenBLAS's spinning threads made the dense linear algebra of the tests about 5x slower
-# (tests/test_compare.py's REML checks: 70 s against 14 s). Parallelism comes from pytest-xdist instead.
+# (tests/stats/test_compare.py's REML checks: 70 s against 14 s). Parallelism comes from pytest-xdist instead.
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 

@@ -145,7 +145,7 @@ def load(directory: Path | None = None) -> ReportData:
 
     Read once per process while the files stay the same (a new build writes new files, so it is read
     again). Every call gets tables of its own: pandas' copy-on-write makes a change by one page a copy,
-    never a change to what the next page reads (``tests/test_warm_kernels.py`` checks it in a kernel)."""
+    never a change to what the next page reads (``tests/site/test_warm_kernels.py`` checks it in a kernel)."""
     directory = Path(directory or config.PROCESSED_DIR).resolve()
     meta_path = directory / "metadata.json"
     if not meta_path.exists():

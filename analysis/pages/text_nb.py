@@ -6,7 +6,7 @@ page body. ``LABELS`` and ``REASONS`` translate the codes in the result tables
 The texts describe exactly what ``analysis.stats.trends``, ``analysis.stats.status``, ``analysis.stats.progress``
 and ``analysis.stats.compare`` compute, and how ``analysis.pages.present`` rounds the shares of the target;
 change them together. Section ``deviations`` lists every place where the code departs from the literal
-published formulas (``tests/test_pages.py`` checks that each is named).
+published formulas (``tests/pages/test_pages.py`` checks that each is named).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ with the data ever runs as code. Reading the HTML cannot show any of that (a the
 this module serves the site on localhost, opens each page in Debian's ``chromium`` through
 Playwright and records, per page: axe violations, requests to other hosts, dialogs opened by
 scripts (``alert``), and script errors. ``python -m analysis audit-site`` runs it on
-``reports/_site``; the browser tests in ``tests/browser/`` use the same functions.
+``reports/_site``; the browser tests in ``tests/end_to_end/test_site_in_browser.py`` use the same functions.
 
 Playwright never downloads a browser here: it is launched on the system's Chromium
 (``CHROMIUM`` or ``/usr/bin/chromium``).

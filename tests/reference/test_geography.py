@@ -16,7 +16,7 @@ from analysis.process import population
 from analysis.reference import geography as g
 from analysis.reference import klass
 
-FIXTURES = Path(__file__).parent / "fixtures" / "klass"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "klass"
 POP = config.SHARED_DATA_DIR / "ssb-07459-population"
 
 

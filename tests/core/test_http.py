@@ -12,7 +12,9 @@ from analysis.ingest.pxweb import PxWebClient
 from analysis.reference import klass
 
 RECORDED = (config.SHARED_DATA_DIR / "ssb-jsonstat" / "07459_population_2022_all_municipalities.json").read_bytes()
-KLASS_CHANGES = (Path(__file__).parent / "fixtures" / "klass" / "131_changes_2023-01-01_2024-12-31.json").read_bytes()
+KLASS_CHANGES = (
+    Path(__file__).parents[1] / "fixtures" / "klass" / "131_changes_2023-01-01_2024-12-31.json"
+).read_bytes()
 
 
 def test_a_real_request_fails_the_test_that_sends_it(tmp_path):

@@ -47,7 +47,7 @@ HOLD = textwrap.dedent(
     from analysis.core.atomic import build_lock
     with build_lock(Path(sys.argv[1])):
         print("holding", flush=True)
-        time.sleep(30)
+        time.sleep(600)  # until the test kills it: on a busy machine the second build took over 30 s to start
     """
 )
 

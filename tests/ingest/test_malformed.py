@@ -21,7 +21,7 @@ from analysis.core import config
 from analysis.core.errors import EXIT_BAD_INPUT
 from analysis.process.ingested import register
 
-FIXTURES = Path(__file__).parent / "fixtures" / "sources" / "malformed"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "sources" / "malformed"
 POP_2022 = config.SHARED_DATA_DIR / "ssb-07459-population" / "Personer2022.csv"
 JSON_07459 = config.SHARED_DATA_DIR / "ssb-jsonstat" / "07459_population_2022_all_municipalities.json"
 ROADS_2021 = config.SHARED_DATA_DIR / "kostra-road-network" / "road_network_2021.xlsx"

@@ -55,11 +55,21 @@ def catalog(data: ReportData) -> pd.DataFrame:
     ``kpi_subdimension``, ``kpi_category`` (in English the U4SSC catalog's English name and unit; an own
     indicator's ``name_en`` where given, else its Norwegian name and unit). Every page text about a KPI reads
     these, so the KPI is named the same way in tables, figures, maps and downloads."""
-    t = _t()
-    cat = data.catalog.copy(deep=False)
+    return kpi_texts(data.catalog)
+
+
+def kpi_texts(cat: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """:func:`catalog` for any catalog table (the navigation's indicators too), in ``lang`` (default: the
+    page's language)."""
+    t = language.texts(lang)
+    cat = cat.copy(deep=False)
     for column, (source, fallback) in t.CATALOG_COLUMNS.items():
-        text = cat[source].fillna("").astype(str) if source in cat.columns else pd.Series("", index=cat.index)
-        cat[column] = text.where(text.ne(""), cat[fallback].fillna("").astype(str))
+
+        def column_text(name: str) -> pd.Series:
+            return cat[name].fillna("").astype(str) if name in cat.columns else pd.Series("", index=cat.index)
+
+        text = column_text(source)
+        cat[column] = text.where(text.ne(""), column_text(fallback))
     if "origin" in cat.columns:  # an own indicator has no U4SSC sub-dimension or category: its group
         own = cat["origin"] == "own"
         cat.loc[own, ["kpi_subdimension", "kpi_category"]] = t.OWN["group"]

@@ -26,18 +26,13 @@ import re
 import pandas as pd
 
 from analysis.pages import language
-from analysis.pages.content import unit_href
+from analysis.pages.content import kpi_texts, unit_href
 from analysis.pages.present import esc, member_title, nb_sort_key, nb_sorted
 from analysis.site.languages import speaking
 
 MEMBERS_PAGE = "medlemmer.qmd"
 INDICATORS_PAGE = "indikatorer.qmd"
 BREADCRUMBS_FILE = "_breadcrumbs.json"
-
-#: Which catalog columns name an indicator and its dimension in each language (the U4SSC catalog's own
-#: English names, the project's Norwegian ones).
-NAME_COLUMN = {"nb": "name_nb", "en": "name_en"}
-DIMENSION_COLUMN = {"nb": "dimension_nb", "en": "dimension"}
 
 #: The sidebar, in order: (source file, key of its text in NAV). One more page is one more line.
 #: An entry whose page the build does not make (no indicator pages) is left out.
@@ -196,10 +191,11 @@ def members_page(units: pd.DataFrame, lang: str = language.DEFAULT) -> str:
 
 def dimensions(indicators: pd.DataFrame, lang: str = language.DEFAULT) -> list[tuple[int, str, pd.DataFrame]]:
     """Indicators by dimension in the catalog's order: ``(position from 1, dimension, indicators)``; the
-    anchors are numbered, so a dimension has the same anchor in every language."""
+    anchors are numbered, so a dimension has the same anchor in every language. The groups carry the KPI's
+    texts in ``lang`` (``kpi_name``, ... of :func:`analysis.pages.content.kpi_texts`), as the pages name it."""
     return [
         (n, str(dim), group)
-        for n, (dim, group) in enumerate(indicators.groupby(DIMENSION_COLUMN[lang], sort=False), start=1)
+        for n, (dim, group) in enumerate(kpi_texts(indicators, lang).groupby("kpi_dimension", sort=False), start=1)
     ]
 
 
@@ -216,7 +212,7 @@ def indicators_page(indicators: pd.DataFrame, lang: str = language.DEFAULT) -> s
     sections = []
     for n, dim, group in dimensions(indicators, lang):
         items = "".join(
-            f'<li><a href="indikatorer/{row["slug"]}.html">{esc(row[NAME_COLUMN[lang]])}</a> '
+            f'<li><a href="indikatorer/{row["slug"]}.html">{esc(row["kpi_name"])}</a> '
             f'<span class="nav-code">{esc(_code_label(row, lang))}</span></li>\n'
             for _, row in group.iterrows()
         )
@@ -265,7 +261,7 @@ def breadcrumbs(units: pd.DataFrame, indicators: pd.DataFrame, lang: str = langu
                 home,
                 (nav["indicators"], html_path(INDICATORS_PAGE)),
                 dimension,
-                (str(row[NAME_COLUMN[lang]]), None),
+                (str(row["kpi_name"]), None),
             ]
     return trails
 

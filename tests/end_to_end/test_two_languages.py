@@ -76,7 +76,7 @@ def test_the_languages_are_read_from_report_yaml_with_bokmal_first(tmp_path):
         ("languages: nb\n", "must be list"),
         ("languages: []\n", "must be a list of language codes"),
     ):
-        with pytest.raises(InputError, match=f"report.yaml, field 'languages': .*{re.escape(message)}"):
+        with pytest.raises(InputError, match=f"report.yaml(, row \\d+)?, field 'languages': .*{re.escape(message)}"):
             load_report_settings(_settings(tmp_path, line))
 
 

@@ -1327,10 +1327,12 @@ def _build_data(project: Path):
             lambda text: text.replace('peer_group: "Storbyer"}', 'peer_group: "Storbyer", valid_from: 2_020}', 1),
             "field 'valid_from': 2_020 is read by YAML as the number 2020",
         ),
-        (  # third round: a setting added below the old one; YAML kept the last without a word
+        (  # third round: a setting added below the old one (row 2); YAML kept the last without a word
             "report.yaml",
-            lambda text: text + "report_year: 2023\n",
-            "field 'report_year': 'report_year' is given twice (rows 2 and 10): YAML keeps only the last",
+            lambda text: "".join(
+                [*text.splitlines(keepends=True)[:2], "report_year: 2023\n", *text.splitlines(keepends=True)[2:]]
+            ),
+            "field 'report_year': 'report_year' is given twice (rows 2 and 3): YAML keeps only the last",
         ),
     ],
 )

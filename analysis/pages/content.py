@@ -63,11 +63,11 @@ def kpi_texts(cat: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
     page's language)."""
     t = language.texts(lang)
     cat = cat.copy(deep=False)
+
+    def column_text(name: str) -> pd.Series:  # a table without the column (a test's, a navigation list): empty
+        return cat[name].fillna("").astype(str) if name in cat.columns else pd.Series("", index=cat.index)
+
     for column, (source, fallback) in t.CATALOG_COLUMNS.items():
-
-        def column_text(name: str) -> pd.Series:
-            return cat[name].fillna("").astype(str) if name in cat.columns else pd.Series("", index=cat.index)
-
         text = column_text(source)
         cat[column] = text.where(text.ne(""), column_text(fallback))
     if "origin" in cat.columns:  # an own indicator has no U4SSC sub-dimension or category: its group

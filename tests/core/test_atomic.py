@@ -52,6 +52,7 @@ HOLD = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_a_second_build_stops_at_once_naming_the_first(tmp_path):
     holder = subprocess.Popen([sys.executable, "-c", HOLD, str(tmp_path)], stdout=subprocess.PIPE, text=True)
     try:

@@ -1140,6 +1140,7 @@ def test_check_prints_a_summary(parser, capsys):
     assert "statuses:  (value) 404, . 20, .. 8" in out
 
 
+@pytest.mark.slow
 def test_check_reads_every_real_file_in_shared_data(parser, capsys):
     """Every data file in ../shared/data is recognised and passes `check`, with its format named."""
     files = sorted(
@@ -1314,6 +1315,7 @@ def _build_data(project: Path):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "file, edit, where",
     [

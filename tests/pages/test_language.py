@@ -263,6 +263,7 @@ def both(data):
     return english, norwegian
 
 
+@pytest.mark.slow
 def test_an_english_page_has_no_norwegian_outside_names(data, both):
     english, _ = both
     allowed = data_strings(data)
@@ -355,6 +356,7 @@ def test_an_english_download_has_english_headers_and_words(data, tmp_path):
 # --- (d) one executed English notebook ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_an_executed_english_member_notebook_has_no_norwegian_outside_names(data, bundled_project, tmp_path):
     import papermill
 

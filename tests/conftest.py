@@ -25,6 +25,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import fcntl
 import re
+import shutil
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -32,7 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from network_helpers import BUNDLED_NETWORK
+from network_helpers import BUNDLED_NETWORK, BUNDLED_TARGETS
 from requests.adapters import HTTPAdapter
 
 from analysis.core import config
@@ -84,6 +85,7 @@ def bundled_project(tmp_path_factory, worker_id) -> Path:
         project = shared / "bundled"
         if todo:
             make_project(project, BUNDLED_NETWORK.read_text(encoding="utf-8"), "all")
+            shutil.copyfile(BUNDLED_TARGETS, project / "params" / "targets.csv")  # its own local targets too
             settings = project / "params" / "report.yaml"  # the demonstration data, whatever params/ says
             text = re.sub(r"^data: \w+", "data: demo", settings.read_text(encoding="utf-8"), flags=re.M)
             settings.write_text(text)
@@ -92,6 +94,13 @@ def bundled_project(tmp_path_factory, worker_id) -> Path:
                 [sys.executable, "-m", "analysis", "build-data"], cwd=project, env=env, check=True, capture_output=True
             )
     return project
+
+
+@pytest.fixture
+def bundled_network(monkeypatch):
+    """The frozen bundled network as the configured one, for tests whose own files name its members (Karmøy's
+    submission, Trondheim's local target): they then hold whichever network params/network.yaml configures."""
+    monkeypatch.setattr(config, "NETWORK_YAML", BUNDLED_NETWORK)
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,8 @@ from analysis.core import config
 from analysis.reference.members import load_units
 
 BUNDLED_NETWORK = Path(__file__).parent / "fixtures" / "network" / "bundled.yaml"
+#: The targets file the project ships with (network targets and two local ones: Trondheim's and Stavanger's).
+BUNDLED_TARGETS = Path(__file__).parent / "fixtures" / "network" / "bundled_targets.csv"
 
 
 def bundled_units():

@@ -1007,6 +1007,7 @@ def test_check_refuses_a_params_file_with_every_problem(tmp_path, capsys, name):
     assert digest(bad.parent) == before
 
 
+@pytest.mark.usefixtures("bundled_network")
 @pytest.mark.parametrize(
     "name, text, summary",
     [
@@ -1047,6 +1048,7 @@ def test_check_without_a_file_checks_the_projects_params(capsys):
     assert "targets:   108 for the network, 2 local" in out
 
 
+@pytest.mark.usefixtures("bundled_network")
 def test_a_value_outside_a_soft_range_is_accepted_with_its_warning(tmp_path, parser, capsys):
     path = tmp_path / "u.csv"
     path.write_bytes(submission("1149,2021,SC: EH: H: 1C,,,70,,,", "1149,2022,SC: EH: H: 1C,,,82,,,"))
@@ -1215,6 +1217,7 @@ BENIGN = {
 }
 
 
+@pytest.mark.usefixtures("bundled_network")
 @pytest.mark.parametrize("name", sorted(BENIGN))
 def test_benign_variants_are_read_like_the_plain_file(tmp_path, parser, capsys, name):
     from analysis.ingest.registry import read_observations
@@ -1233,6 +1236,7 @@ def test_benign_variants_are_read_like_the_plain_file(tmp_path, parser, capsys, 
     pd.testing.assert_frame_equal(a[columns], b[columns])
 
 
+@pytest.mark.usefixtures("bundled_network")
 @pytest.mark.parametrize(
     "name, data, mark, value",
     [
@@ -1460,6 +1464,7 @@ def test_check_and_ingest_refuse_a_recipe_folder(tmp_path, parser, capsys, name)
     assert (digest(src), digest(out)) == before
 
 
+@pytest.mark.usefixtures("bundled_network")
 def test_one_value_in_two_source_folders_stops_the_builds_ingest(tmp_path):
     """``data: ingested``: data/raw/a and data/raw/b each sound, but both give Trondheim 2022; the build's ingest
     names both files and writes nothing (before, the build stopped later naming no file or row)."""

@@ -221,7 +221,7 @@ def _with_warnings(table: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
         warned = obs.loc[obs["warning"] != ""].set_index(["kpi_id", "year"])["warning"]
         keys = pd.MultiIndex.from_arrays([table["kpi_id"], shown_year.astype("Int64")])
         names = pd.Series(warned.reindex(keys).fillna("").to_numpy(), index=table.index, dtype=object)
-    return table.assign(warning=names, warning_phrase=names.map(_t().warning_phrase))
+    return table.assign(warning=names, warning_phrase=names.map(language.warning_phrase))
 
 
 def status_text(band, achieved) -> str:
@@ -280,7 +280,9 @@ def own_notes(data: ReportData, kpi_ids, unit_code: str | None = None) -> list[s
         if gone is not None:
             mine = gone.loc[gone["kpi_id"] == k].sort_values("year")
             for note, years in mine.groupby("note", sort=False)["year"]:
-                text += f"; {t.OWN['left_out'].lower()} {year_spans(years)} ({esc(t.border_left_out_phrase(note))})"
+                text += (
+                    f"; {t.OWN['left_out'].lower()} {year_spans(years)} ({esc(language.border_left_out_phrase(note))})"
+                )
         lines.append(f"- {text}.")
     return lines
 
@@ -301,7 +303,7 @@ def left_out_notes(data: ReportData, kpi_ids, unit_code: str) -> list[str]:
     gone = left_out_rows_of(data, unit_code)
     gone = gone.loc[gone["kpi_id"].isin(kpi_ids) & ~gone["kpi_id"].isin(own_ids(data.catalog))]
     names = catalog(data).set_index("kpi_id")["kpi_name"]
-    phrase = _t().border_left_out_phrase
+    phrase = language.border_left_out_phrase
     lines = []
     for kpi, rows in gone.sort_values("year").groupby("kpi_id", sort=False):
         said = [f"{year_spans(r['year'])}: {esc(phrase(note))}" for note, r in rows.groupby("note")]
@@ -970,7 +972,7 @@ def indicator_network_text(data: ReportData, kpi_id: str) -> str:
     texts = _t()
     t = texts.PAGE
     if row.empty or pd.isna(row["mixed_slope"].iloc[0]):
-        reason = texts.reason_phrase(row["reason"].iloc[0]) if len(row) else t["no_numbers"]
+        reason = language.reason_phrase(row["reason"].iloc[0]) if len(row) else t["no_numbers"]
         return t["no_common_trend"].format(reason=reason)
     r = row.iloc[0]
     reading = (

@@ -330,38 +330,6 @@ WARNINGS: dict[str, str] = {
 WARNING_LABEL = "Note"
 
 
-def warning_phrase(names: str) -> str:
-    """ "Note: …" for the ``;``-separated warning names of a value (an unknown name is shown as it is, never
-    dropped: a warning that says nothing readable is still a warning); ``""`` for none."""
-    if not isinstance(names, str) or not names:
-        return ""
-    return f"{WARNING_LABEL}: " + "; ".join(WARNINGS.get(n, n) for n in names.split(";"))
-
-
-def section(key: str) -> str:
-    """One section as Markdown with a level-2 heading."""
-    title, body = SECTIONS[key]
-    return f"## {title}\n\n{body}"
-
-
-def methods_markdown(keys: list[str] | None = None) -> str:
-    """The methods page body: the chosen sections (all, in order) as Markdown."""
-    keys = list(SECTIONS) if keys is None else keys
-    return "\n".join(section(k) for k in keys)
-
-
-def label(code: str) -> str:
-    """English label of a result code (the code itself if unknown)."""
-    return LABELS.get(code, code)
-
-
-def reason_phrase(code: str) -> str:
-    """English text of a reason code or a ``;``-separated list of codes."""
-    if not code:
-        return ""
-    return " ".join(REASONS.get(c, c) for c in str(code).split(";"))
-
-
 #: How the methods page names each choice of params/methods.yaml.
 METHOD_SETTING_LABELS = {
     "alpha": "Significance level for all tests (two-sided)",
@@ -999,24 +967,6 @@ BORDER_LEFT_OUT = {
     "merged with others, and a share or rate cannot be recalculated without the figures for all the parts",
     "unknown": "the value for {code} ({year}) has a code that is not in the code list for the year",
 }
-
-
-def border_left_out_phrase(note: str) -> str:
-    """A left-out row's ``note`` as the page says it: a border change's ``utelatt: merged 0807 2019`` (several
-    joined by ``; `` when a member's area held several old units) in words
-    (with the old unit's name from the registry), any other reason (already in words) as it is."""
-    import re
-
-    from analysis.reference.geography import name_of
-
-    said = []
-    for part in note.removeprefix("utelatt: ").split("; "):
-        found = re.fullmatch(r"(split|merged|unknown) (\d+) (\d{4})", part)
-        if not found:
-            return note.removeprefix("utelatt: ")
-        kind, code, year = found.groups()
-        said.append(BORDER_LEFT_OUT[kind].format(code=code, name=name_of(code), year=year))
-    return "; ".join(said)
 
 
 #: The "Sources" section of member and indicator pages (analysis.pages.sources).

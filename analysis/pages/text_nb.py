@@ -1,6 +1,6 @@
 """Plain-Norwegian (bokmål) texts for the methods page, plus Norwegian labels for result codes.
 
-``SECTIONS`` maps a key to ``(title, markdown)``; :func:`methods_markdown` joins them into one
+``SECTIONS`` maps a key to ``(title, markdown)``; :func:`analysis.pages.language.methods_markdown` joins them into one
 page body. ``LABELS`` and ``REASONS`` translate the codes in the result tables
 (``verdict``, ``band``, ``progress_class``, ``convergence``, ``reason``) for tables and badges.
 The texts describe exactly what ``analysis.stats.trends``, ``analysis.stats.status``, ``analysis.stats.progress``
@@ -325,38 +325,6 @@ WARNINGS: dict[str, str] = {
 
 #: How a warning is introduced next to the value on a page.
 WARNING_LABEL = "Merknad"
-
-
-def warning_phrase(names: str) -> str:
-    """«Merknad: …» for the ``;``-separated warning names of a value (an unknown name is shown as it is, never
-    dropped: a warning that says nothing readable is still a warning); ``""`` for none."""
-    if not isinstance(names, str) or not names:
-        return ""
-    return f"{WARNING_LABEL}: " + "; ".join(WARNINGS.get(n, n) for n in names.split(";"))
-
-
-def section(key: str) -> str:
-    """One section as Markdown with a level-2 heading."""
-    title, body = SECTIONS[key]
-    return f"## {title}\n\n{body}"
-
-
-def methods_markdown(keys: list[str] | None = None) -> str:
-    """The methods page body: the chosen sections (all, in order) as Markdown."""
-    keys = list(SECTIONS) if keys is None else keys
-    return "\n".join(section(k) for k in keys)
-
-
-def label(code: str) -> str:
-    """Norwegian label of a result code (the code itself if unknown)."""
-    return LABELS.get(code, code)
-
-
-def reason_phrase(code: str) -> str:
-    """Norwegian text of a reason code or a ``;``-separated list of codes."""
-    if not code:
-        return ""
-    return " ".join(REASONS.get(c, c) for c in str(code).split(";"))
 
 
 #: How the methods page names each choice of params/methods.yaml.
@@ -981,24 +949,6 @@ BORDER_LEFT_OUT = {
     "sammen med andre, og en andel eller rate kan ikke regnes om uten tallene for alle delene",
     "unknown": "verdien for {code} ({year}) har en kode som ikke finnes i kodelisten for året",
 }
-
-
-def border_left_out_phrase(note: str) -> str:
-    """A left-out row's ``note`` as the page says it: a border change's ``utelatt: merged 0807 2019`` (several
-    joined by ``; `` when a member's area held several old units) in words
-    (with the old unit's name from the registry), any other reason (already in words) as it is."""
-    import re
-
-    from analysis.reference.geography import name_of
-
-    said = []
-    for part in note.removeprefix("utelatt: ").split("; "):
-        found = re.fullmatch(r"(split|merged|unknown) (\d+) (\d{4})", part)
-        if not found:
-            return note.removeprefix("utelatt: ")
-        kind, code, year = found.groups()
-        said.append(BORDER_LEFT_OUT[kind].format(code=code, name=name_of(code), year=year))
-    return "; ".join(said)
 
 
 #: The «Kilder» section of member and indicator pages (analysis.pages.sources).

@@ -243,7 +243,7 @@ LEFT_OUT_PREFIX = "utelatt: "
 def left_out_rows(obs: pd.DataFrame, left_out: pd.DataFrame, units: pd.DataFrame, borders_year: int) -> pd.DataFrame:
     """A row for each value a border change left out, on the member(s) whose 2024 area holds the old unit:
     no value, SSB's ``..`` and the reason in ``note`` as ``utelatt: <split|merged|unknown> <old code> <year>``
-    (the page says it in words, :func:`analysis.pages.text_nb.border_left_out_phrase`), so that the member's
+    (the page says it in words, :func:`analysis.pages.language.border_left_out_phrase`), so that the member's
     page and CSV say what was left out and why instead of the value silently missing. A member that has a
     value of its own for that KPI and year keeps it and gets no such row."""
     from analysis.reference import geography

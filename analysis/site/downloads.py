@@ -55,10 +55,6 @@ def _words() -> dict[str, str]:
     return _texts().DOWNLOAD_TEXTS
 
 
-def reason_phrase(code: str) -> str:
-    return _texts().reason_phrase(code)
-
-
 def _col(frame: pd.DataFrame, spec, default=None) -> np.ndarray:
     """``spec`` as a column of ``frame``: a column name, a Series or list of the frame's length, or one value."""
     if isinstance(spec, str) and spec in frame.columns:
@@ -186,7 +182,7 @@ def _label(code) -> str:
 def _band_text(frame: pd.DataFrame) -> list[str]:
     labels = _texts().LABELS
     return [
-        labels[b] if isinstance(b, str) and b else reason_phrase(r) if isinstance(r, str) else ""
+        labels[b] if isinstance(b, str) and b else language.reason_phrase(r) if isinstance(r, str) else ""
         for b, r in zip(frame["band"], frame.get("reason", pd.Series([""] * len(frame))))
     ]
 
@@ -235,7 +231,8 @@ def _progress_rows(progress: pd.DataFrame) -> list[dict]:
     # the codes the methods page names in parentheses («merknadene i de nedlastbare dataene»)
     method = [_label(m) + (f" ({n})" if isinstance(n, str) and n else "") for m, n in zip(p["method"], notes)]
     klass = [
-        _label(c) if isinstance(c, str) and c else reason_phrase(r) for c, r in zip(p["progress_class"], p["reason"])
+        _label(c) if isinstance(c, str) and c else language.reason_phrase(r)
+        for c, r in zip(p["progress_class"], p["reason"])
     ]
     headline = p["ratio"].where(p["ratio"].notna(), p["growth_good_direction"])
     base = p.drop_duplicates(["unit_code", "kpi_id"])
@@ -526,7 +523,7 @@ def _network_trend_rows(nt: pd.DataFrame) -> list[dict]:
     nt = nt.reset_index(drop=True).assign(unit_code="")
     said = convergences()
     convergence = [said.get(c, "") if isinstance(c, str) else "" for c in nt["convergence"]]
-    reason = [reason_phrase(r) for r in nt["reason"]]
+    reason = [language.reason_phrase(r) for r in nt["reason"]]
     part, mixed = "network_trend", _words()["mixed"]
     return [
         rows(nt, part, "mixed_slope", text=reason, method=mixed, scope="kpi"),

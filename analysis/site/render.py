@@ -107,7 +107,8 @@ def prepare_project(
     write_atomic_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), staging / "_quarto.yml")
     write_atomic_text(notice, staging / "_notice.md")
     write_atomic_text(
-        text.methods_markdown() + (text.method_settings_markdown(methods) if methods else ""), staging / "_metoder.md"
+        language.methods_markdown(lang=lang) + (text.method_settings_markdown(methods) if methods else ""),
+        staging / "_metoder.md",
     )
     write_atomic_text(SKIP_LINK.format(text=text.SITE["skip_link"]), staging / "_skip-link.html")
     write_atomic_text(

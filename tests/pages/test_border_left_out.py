@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from analysis.pages import content
+from analysis.pages.language import border_left_out_phrase
 from analysis.pages.report_data import ReportData
-from analysis.pages.text_nb import border_left_out_phrase
 from analysis.process.pipeline import in_report_borders, left_out_rows
 from analysis.reference.catalog import load_catalog
 from analysis.reference.members import load_units

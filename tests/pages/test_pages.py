@@ -105,7 +105,8 @@ def test_intro_names_the_last_year_with_data_when_it_is_before_the_report_year()
 def test_methods_page_states_every_departure_from_the_published_formulas():
     """Each place where the code departs from the literal published formula (see the docstrings of
     analysis.stats.progress, .status and analysis.pages.present) is named on the public methods page."""
-    from analysis.pages.text_nb import LABELS, methods_markdown
+    from analysis.pages.language import methods_markdown
+    from analysis.pages.text_nb import LABELS
 
     body = " ".join(methods_markdown().split())  # the texts wrap lines anywhere
     # target met in the base year and missed now: deterioration (Statistics Canada), not Eurostat's "on track"

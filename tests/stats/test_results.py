@@ -243,7 +243,8 @@ def test_units_without_observations_and_national_figure(small):
 
 
 def test_every_code_has_norwegian_text(results):
-    from analysis.pages.text_nb import LABELS, REASONS, SECTIONS, methods_markdown
+    from analysis.pages.language import methods_markdown
+    from analysis.pages.text_nb import LABELS, REASONS, SECTIONS
     from analysis.stats import common
 
     assert set(common.REASONS) <= set(REASONS)

@@ -619,7 +619,9 @@ def compute_network_trends(
     sel = idx["unit_code"].isin(members).to_numpy()
     sub_idx = idx.loc[sel]
     Ysub = grid.Y[sel]
-    by_kpi = {k: np.flatnonzero(sub_idx["kpi_id"].to_numpy() == k) for k in kpis}
+    sub_kpis = sub_idx["kpi_id"].to_numpy(dtype=object)  # once: an arrow column converts on every call
+    sub_units = sub_idx["unit_code"].to_numpy(dtype=object)
+    by_kpi = pd.Series(np.arange(len(sub_kpis))).groupby(sub_kpis, sort=False).indices
     spread_by = {k: s for k, s in spread.groupby("kpi_id")}
     rows = []
     for k in kpis:
@@ -627,7 +629,7 @@ def compute_network_trends(
         Yk = Ysub[r] if len(r) else np.empty((0, len(grid.years)))
         M = np.isfinite(Yk)
         n_units = int(M.any(axis=1).sum())
-        units_k = sub_idx["unit_code"].to_numpy()[r]
+        units_k = sub_units[r]
         ri, ci = np.nonzero(M)
         row = {
             "kpi_id": k,

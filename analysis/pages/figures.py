@@ -25,7 +25,12 @@ import seaborn as sns
 from analysis.pages import language
 from analysis.pages.present import BAND_COLOURS, BAND_ORDER, bands
 
-sns.set_theme(style="whitegrid", context="notebook", font="DejaVu Sans", rc={"text.parse_math": False})
+# ``axes.titley`` fixed at its automatic value: no panel has ticks above it, so the title lands where matplotlib
+# would place it, without measuring every tick label of every panel at each draw (0.4 s of a national key figure's
+# 0.8 s; the SVGs are byte for byte the same).
+sns.set_theme(
+    style="whitegrid", context="notebook", font="DejaVu Sans", rc={"text.parse_math": False, "axes.titley": 1.0}
+)
 UNIT_COLOUR = "#1f5fa8"
 NETWORK_COLOUR = "#6b6b6b"
 TARGET_COLOUR = "#c0392b"

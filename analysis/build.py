@@ -369,11 +369,16 @@ def _build_report(workers: int | None, reuse: bool, out, scheduler: str | None =
     for project in projects.values():
         externalise_figures(project)
     print(f"[3/5] Annual reports (PDF), {workers} workers", file=out, flush=True)
-    pdfs = make_annual_reports(annual_reports(data, staging, data.network_name), staging, workers)
+    pdf_cache = config.REPORTS_DIR / "_cache" / "pdf" if reuse else None
+    pdfs = make_annual_reports(annual_reports(data, staging, data.network_name), staging, workers, pdf_cache)
     failed_pdfs = [r for r in pdfs if not r.ok]
     for r in pdfs:
+        if r.reused:
+            continue
         state = "ok  " if r.ok else "FEIL"
         print(f"      {state} {r.report.label} ({r.seconds:.1f} s){'  ' + r.error if r.error else ''}", file=out)
+    reused_pdfs = sum(r.reused for r in pdfs)
+    print(f"      annual reports: {len(pdfs) - reused_pdfs} made, {reused_pdfs} reused (unchanged page)", file=out)
     if failed_pdfs:
         print(
             f"\n{len(failed_pdfs)} of {len(pdfs)} annual reports failed; the published site is unchanged "

@@ -19,8 +19,10 @@ other pages (their text stays) and the download links.
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +30,7 @@ import nbformat
 
 from analysis.core.atomic import atomic_path
 from analysis.core.clock import source_date_epoch
+from analysis.site.render import FIGURES_DIR
 
 FIGURE = re.compile(
     r'<figure[^>]*>\s*(?:<div[^>]*>)?<img src="([^"]+)" alt="([^"]*)"[^>]*>(?:</div>)?\s*<figcaption>(.*?)</figcaption>'
@@ -268,6 +271,7 @@ class AnnualResult:
     seconds: float
     standard: str = ""
     error: str = ""
+    reused: bool = False
 
 
 def annual_reports(data, staging: Path, network_title: str) -> list[AnnualReport]:
@@ -325,11 +329,66 @@ def make_annual_report(report: AnnualReport, root: Path) -> AnnualResult:
         typ.unlink(missing_ok=True)
 
 
-def make_annual_reports(reports: list[AnnualReport], root: Path, workers: int = 1) -> list[AnnualResult]:
-    """All PDFs, in ``workers`` processes (Typst is single-threaded per document)."""
-    if workers <= 1 or len(reports) <= 1:
-        return [make_annual_report(r, root) for r in reports]
-    from concurrent.futures import ProcessPoolExecutor
+def make_annual_reports(
+    reports: list[AnnualReport], root: Path, workers: int = 1, cache_dir: Path | None = None
+) -> list[AnnualResult]:
+    """All PDFs, in ``workers`` processes (Typst is single-threaded per document).
 
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(make_annual_report, reports, [root] * len(reports)))
+    With ``cache_dir``, a report whose inputs are unchanged (:func:`report_key`: its executed page, its cover,
+    this module, the Typst and pandoc versions, the build's date) is copied from the cache instead of made
+    again, so that a corrected value re-makes only the PDFs whose pages changed; cached PDFs no report uses any
+    more are removed."""
+    keys = {r.pdf: report_key(r) for r in reports} if cache_dir is not None else {}
+    results: dict[Path, AnnualResult] = {}
+    todo = []
+    for r in reports:
+        cached = Path(cache_dir) / f"{keys[r.pdf]}.pdf" if cache_dir is not None else None
+        if cached is not None and cached.is_file():
+            r.pdf.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(cached, r.pdf)
+            results[r.pdf] = AnnualResult(r, True, 0.0, reused=True)
+        else:
+            todo.append(r)
+    if workers <= 1 or len(todo) <= 1:
+        made = [make_annual_report(r, root) for r in todo]
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            made = list(pool.map(make_annual_report, todo, [root] * len(todo)))
+    for result in made:
+        results[result.report.pdf] = result
+        if cache_dir is not None and result.ok:
+            Path(cache_dir).mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(result.report.pdf, Path(cache_dir) / f"{keys[result.report.pdf]}.pdf")
+    if cache_dir is not None and Path(cache_dir).is_dir():
+        used = {f"{k}.pdf" for k in keys.values()}
+        for stale in Path(cache_dir).glob("*.pdf"):
+            if stale.name not in used:
+                stale.unlink()
+    return [results[r.pdf] for r in reports]
+
+
+def report_key(report: AnnualReport) -> str:
+    """What a PDF is made from: the executed notebook and the figure files it names (the build has moved
+    them out of the page), the cover, this module (the template, the conversion), the versions of Typst and
+    pandoc and the date a reproducible build stamps."""
+    page = report.notebook.read_bytes()
+    digest = hashlib.sha256(page)
+    for name in sorted(set(FIGURE_FILE.findall(page.decode("utf-8")))):
+        digest.update(name.encode() + (report.notebook.parent / name).read_bytes())
+    digest.update(repr(report.cover).encode())
+    digest.update(Path(__file__).read_bytes())
+    digest.update(repr((tool_versions(), source_date_epoch())).encode())
+    return digest.hexdigest()
+
+
+FIGURE_FILE = re.compile(rf'src=\\?"({FIGURES_DIR}/[^"\\]+)\\?"')  # in the notebook's JSON: src=\\"figurer/...\\"
+
+
+@functools.cache
+def tool_versions() -> tuple[str, str]:
+    import pypandoc
+    import typst
+
+    return getattr(typst, "__version__", ""), str(pypandoc.get_pandoc_version())

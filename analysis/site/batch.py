@@ -112,6 +112,7 @@ class JobResult:
     error: str = ""
     cached: bool = False
     reason: str = ""  # why it ran instead of being reused: "new page", "data changed", ...
+    kernel_start: float = 0.0  # of ``seconds``, the wait for a warm kernel to start (the worker's first page)
 
 
 # Two kernels started at the same moment can pick the same free TCP port; the loser dies before it
@@ -162,7 +163,7 @@ def _execute(job: Job, failed_dir: str, warm: bool = True) -> JobResult:
             )
         _finish(tmp, job.title)
         os.replace(tmp, job.output)
-        return JobResult(job, True, time.perf_counter() - start)
+        return JobResult(job, True, time.perf_counter() - start, kernel_start=warm_kernels.take_start_seconds())
     except Exception as exc:  # noqa: BLE001 - any failure of one notebook must not stop the batch
         kept = Path(failed_dir) / job.kept_as
         if tmp.exists():
@@ -327,7 +328,8 @@ def run_jobs(
             if res.ok and cache_dir is not None:
                 cache_dir.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(res.job.output, cache_dir / f"{res.job.fingerprint()}.ipynb")
-                index[_page_key(res.job)] = {**res.job.components(), "seconds": round(res.seconds, 1)}
+                own_time = res.seconds - res.kernel_start  # for the order of the next run (longest_first)
+                index[_page_key(res.job)] = {**res.job.components(), "seconds": round(own_time, 1)}
             report(res)
     finally:
         if own:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import multiprocessing.util
 import os
 import threading
+import time
 from pathlib import Path
 
 from papermill.clientwrap import PapermillNotebookClient
@@ -94,12 +95,22 @@ def kernel_for(kernel_name: str, cwd: str, log: Path | None = None) -> WarmKerne
         discard_kernel()
         kernel = None
     if kernel is None:
+        start = time.perf_counter()
         kernel = _local.kernel = WarmKernel(kernel_name, log)
+        _local.started = time.perf_counter() - start
         # a worker process ends through multiprocessing, which runs these finalizers (atexit does not);
         # should it be killed, the kernel notices that its parent is gone and stops itself
         multiprocessing.util.Finalize(kernel, kernel.shutdown, exitpriority=100)
     kernel.reset(cwd)
     return kernel
+
+
+def take_start_seconds() -> float:
+    """How long this worker's last notebook waited for its kernel to start and import the page code (0 when it
+    found one warm): the batch counts a page's own time without it (:func:`analysis.site.batch.longest_first`)."""
+    seconds = getattr(_local, "started", 0.0)
+    _local.started = 0.0
+    return seconds
 
 
 def discard_kernel() -> None:

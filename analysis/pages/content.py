@@ -54,8 +54,21 @@ def catalog(data: ReportData) -> pd.DataFrame:
     """The catalog with the KPI's texts in the page's language: ``kpi_name``, ``kpi_unit``, ``kpi_dimension``,
     ``kpi_subdimension``, ``kpi_category`` (in English the U4SSC catalog's English name and unit; an own
     indicator's ``name_en`` where given, else its Norwegian name and unit). Every page text about a KPI reads
-    these, so the KPI is named the same way in tables, figures, maps and downloads."""
-    return kpi_texts(data.catalog)
+    these, so the KPI is named the same way in tables, figures, maps and downloads.
+
+    Made once per catalog table and language (a page asks for it up to six times, the downloads some
+    3 000 times); each caller gets its own shallow copy, so a change it makes stays its own."""
+    key = (id(data.catalog), language.current())
+    made = _CATALOG_TEXTS.get(key)
+    if made is None or made[0] is not data.catalog:
+        if len(_CATALOG_TEXTS) > 8:  # the catalogs of earlier pages (each load() has its own table)
+            _CATALOG_TEXTS.clear()
+        made = (data.catalog, kpi_texts(data.catalog))
+        _CATALOG_TEXTS[key] = made
+    return made[1].copy(deep=False)
+
+
+_CATALOG_TEXTS: dict[tuple, tuple[pd.DataFrame, pd.DataFrame]] = {}
 
 
 def kpi_texts(cat: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:

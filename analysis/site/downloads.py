@@ -107,7 +107,11 @@ def rows(frame: pd.DataFrame, part: str, measure: str, value=None, *, year=None,
 
 class Provenance:
     """The source and version of the observations behind a row, by the scope the row speaks for: one
-    unit's value in one year, a unit's series of a KPI, a KPI in one year (a median), a KPI, a unit."""
+    unit's value in one year, a unit's series of a KPI, a KPI in one year (a median), a KPI, a unit.
+
+    Each scope is a dictionary from its key to (source, version), made once for all pages: a page's few
+    thousand rows are looked up in it, where merging them with the 400 000 national keys took a fifth of
+    a member's download."""
 
     def __init__(self, data: ReportData) -> None:
         obs = data.observations
@@ -115,8 +119,8 @@ class Provenance:
         def join(values: pd.Series) -> str:
             return "; ".join(sorted(set(values.astype(str)) - {""}))
 
-        def by(keys: list[str]) -> pd.DataFrame:
-            """One row per key: its sources and versions, joined where there are several (rare: most
+        def by(keys: list[str]) -> dict[tuple, tuple[str, str]]:
+            """One entry per key: its sources and versions, joined where there are several (rare: most
             keys have one of each, taken as they are, which keeps this fast at the scale of Norway)."""
             distinct = obs[[*keys, "source", "vintage"]].drop_duplicates()
             several = distinct.duplicated(keys, keep=False)
@@ -125,7 +129,9 @@ class Provenance:
                 .groupby(keys, as_index=False)
                 .agg(source=("source", join), vintage=("vintage", join))
             )
-            return pd.concat([distinct.loc[~several], joined], ignore_index=True)
+            table = pd.concat([distinct.loc[~several], joined], ignore_index=True)
+            found = zip(table["source"].fillna("").tolist(), table["vintage"].fillna("").tolist())
+            return dict(zip(zip(*(table[k].tolist() for k in keys)), found))
 
         self.tables = {
             "unit_kpi_year": (["unit_code", "kpi_id", "year"], by(["unit_code", "kpi_id", "year"])),
@@ -136,21 +142,25 @@ class Provenance:
         }
 
     def fill(self, frame: pd.DataFrame) -> pd.DataFrame:
-        parts = []
-        for scope, part in frame.groupby("_scope", sort=False):
-            if scope in self.tables:
-                keys, table = self.tables[scope]
-                probe = part[["_of" if k == "unit_code" else k for k in keys]].rename(columns={"_of": "unit_code"})
-                if "year" in keys:
-                    probe["year"] = pd.to_numeric(probe["year"], errors="coerce").astype("Int64")
-                    table = table.assign(year=table["year"].astype("Int64"))
-                found = probe.merge(table, on=keys, how="left")
-                blank = part["source"].eq("")
-                part = part.copy()
-                part.loc[blank, "source"] = found.loc[blank.to_numpy(), "source"].fillna("").to_numpy()
-                part.loc[blank, "vintage"] = found.loc[blank.to_numpy(), "vintage"].fillna("").to_numpy()
-            parts.append(part)
-        return pd.concat(parts).sort_index()
+        """``frame`` with the blank sources and versions of its rows looked up by their scope (a row whose
+        key has no observation keeps them blank)."""
+        source = frame["source"].to_numpy(dtype=object).copy()
+        vintage = frame["vintage"].to_numpy(dtype=object).copy()
+        scopes = frame["_scope"].to_numpy(dtype=object)
+        blank = source == ""
+        for scope, (keys, lookup) in self.tables.items():
+            rows = np.flatnonzero((scopes == scope) & blank)
+            if not len(rows):
+                continue
+            columns = [frame["_of" if k == "unit_code" else k].to_numpy(dtype=object)[rows] for k in keys]
+            if "year" in keys:
+                at = keys.index("year")
+                years = pd.to_numeric(pd.Series(columns[at], dtype=object), errors="coerce").astype("Int64")
+                columns[at] = [None if y is pd.NA else int(y) for y in years]
+            found = [lookup.get(key, ("", "")) for key in zip(*columns)]
+            source[rows] = [f[0] for f in found]
+            vintage[rows] = [f[1] for f in found]
+        return frame.assign(source=source, vintage=vintage)
 
 
 def finish(data: ReportData, parts: list[dict], provenance: Provenance) -> pd.DataFrame:

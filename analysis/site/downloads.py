@@ -18,7 +18,9 @@ such only then) and with every text cell a spreadsheet would run as a formula ma
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import Callable
@@ -26,7 +28,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from analysis.core.atomic import write_atomic_csv
+from analysis.core.atomic import atomic_path, write_atomic_csv
+from analysis.core.errors import InputError
 from analysis.core.schema import NATIONAL_CODE
 from analysis.pages import content, figures, language
 from analysis.pages.present import (
@@ -640,10 +643,13 @@ def network_download(data: ReportData, provenance: Provenance) -> pd.DataFrame:
 # --- all of them -------------------------------------------------------------------------------------
 
 
-def page_downloads(data: ReportData, targets_file: str = "params/targets.csv") -> dict[str, Callable[[], pd.DataFrame]]:
+def page_downloads(
+    data: ReportData, targets_file: str = "params/targets.csv", made: Provenance | None = None
+) -> dict[str, Callable[[], pd.DataFrame]]:
     """``name -> make`` for every page the build makes: each member (its slug), the front page
-    (``nettverket``) and each indicator page (``indikator-<slug>``), the names the pages link to."""
-    provenance: list[Provenance] = []
+    (``nettverket``) and each indicator page (``indikator-<slug>``), the names the pages link to. The
+    provenance is ``made`` or made at the first download."""
+    provenance: list[Provenance] = [made] if made is not None else []
 
     def prov() -> Provenance:
         if not provenance:
@@ -679,6 +685,11 @@ def inputs_digest(data: ReportData, targets_file: str) -> str:
     return digest.hexdigest()
 
 
+class DownloadFailed(RuntimeError):
+    """A page's download could not be made (a fault in the page code, not in the input): the build stops
+    with this message, naming the download."""
+
+
 def write_downloads(
     data: ReportData,
     folder: Path,
@@ -687,30 +698,36 @@ def write_downloads(
     cache_dir: Path | None = None,
     only: set[str] | None = None,
     lang: str | None = None,
+    workers: int = 1,
 ) -> tuple[int, int]:
     """Every page's download as ``folder/<name>.csv`` (UTF-8 with a byte-order mark, formulas made
     inert), in ``lang`` (default: the current language; headers, parts, measures, words and KPI names are
     the pages'). With ``page_keys`` (the fingerprint of each page, see :mod:`analysis.build`) and
     ``cache_dir``, a download whose page and other inputs are unchanged is copied from the cache
     instead of made again, and cached files no page uses any more are removed. ``only`` names the pages to
-    write (all by default; a cache is then left as it is). Returns (made, reused)."""
+    write (all by default; a cache is then left as it is). With ``workers`` > 1 the downloads to make are
+    shared among as many forked processes (the national site's 484 downloads are minutes of one core's
+    work). Bad input raises :class:`~analysis.core.errors.InputError`, any other failure
+    :class:`DownloadFailed` naming the download. Returns (made, reused)."""
     lang = lang or language.current()
     before = language.current()
     language.use(lang)
     try:
-        return _write_downloads(data, Path(folder), targets_file, page_keys, cache_dir, only, lang)
+        return _write_downloads(data, Path(folder), targets_file, page_keys, cache_dir, only, lang, workers)
     finally:
         language.use(before)
 
 
-def _write_downloads(data, folder, targets_file, page_keys, cache_dir, only, lang) -> tuple[int, int]:
+def _write_downloads(data, folder, targets_file, page_keys, cache_dir, only, lang, workers) -> tuple[int, int]:
     folder.mkdir(parents=True, exist_ok=True)
     if cache_dir is not None and lang != language.DEFAULT:  # each language keeps (and cleans) its own cache
         cache_dir = Path(cache_dir) / lang
     extra = inputs_digest(data, targets_file) if cache_dir is not None and page_keys else ""
     used: set[Path] = set()
-    made = reused = 0
-    for name, make in page_downloads(data, targets_file).items():
+    todo: list[tuple[str, Path, Path | None]] = []
+    reused = 0
+    makers = page_downloads(data, targets_file)
+    for name in makers:
         if only is not None and name not in only:
             continue
         target = folder / f"{name}.csv"
@@ -722,13 +739,69 @@ def _write_downloads(data, folder, targets_file, page_keys, cache_dir, only, lan
                 shutil.copyfile(cached, target)
                 reused += 1
                 continue
-        write_atomic_csv(csv_cells(make()), target, encoding="utf-8-sig")
-        made += 1
-        if cached is not None:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(target, cached)
+        todo.append((name, target, cached))
+    if todo:
+        _make_all(data, targets_file, todo, workers)
     if extra and only is None and Path(cache_dir).is_dir():
         for stale in Path(cache_dir).glob("*.csv"):
             if stale not in used:
                 stale.unlink()
-    return made, reused
+    return len(todo), reused
+
+
+#: What the forked workers make their downloads from (set before they are forked, read in them).
+_SHARED: dict = {}
+
+
+def _make_all(data: ReportData, targets_file: str, todo: list[tuple[str, Path, Path | None]], workers: int) -> None:
+    """Make each download of ``todo`` (name, file, cache file or None), in this process or in ``workers``
+    forked ones. The provenance is made once, before the fork, so the workers share it (and the data)."""
+    makers = page_downloads(data, targets_file, Provenance(data))
+    workers = min(workers, len(todo))
+    if workers <= 1:
+        for job in todo:
+            _raise_failure(_make_one(makers, *job))
+        return
+    _SHARED.update(makers=makers, lang=language.current())
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            chunk = max(1, len(todo) // (workers * 8))  # small enough to keep both busy to the end
+            for failure in pool.map(_make_shared, todo, chunksize=chunk):
+                if failure is not None:
+                    pool.shutdown(cancel_futures=True)
+                    _raise_failure(failure)
+    finally:
+        _SHARED.clear()
+
+
+def _make_shared(job: tuple[str, Path, Path | None]):
+    language.use(_SHARED["lang"])
+    return _make_one(_SHARED["makers"], *job)
+
+
+def _make_one(makers: dict, name: str, target: Path, cached: Path | None):
+    """Write one download (and its cache copy, each atomically); its failure as plain values (the
+    exception itself may not survive the trip back from a worker), None when it was made."""
+    try:
+        write_atomic_csv(csv_cells(makers[name]()), target, encoding="utf-8-sig")
+        if cached is not None:
+            with atomic_path(cached) as tmp:
+                shutil.copyfile(target, tmp)
+    except InputError as exc:
+        return ("input", name, (str(exc.path) if exc.path is not None else None, exc.reason, exc.row, exc.field))
+    except OSError as exc:  # a full or read-only disk: the build's own message and exit code
+        return ("disk", name, (exc.errno, exc.strerror, exc.filename))
+    except Exception as exc:  # noqa: BLE001 - a fault in the page code, named with its download in the build's message
+        return ("fault", name, f"{type(exc).__name__}: {exc}")
+    return None
+
+
+def _raise_failure(failure) -> None:
+    if failure is None:
+        return
+    kind, name, detail = failure
+    if kind == "input":
+        raise InputError(*detail)
+    if kind == "disk":
+        raise OSError(*detail)
+    raise DownloadFailed(f"the download {name}.csv could not be made: {detail}")

@@ -361,8 +361,9 @@ def _build_report(workers: int | None, reuse: bool, out, scheduler: str | None =
         keys = download_keys(jobs, lang)
         try:
             with languages.speaking(lang):  # the page code behind the downloads writes in the current language
-                # on local processes, also with Dask: the downloads read the data already loaded here
-                counts = write_downloads(data, project / "nedlastinger", targets_file, keys, cache, workers=workers)
+                # on local processes, also with Dask (the data is loaded here), at most one a core of this machine
+                local = min(workers, os.cpu_count() or 1)
+                counts = write_downloads(data, project / "nedlastinger", targets_file, keys, cache, workers=local)
         except DownloadFailed as exc:
             print(f"\n{exc}; the published site is unchanged ({config.SITE_DIR}).", file=out)
             return 1

@@ -52,6 +52,7 @@ bench: $(STAMP) ## run the benchmarks (prints medians; not part of the tests)
 	$(PY) -m bench.bench_annual
 	$(PY) -m bench.bench_scale
 	$(PY) -m bench.bench_maps
+	$(PY) -m bench.bench_downloads
 
 quarto: $(STAMP) ## try to install Quarto (needs internet beyond PyPI); the build falls back to smalldocs
 	@if command -v quarto >/dev/null 2>&1 || [ -x $(VENV)/bin/quarto ] || [ -f $(VENV)/.no-quarto ]; then :; \

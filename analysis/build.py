@@ -24,7 +24,7 @@ from analysis.site import languages
 from analysis.site.annual import annual_reports, make_annual_reports
 from analysis.site.batch import Job, run_jobs
 from analysis.site.datapage import write_data_page
-from analysis.site.downloads import write_downloads
+from analysis.site.downloads import DownloadFailed, write_downloads
 from analysis.site.render import (
     externalise_figures,
     indicator_page,
@@ -358,8 +358,15 @@ def _build_report(workers: int | None, reuse: bool, out, scheduler: str | None =
     made = reused = 0
     for lang, project in projects.items():
         cache = config.REPORTS_DIR / "_cache" / "downloads" / languages.prefix(lang, langs[0]) if reuse else None
-        with languages.speaking(lang):  # the page code behind the downloads writes in the current language
-            counts = write_downloads(data, project / "nedlastinger", targets_file, download_keys(jobs, lang), cache)
+        keys = download_keys(jobs, lang)
+        try:
+            with languages.speaking(lang):  # the page code behind the downloads writes in the current language
+                # on local processes, also with Dask (the data is loaded here), at most one a core of this machine
+                local = min(workers, os.cpu_count() or 1)
+                counts = write_downloads(data, project / "nedlastinger", targets_file, keys, cache, workers=local)
+        except DownloadFailed as exc:
+            print(f"\n{exc}; the published site is unchanged ({config.SITE_DIR}).", file=out)
+            return 1
         made, reused = made + counts[0], reused + counts[1]
     write_data_page(
         data, config.PROCESSED_DIR, staging, config.ROOT, {k: v for k, v in projects.items() if k != langs[0]}

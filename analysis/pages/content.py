@@ -56,8 +56,8 @@ def catalog(data: ReportData) -> pd.DataFrame:
     indicator's ``name_en`` where given, else its Norwegian name and unit). Every page text about a KPI reads
     these, so the KPI is named the same way in tables, figures, maps and downloads.
 
-    Made once per catalog and language (a page asks for it in a dozen places, and a national member page's
-    tables asked eight times, 17 ms each); every caller gets a frame of its own (copy-on-write)."""
+    Made once per catalog and language (a national member page's tables asked eight times, 17 ms each; the
+    downloads some 3 000 times); every caller gets a frame of its own (copy-on-write)."""
     lang = language.current()
     for kept, kept_lang, texts in _CATALOG_TEXTS:
         if kept is data.catalog and kept_lang == lang:

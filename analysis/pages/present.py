@@ -261,10 +261,15 @@ def csv_cells(table: pd.DataFrame) -> pd.DataFrame:
     symbol ``-`` (nil) alone is not a formula and stays as it is."""
     out = table.copy()
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+        if out[col].dtype == object:
             out[col] = out[col].map(
                 lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) and v != "-" else v
             )
+        elif pd.api.types.is_string_dtype(out[col]):  # a text column: at once (a national download has 40 000 cells)
+            text = out[col]
+            runs = text.str.startswith(FORMULA_START).fillna(False).astype(bool) & text.ne("-")
+            if runs.any():
+                out[col] = text.where(~runs, "'" + text)
     return out
 
 

@@ -213,3 +213,59 @@ def test_a_large_networks_figures_are_in_its_downloads(data, monkeypatch):
     comp = data.results["comparisons"].query("kpi_id == 'EN:EN:AQ:2C' and unit_code in ['1505', '1506', '1508']")
     assert more["Verdi"].tolist() == pytest.approx([comp["robust_z"].median()])
     assert set(county["Enhetskode"]) <= set(data.units["county_code"]) | {""}
+
+
+def test_workers_write_the_files_one_process_writes(data, tmp_path):
+    slugs = data.catalog.set_index("kpi_id")["slug"]
+    names = {slug(data, c) for c in MEMBERS} | {f"indikator-{slugs[k]}" for k in INDICATORS} | {"nettverket"}
+    assert downloads.write_downloads(data, tmp_path / "one", only=names) == (len(names), 0)
+    assert downloads.write_downloads(data, tmp_path / "two", only=names, workers=2) == (len(names), 0)
+    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == sorted(f"{n}.csv" for n in names)
+    for name in names:
+        assert (tmp_path / "one" / f"{name}.csv").read_bytes() == (tmp_path / "two" / f"{name}.csv").read_bytes()
+
+
+def test_workers_reuse_the_cache_and_remove_what_no_page_uses(data, tmp_path):
+    units = data.units.assign(is_member=data.units["unit_code"].isin(["5001", "1508", "1505"]))
+    small = report_data.ReportData(
+        data.catalog, units, data.observations, data.targets, data.results, {**data.metadata, "indicator_pages": []}
+    )
+    keys = {"trondheim": "a", "alesund": "b", "kristiansund": "c", "nettverket": "d"}
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "stale.csv").write_text("from a page that is gone")
+    first = downloads.write_downloads(small, tmp_path / "a", page_keys=keys, cache_dir=cache, workers=2)
+    changed = {**keys, "trondheim": "changed", "alesund": "changed too"}
+    second = downloads.write_downloads(small, tmp_path / "b", page_keys=changed, cache_dir=cache, workers=2)
+    assert first == (4, 0) and second == (2, 2)
+    for name in keys:
+        assert (tmp_path / "a" / f"{name}.csv").read_bytes() == (tmp_path / "b" / f"{name}.csv").read_bytes()
+    assert len(list(cache.glob("*.csv"))) == 4 and not (cache / "stale.csv").exists()
+    assert not list(cache.glob(".*")) and not list((tmp_path / "b").glob(".*"))  # no temporary file left
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_failing_download_stops_with_its_name(data, tmp_path, monkeypatch, workers):
+    make = downloads.unit_download
+
+    def broken(data, code, *args):
+        if code == "1508":
+            raise ZeroDivisionError("division by zero")
+        return make(data, code, *args)
+
+    monkeypatch.setattr(downloads, "unit_download", broken)
+    with pytest.raises(downloads.DownloadFailed, match=r"alesund\.csv could not be made: ZeroDivisionError"):
+        downloads.write_downloads(data, tmp_path, only={"trondheim", "alesund", "kristiansund"}, workers=workers)
+    assert not (tmp_path / "alesund.csv").exists()
+
+
+def test_bad_input_in_a_worker_is_an_input_error(data, tmp_path, monkeypatch):
+    from analysis.core.errors import InputError
+
+    def bad(data, code, *args):
+        raise InputError("params/targets.csv", "target must be a number", row=3, field="target")
+
+    monkeypatch.setattr(downloads, "unit_download", bad)
+    with pytest.raises(InputError) as raised:
+        downloads.write_downloads(data, tmp_path, only={"trondheim", "alesund"}, workers=2)
+    assert str(raised.value) == "params/targets.csv, row 3, field 'target': target must be a number"

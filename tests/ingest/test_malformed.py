@@ -5,6 +5,7 @@ Most cases are made in the test from real bytes (the head of the 2022 population
 """
 
 import argparse
+import functools
 import hashlib
 import io
 import json
@@ -56,8 +57,9 @@ def json_with(**over) -> bytes:
 def workbook_with(edit) -> Callable[[], bytes]:
     """The real KOSTRA 2021 workbook changed by ``edit``, made only when a test reads the case (``made``):
     reading and saving it takes most of a second, which every test process paid for every workbook case when
-    the module was imported."""
+    the module was imported. Made once per process: the check and the ingest test read the same case."""
 
+    @functools.cache
     def make() -> bytes:
         wb = openpyxl.load_workbook(ROADS_2021)
         edit(wb)

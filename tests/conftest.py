@@ -1,6 +1,6 @@
 """Session fixtures shared by the test modules.
 
-``bundled_processed`` is the processed data of the frozen bundled network (``tests/fixtures/network/
+``bundled_project`` holds the processed data of the frozen bundled network (``tests/fixtures/network/
 bundled.yaml``) with the demonstration data, built once per session in a throw-away copy of the project:
 tests with known answers for Trondheim, Ålesund or Viken read it instead of ``data/processed``, so they
 hold whichever network and data a user configures in ``params/``.
@@ -8,6 +8,9 @@ hold whichever network and data a user configures in ``params/``.
 ``population_exports``, ``population_totals`` and ``bundled_population`` are the real SSB 07459 exports in
 ``../shared`` (824 000 rows), read once per run (shared by the pytest-xdist workers): several modules check
 their numbers, and reading them took seconds each time.
+
+Both are kept between runs in ``.test-cache/`` under a digest of their inputs, the package and the libraries
+(``cached``): a run with nothing changed reads them instead of making them.
 
 ``make test-fast`` runs the property tests with the hypothesis profile "fast" (``--hypothesis-profile fast``): a
 quarter of the examples, which were a fifth of the fast suite's CPU time; ``make test`` keeps hypothesis's default.

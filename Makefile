@@ -37,7 +37,7 @@ test: $(STAMP) browser ## run the whole test suite (lint, unit, data, notebooks 
 test-fast: $(STAMP) ## lint and the unit tests (no notebooks, no builds), on two processes
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m pytest tests -m "not slow" -n 2 -p no:cacheprovider -p no:nbval --hypothesis-profile fast
+	$(PY) -m pytest tests -m "not slow" -n 2 --dist loadfile -p no:cacheprovider -p no:nbval --hypothesis-profile fast
 
 lab: $(STAMP) ## open JupyterLab with the project's environment as kernel
 	$(PY) -m ipykernel install --sys-prefix --name baerekraft --display-name "Bærekraft (analysis)" >/dev/null

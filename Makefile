@@ -37,7 +37,7 @@ test: $(STAMP) browser ## run the whole test suite (lint, unit, data, notebooks 
 test-fast: $(STAMP) ## lint and the unit tests (no notebooks, no builds), on two processes
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m pytest tests -m "not slow" -n 2 -p no:cacheprovider
+	$(PY) -m pytest tests -m "not slow" -n 2 --dist loadfile -p no:cacheprovider -p no:nbval --hypothesis-profile fast
 
 lab: $(STAMP) ## open JupyterLab with the project's environment as kernel
 	$(PY) -m ipykernel install --sys-prefix --name baerekraft --display-name "Bærekraft (analysis)" >/dev/null
@@ -72,4 +72,4 @@ browser: ## install Chromium for the browser tests where this machine allows it 
 	  "the browser tests will be reported as skipped. Install it with: apt-get install chromium"; fi
 
 clean: ## remove generated data, executed notebooks and the site (keeps .venv)
-	rm -rf data/processed data/processed.versions reports/_build reports/_build-* reports/_failed reports/_logs reports/_cache reports/_annual reports/_site reports/_site.versions data/cache
+	rm -rf data/processed data/processed.versions reports/_build reports/_build-* reports/_failed reports/_logs reports/_cache reports/_annual reports/_site reports/_site.versions data/cache .test-cache

@@ -1,6 +1,6 @@
 """Session fixtures shared by the test modules.
 
-``bundled_processed`` is the processed data of the frozen bundled network (``tests/fixtures/network/
+``bundled_project`` holds the processed data of the frozen bundled network (``tests/fixtures/network/
 bundled.yaml``) with the demonstration data, built once per session in a throw-away copy of the project:
 tests with known answers for Trondheim, Ålesund or Viken read it instead of ``data/processed``, so they
 hold whichever network and data a user configures in ``params/``.
@@ -8,6 +8,12 @@ hold whichever network and data a user configures in ``params/``.
 ``population_exports``, ``population_totals`` and ``bundled_population`` are the real SSB 07459 exports in
 ``../shared`` (824 000 rows), read once per run (shared by the pytest-xdist workers): several modules check
 their numbers, and reading them took seconds each time.
+
+Both are kept between runs in ``.test-cache/`` under a digest of their inputs, the package and the libraries
+(``cached``): a run with nothing changed reads them instead of making them.
+
+``make test-fast`` runs the property tests with the hypothesis profile "fast" (``--hypothesis-profile fast``): a
+quarter of the examples, which were a fifth of the fast suite's CPU time; ``make test`` keeps hypothesis's default.
 
 ``no_network`` makes any real HTTP request through ``requests`` (the SSB clients' only way out) fail the
 test that sent it: the clients' tests replay recorded answers (``http_helpers.Recorded``).
@@ -24,6 +30,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import fcntl
+import hashlib
 import re
 import shutil
 import subprocess
@@ -33,12 +40,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import settings
 from network_helpers import BUNDLED_NETWORK, BUNDLED_TARGETS
 from requests.adapters import HTTPAdapter
 
 from analysis.core import config
 from analysis.pages import report_data
 from analysis.site.sandbox import make_project
+
+settings.register_profile("fast", max_examples=25)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -68,17 +78,60 @@ def once_per_run(tmp_path_factory, worker_id: str, name: str):
         done.touch()
 
 
-def shared_frame(tmp_path_factory, worker_id: str, name: str, make) -> pd.DataFrame:
-    """``make()`` once per run, handed to every worker through a pickle (which keeps ``attrs``)."""
-    with once_per_run(tmp_path_factory, worker_id, name) as (shared, todo):
-        if todo:
-            make().to_pickle(shared / f"{name}.pkl")
-    return pd.read_pickle(shared / f"{name}.pkl")
+#: What the session fixtures made, kept between runs (``make clean`` removes it): each entry is named by a digest of
+#: everything it was made from, so a changed input, package or library makes it again.
+CACHE = Path(__file__).resolve().parents[1] / ".test-cache"
+PACKAGE = Path(config.PACKAGE_DIR)
+LIBRARIES = ("numpy", "pandas", "scipy", "statsmodels", "pyarrow", "openpyxl", "pymannkendall")
+
+
+def inputs_digest(*paths: Path) -> str:
+    """A digest of the files under ``paths`` (names and bytes), the analysis package, Python and the libraries.
+
+    The whole package, not only the modules a fixture calls: a cached result can never outlive a code change."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(sys.version.encode())
+    for library in LIBRARIES:
+        digest.update(f"{library} {version(library)}".encode())
+    for root in (PACKAGE, *paths):
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for path in files:
+            if "__pycache__" in path.parts or path.name.startswith("."):
+                continue
+            digest.update(str(path.relative_to(root.parent)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cached(name: str, key: str, make) -> Path:
+    """``CACHE/<name>-<key>``, made by ``make(path)`` (into a temporary name, then renamed, so a run that is
+    interrupted or runs beside another never leaves a half-made entry) unless a run made it before; older
+    entries of ``name`` are removed."""
+    entry = CACHE / f"{name}-{key}"
+    if not entry.exists():
+        CACHE.mkdir(exist_ok=True)
+        partial = CACHE / f".{name}-{key}.{os.getpid()}"
+        make(partial)
+        for old in CACHE.glob(f"{name}-*"):
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
+        os.replace(partial, entry)
+    return entry
+
+
+def shared_frame(tmp_path_factory, worker_id: str, name: str, make, inputs: tuple[Path, ...]) -> pd.DataFrame:
+    """``make()`` once for ``inputs`` (files or folders; see ``inputs_digest``), kept in ``CACHE`` as a pickle
+    (which keeps ``attrs``) and read by every worker and later run."""
+    with once_per_run(tmp_path_factory, worker_id, name):
+        entry = cached(name, inputs_digest(*inputs), lambda path: make().to_pickle(path))
+    return pd.read_pickle(entry)
 
 
 @pytest.fixture(scope="session")
 def bundled_project(tmp_path_factory, worker_id) -> Path:
-    """A copy of the project with the bundled network, its data built (``build-data``), once per run.
+    """A copy of the project with the bundled network, its data built (``build-data``), once per run; the
+    processed data is kept in ``CACHE`` for the copy's files and the shared data, so a later run with the same
+    inputs copies it instead of building.
 
     Tests only read it."""
     with once_per_run(tmp_path_factory, worker_id, "bundled") as (shared, todo):
@@ -89,11 +142,21 @@ def bundled_project(tmp_path_factory, worker_id) -> Path:
             settings = project / "params" / "report.yaml"  # the demonstration data, whatever params/ says
             text = re.sub(r"^data: \w+", "data: demo", settings.read_text(encoding="utf-8"), flags=re.M)
             settings.write_text(text)
-            env = {**os.environ, "BAEREKRAFT_ROOT": str(project), "BAEREKRAFT_SHARED": str(config.SHARED_DIR)}
-            subprocess.run(
-                [sys.executable, "-m", "analysis", "build-data"], cwd=project, env=env, check=True, capture_output=True
-            )
+            key = inputs_digest(project, config.SHARED_DATA_DIR, config.SHARED_KPI_CSV)
+            processed = cached("bundled-processed", key, lambda path: build_data(project, path))
+            shutil.copytree(processed, project / "data" / "processed")
     return project
+
+
+def build_data(project: Path, out: Path) -> None:
+    """``build-data`` in ``project``; its processed tables copied to ``out``."""
+    env = {**os.environ, "BAEREKRAFT_ROOT": str(project), "BAEREKRAFT_SHARED": str(config.SHARED_DIR)}
+    subprocess.run(
+        [sys.executable, "-m", "analysis", "build-data"], cwd=project, env=env, check=True, capture_output=True
+    )
+    shutil.copytree(project / "data" / "processed", out)  # the files the link points to
+    shutil.rmtree(project / "data" / "processed.versions")
+    (project / "data" / "processed").unlink()
 
 
 @pytest.fixture
@@ -110,6 +173,7 @@ def bundled_data(bundled_project) -> report_data.ReportData:
 
 
 POPULATION_EXPORTS = config.SHARED_DATA_DIR / "ssb-07459-population"
+REFERENCE = Path(config.PACKAGE_DIR).parent / "data" / "reference"  # the codes and borders the mapping reads
 
 
 @pytest.fixture(scope="session")
@@ -120,7 +184,11 @@ def population_exports(tmp_path_factory, worker_id):
     if not POPULATION_EXPORTS.exists():
         pytest.skip("shared data not available")
     return shared_frame(
-        tmp_path_factory, worker_id, "population_exports", lambda: read_population_exports(POPULATION_EXPORTS)
+        tmp_path_factory,
+        worker_id,
+        "population_exports",
+        lambda: read_population_exports(POPULATION_EXPORTS),
+        (POPULATION_EXPORTS,),
     )
 
 
@@ -132,7 +200,11 @@ def population_totals(tmp_path_factory, worker_id):
     if not POPULATION_EXPORTS.exists():
         pytest.skip("shared data not available")
     return shared_frame(
-        tmp_path_factory, worker_id, "population_totals", lambda: population.population_totals(POPULATION_EXPORTS)
+        tmp_path_factory,
+        worker_id,
+        "population_totals",
+        lambda: population.population_totals(POPULATION_EXPORTS),
+        (POPULATION_EXPORTS, REFERENCE),
     )
 
 
@@ -149,4 +221,5 @@ def bundled_population(population_totals, tmp_path_factory, worker_id):
         worker_id,
         "bundled_population",
         lambda: population.members_in_borders(population_totals, bundled_units()),
+        (POPULATION_EXPORTS, REFERENCE, BUNDLED_NETWORK),
     )

@@ -95,11 +95,25 @@ def registry(mun_path: Path | None = None, changes_path: Path | None = None) -> 
     return _load(str(mun_path or MUNICIPALITIES_CSV), str(changes_path or CODE_CHANGES_CSV))
 
 
+@lru_cache(maxsize=4)
+def _by_code(mun_path: str, changes_path: str) -> dict[str, tuple[int, int, str]]:
+    """Every code's first registry row as (valid_from_year, valid_to_year, name): checking a file's few hundred
+    codes one scan of the registry each took a second of every check, ingest and build."""
+    mun, _ = _load(mun_path, changes_path)
+    first = mun.drop_duplicates("code")
+    return dict(
+        zip(first["code"], zip(first["valid_from_year"].tolist(), first["valid_to_year"].tolist(), first["name"]))
+    )
+
+
+def _registered(code: str) -> tuple[int, int, str] | None:
+    return _by_code(str(MUNICIPALITIES_CSV), str(CODE_CHANGES_CSV)).get(str(code))
+
+
 def code_valid_in(code: str, year: int) -> bool:
     """Whether ``code`` (municipality or county) was in use on 1 January of ``year``."""
-    mun, _ = registry()
-    row = mun.loc[mun["code"] == str(code)]
-    return bool(len(row)) and bool((row["valid_from_year"] <= year).iloc[0] and (row["valid_to_year"] >= year).iloc[0])
+    row = _registered(code)
+    return row is not None and row[0] <= year <= row[1]
 
 
 def codes_at(year: int, level: str = "municipality") -> pd.DataFrame:
@@ -110,9 +124,8 @@ def codes_at(year: int, level: str = "municipality") -> pd.DataFrame:
 
 
 def name_of(code: str) -> str:
-    mun, _ = registry()
-    row = mun.loc[mun["code"] == str(code), "name"]
-    return row.iloc[0] if len(row) else ""
+    row = _registered(code)
+    return row[2] if row is not None else ""
 
 
 def _name_words(name: str) -> list[str]:

@@ -5,11 +5,13 @@ Most cases are made in the test from real bytes (the head of the 2022 population
 """
 
 import argparse
+import functools
 import hashlib
 import io
 import json
 import re
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -52,12 +54,25 @@ def json_with(**over) -> bytes:
     return json.dumps(d).encode("utf-8")
 
 
-def workbook_with(edit) -> bytes:
-    wb = openpyxl.load_workbook(ROADS_2021)
-    edit(wb)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+def workbook_with(edit) -> Callable[[], bytes]:
+    """The real KOSTRA 2021 workbook changed by ``edit``, made only when a test reads the case (``made``):
+    reading and saving it takes most of a second, which every test process paid for every workbook case when
+    the module was imported. Made once per process: the check and the ingest test read the same case."""
+
+    @functools.cache
+    def make() -> bytes:
+        wb = openpyxl.load_workbook(ROADS_2021)
+        edit(wb)
+        buf = io.BytesIO()
+        wb.save(buf)
+        return buf.getvalue()
+
+    return make
+
+
+def made(data: bytes | Callable[[], bytes]) -> bytes:
+    """A case's bytes; a workbook case is made now."""
+    return data() if callable(data) else data
 
 
 def obs_parquet(**cols) -> bytes:
@@ -1083,7 +1098,7 @@ def test_check_refuses_with_file_row_field_and_reason(tmp_path, parser, capsys, 
     data, row, field, reason = CASES[name]
     bad = tmp_path / "in" / name
     bad.parent.mkdir()
-    bad.write_bytes(data)
+    bad.write_bytes(made(data))
     before = digest(bad.parent)
     args = parser.parse_args(["check", str(bad)])
     assert args.func(args) == EXIT_BAD_INPUT
@@ -1102,7 +1117,7 @@ def test_ingest_is_all_or_nothing(tmp_path, parser, capsys, name):
     src.mkdir()
     out.mkdir()
     (src / "a_good.csv").write_bytes(HEAD)
-    (src / name).write_bytes(CASES[name][0])
+    (src / name).write_bytes(made(CASES[name][0]))
     (out / "previous.parquet").write_bytes(b"previous output")
     raw_before, out_before = digest(src), digest(out)
     args = parser.parse_args(["ingest", str(src), "--out", str(out)])

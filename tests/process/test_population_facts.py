@@ -70,10 +70,15 @@ def test_a_member_without_a_committed_fact_gets_the_exports_latest_figure_in_the
     )
     units = load_units(path)
     assert pd.isna(units.set_index("unit_code").at["3301", "population"])
-    export = config.SHARED_DATA_DIR / "ssb-07459-population" / "Personer2023.csv"
+    exports = config.SHARED_DATA_DIR / "ssb-07459-population"
+    folder = tmp_path / "exports"  # the last two real exports: the rule is the latest year, not every year
+    folder.mkdir()
+    for name in ("Personer2022.csv", "Personer2023.csv"):
+        (folder / name).symlink_to(exports / name)
+    export = exports / "Personer2023.csv"
     with export.open(encoding="latin-1", newline="") as f:  # SSB's exports are ISO-8859-1
         drammen = sum(int(r[2]) for r in csv.reader(f, delimiter=";") if len(r) == 3 and r[0] == "K-3005 Drammen")
-    filled = with_population_facts(units).set_index("unit_code")
+    filled = with_population_facts(units, folder).set_index("unit_code")
     assert drammen > 100_000
     assert filled.at["3301", "population"] == drammen and filled.at["3301", "population_year"] == 2023
     assert "07459" in filled.at["3301", "population_source"] and filled.at["3301", "population_note"] == ""

@@ -321,6 +321,7 @@ def test_the_indicator_download_makes_a_formula_name_inert_and_is_not_u4ssc(own_
 # --- check and ingest accept a declared own code, and refuse an undeclared one ---------------------------------
 
 
+@pytest.mark.slow  # three `python -m analysis check` processes on a copy of the project
 def test_check_accepts_a_declared_own_code_and_refuses_an_undeclared_one(tmp_path):
     project = make_project(tmp_path / "p")
     _write(project / "params", "indicators:\n" + GOOD)

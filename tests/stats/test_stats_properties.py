@@ -19,9 +19,16 @@ from analysis.stats.results import compute_all
 from analysis.stats.status import compute_status
 from analysis.stats.trends import compute_trends, mann_kendall, theil_sen_batch
 
-SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+def examples(n: int) -> int:
+    """``n`` examples under hypothesis's default profile (100 a test, ``make test``), the same share of a smaller
+    profile's count: ``make test-fast`` selects "fast" (tests/conftest.py), a quarter, at least two."""
+    return max(2, n * settings.default.max_examples // 100)
+
+
+SETTINGS = settings(max_examples=examples(50), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 #: compute_all runs the whole pipeline (mixed models included) twice per example: fewer examples
-SLOW = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SLOW = settings(max_examples=examples(12), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 YEARS = list(range(2012, 2025))
 CATALOG = pd.DataFrame(
     {
@@ -144,7 +151,7 @@ def test_nan_without_a_symbol_is_the_same_as_no_row(data):
     assert_same_results(run_all(with_nan), run_all(base))
 
 
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=examples(8), deadline=None)
 @given(st.lists(st.sampled_from(YEARS), unique=True, min_size=1, max_size=6))
 def test_a_fully_suppressed_series_yields_no_numbers(years):
     rows = background() + [("A", y, k, 0.0, ":") for y in years for k in ("H", "L", "B", "G")]

@@ -10,7 +10,6 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from analysis.core import config
 from analysis.stats.common import build_grid, prepare_observations
 from analysis.stats.trends import (
     compute_trends,
@@ -263,46 +262,22 @@ def test_years_after_report_year_are_ignored():
 # real data: population of network members, SSB table 07459
 # --------------------------------------------------------------------------------------------
 
-POP_DIR = config.SHARED_DATA_DIR / "ssb-07459-population"
-POP_FILES = ["Personer2005-2009.csv", "Personer2010-2014.csv", "Personer2015-2018.csv"]
 MEMBERS = {"1804": "Bodø", "1833": "Rana", "1103": "Stavanger"}
 
 
-def population_totals() -> pd.DataFrame:
-    """Population per unit and year (sum over one-year ages) for a few members, 2005–2018.
-
-    Uses ``analysis.ingest.statbank.read_statbank`` when it exists, else reads the three
-    tab-separated ISO-8859-1 exports directly (same layout: region "1804 Bodø", age, one column per
-    year).
-    """
-    paths = [POP_DIR / f for f in POP_FILES]
-    if not all(p.exists() for p in paths):
-        pytest.skip("shared population files not present")
-    try:
-        from analysis.ingest.statbank import read_statbank
-    except ImportError:
-        read_statbank = None
-    parts = []
-    for path in paths:
-        if read_statbank is not None:
-            d = read_statbank(path)
-            d = d.loc[d["unit_code"].astype(str).isin(MEMBERS)]
-            parts.append(d.groupby(["unit_code", "year"], as_index=False)["value"].sum())
-        else:
-            raw = pd.read_csv(path, sep="\t", encoding="iso-8859-1", dtype=str)
-            raw["unit_code"] = raw["region"].str.split(" ", n=1).str[0]
-            raw = raw.loc[raw["unit_code"].isin(MEMBERS)]
-            for col in raw.columns[2:-1]:
-                year = int(col.split()[-1])
-                s = pd.to_numeric(raw[col], errors="coerce").groupby(raw["unit_code"]).sum()
-                parts.append(pd.DataFrame({"unit_code": s.index, "year": year, "value": s.to_numpy()}))
-    pop = pd.concat(parts, ignore_index=True)
+@pytest.fixture(scope="module")
+def members_population(population_exports) -> pd.DataFrame:
+    """Population per unit and year (sum over one-year ages) for a few members, 2005–2018, from the real
+    exports (the session fixture: read once per run, not again here)."""
+    pop = population_exports
+    pop = pop.loc[pop["unit_code"].astype(str).isin(MEMBERS) & pop["year"].between(2005, 2018)]
+    pop = pop.groupby(["unit_code", "year"], as_index=False)["value"].sum()
     pop["year"] = pop["year"].astype(int)
     return pop.sort_values(["unit_code", "year"]).reset_index(drop=True)
 
 
-def test_population_trends_of_members_match_statsmodels():
-    pop = population_totals()
+def test_population_trends_of_members_match_statsmodels(members_population):
+    pop = members_population
     assert set(pop["year"]) == set(range(2005, 2019))
     assert pop.loc[(pop.unit_code == "1804") & (pop.year == 2018), "value"].item() == 51558
     obs = pop.assign(kpi_id="POP", status="")

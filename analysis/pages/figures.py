@@ -173,8 +173,9 @@ def heatmap(matrix: pd.DataFrame, xlabel: str, cbar_label: str) -> plt.Figure:
     ax.patch.set_edgecolor("#ffffff")
     values = matrix.clip(-3, 3)
     base = matplotlib.colormaps[HEATMAP_COLOURS]
-    colours = matplotlib.colors.ListedColormap(base(np.linspace(0, 1, 256)))  # centred on 0 of -3..3
-    colours.set_bad(base(np.ma.masked_invalid([np.nan]))[0])
+    colours = matplotlib.colors.ListedColormap(base(np.linspace(0, 1, 256))).with_extremes(  # centred on 0 of -3..3
+        bad=base(np.ma.masked_invalid([np.nan]))[0]
+    )
     mesh = ax.pcolormesh(
         np.ma.masked_invalid(values.to_numpy(dtype=float)),
         cmap=colours,

@@ -22,7 +22,6 @@ import functools
 import hashlib
 import html
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +29,7 @@ import nbformat
 
 from analysis.core.atomic import atomic_path
 from analysis.core.clock import source_date_epoch
+from analysis.core.filecache import FileCache
 from analysis.site.render import FIGURES_DIR
 
 FIGURE = re.compile(
@@ -347,14 +347,12 @@ def make_annual_reports(
     this module, the Typst and pandoc versions, the build's date) is copied from the cache instead of made
     again, so that a corrected value re-makes only the PDFs whose pages changed; cached PDFs no report uses any
     more are removed."""
-    keys = {r.pdf: report_key(r) for r in reports} if cache_dir is not None else {}
+    cache = FileCache(cache_dir, ".pdf") if cache_dir is not None else None
+    keys = {r.pdf: report_key(r) for r in reports} if cache is not None else {}
     results: dict[Path, AnnualResult] = {}
     todo = []
     for r in reports:
-        cached = Path(cache_dir) / f"{keys[r.pdf]}.pdf" if cache_dir is not None else None
-        if cached is not None and cached.is_file():
-            r.pdf.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(cached, r.pdf)
+        if cache is not None and cache.fetch(keys[r.pdf], r.pdf):
             results[r.pdf] = AnnualResult(r, True, 0.0, reused=True)
         else:
             todo.append(r)
@@ -367,14 +365,10 @@ def make_annual_reports(
             made = list(pool.map(make_annual_report, todo, [root] * len(todo)))
     for result in made:
         results[result.report.pdf] = result
-        if cache_dir is not None and result.ok:
-            Path(cache_dir).mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(result.report.pdf, Path(cache_dir) / f"{keys[result.report.pdf]}.pdf")
-    if cache_dir is not None and Path(cache_dir).is_dir():
-        used = {f"{k}.pdf" for k in keys.values()}
-        for stale in Path(cache_dir).glob("*.pdf"):
-            if stale.name not in used:
-                stale.unlink()
+        if cache is not None and result.ok:
+            cache.store(keys[result.report.pdf], result.report.pdf)
+    if cache is not None:
+        cache.drop_unused()
     return [results[r.pdf] for r in reports]
 
 

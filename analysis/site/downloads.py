@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
-import shutil
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -28,8 +27,9 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from analysis.core.atomic import atomic_path, write_atomic_csv
+from analysis.core.atomic import write_atomic_csv
 from analysis.core.errors import InputError
+from analysis.core.filecache import FileCache, store
 from analysis.core.schema import NATIONAL_CODE
 from analysis.pages import content, figures, language
 from analysis.pages.present import (
@@ -734,7 +734,7 @@ def _write_downloads(data, folder, targets_file, page_keys, cache_dir, only, lan
     if cache_dir is not None and lang != language.DEFAULT:  # each language keeps (and cleans) its own cache
         cache_dir = Path(cache_dir) / lang
     extra = inputs_digest(data, targets_file) if cache_dir is not None and page_keys else ""
-    used: set[Path] = set()
+    cache = FileCache(cache_dir, ".csv") if extra else None
     todo: list[tuple[str, Path, Path | None]] = []
     reused = 0
     makers = page_downloads(data, targets_file)
@@ -742,21 +742,15 @@ def _write_downloads(data, folder, targets_file, page_keys, cache_dir, only, lan
         if only is not None and name not in only:
             continue
         target = folder / f"{name}.csv"
-        cached = None
-        if extra and name in page_keys:
-            cached = Path(cache_dir) / f"{hashlib.sha256((page_keys[name] + extra).encode()).hexdigest()}.csv"
-            used.add(cached)
-            if cached.is_file():
-                shutil.copyfile(cached, target)
-                reused += 1
-                continue
-        todo.append((name, target, cached))
+        key = hashlib.sha256((page_keys[name] + extra).encode()).hexdigest() if cache and name in page_keys else None
+        if key and cache.fetch(key, target):
+            reused += 1
+            continue
+        todo.append((name, target, cache.path(key) if key else None))
     if todo:
         _make_all(data, targets_file, todo, workers)
-    if extra and only is None and Path(cache_dir).is_dir():
-        for stale in Path(cache_dir).glob("*.csv"):
-            if stale not in used:
-                stale.unlink()
+    if cache is not None and only is None:
+        cache.drop_unused()
     return len(todo), reused
 
 
@@ -796,8 +790,7 @@ def _make_one(makers: dict, name: str, target: Path, cached: Path | None):
     try:
         write_atomic_csv(csv_cells(makers[name]()), target, encoding="utf-8-sig")
         if cached is not None:
-            with atomic_path(cached) as tmp:
-                shutil.copyfile(target, tmp)
+            store(target, cached)
     except InputError as exc:
         return ("input", name, (str(exc.path) if exc.path is not None else None, exc.reason, exc.row, exc.field))
     except OSError as exc:  # a full or read-only disk: the build's own message and exit code

@@ -272,8 +272,8 @@ def _selected(df: pd.DataFrame, rule: Rule, columns: _Columns) -> tuple[pd.Serie
 
 class _Columns:
     """What every rule reads of one table, made once for all its rules (the KPIs, the units' levels, each
-    field's numbers): two dozen rules each made them again, a tenth of a second for a file of all
-    municipalities."""
+    field's numbers): two dozen rules each made them again (in a profile of the malformed-input tests, 9 of
+    their 63 s were spent selecting the rules' rows)."""
 
     def __init__(self, df: pd.DataFrame) -> None:
         self.df = df

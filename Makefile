@@ -32,12 +32,14 @@ test: $(STAMP) browser ## run the whole test suite (lint, unit, data, notebooks 
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m analysis build-data
-	$(PY) -m pytest tests --nbval-lax notebooks --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest tests --nbval-lax notebooks --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
+# The tests keep Python's compiled bytecode (__pycache__, git-ignored) even where PYTHONDONTWRITEBYTECODE is set:
+# otherwise every test process compiles the package and rewrites the tests again (2.3 s per process to collect).
 test-fast: $(STAMP) ## lint and the unit tests (no notebooks, no builds), on two processes
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m pytest tests -m "not slow" -n 2 --dist loadfile -p no:cacheprovider -p no:nbval --hypothesis-profile fast
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest tests -m "not slow" -n 2 --dist loadfile -p no:cacheprovider -p no:nbval --hypothesis-profile fast
 
 lab: $(STAMP) ## open JupyterLab with the project's environment as kernel
 	$(PY) -m ipykernel install --sys-prefix --name baerekraft --display-name "Bærekraft (analysis)" >/dev/null

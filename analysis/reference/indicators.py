@@ -21,7 +21,10 @@ Every problem of the file is reported at once (file, entry's row, field, reason)
 
 from __future__ import annotations
 
+import hashlib
 import re
+import stat
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -231,7 +234,40 @@ def _check_formula(formula, code, known, derived, refuse) -> None:
 
 def full_catalog(indicators: Path | None = None, catalog: Path | None = None) -> pd.DataFrame:
     """The catalog the build uses: the U4SSC data points (``origin`` ``u4ssc``) and then the network's own
-    indicators from ``params/indicators.yaml`` (``origin`` ``own``)."""
+    indicators from ``params/indicators.yaml`` (``origin`` ``own``).
+
+    Made once per content of the two files and handed out as a copy: ``check`` and ``ingest`` validate every file
+    against it, and reading and checking both files again took a third of a small file's check."""
+    indicators, catalog = Path(indicators or INDICATORS_YAML), Path(catalog or config.CATALOG_CSV)
+    key = (_content_digest(indicators), _content_digest(catalog))
+    if None in key:  # unreadable, too large or not a file: read it as always, which says why
+        return _full_catalog(indicators, catalog)
+    return _full_catalog_of(indicators, catalog, key).copy()
+
+
+def _content_digest(path: Path) -> str | None:
+    """A digest of a small regular file's bytes, ``"absent"`` when there is no such path, ``None`` for anything
+    else (a folder, a pipe, a file over 16 MB): the readers then refuse it with their own words."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return "absent"
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode) or info.st_size > 16 * 2**20:
+        return None
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+@lru_cache(maxsize=8)
+def _full_catalog_of(indicators: Path, catalog: Path, key: tuple[str, str]) -> pd.DataFrame:
+    return _full_catalog(indicators, catalog)
+
+
+def _full_catalog(indicators: Path, catalog: Path) -> pd.DataFrame:
     u4ssc = load_catalog(catalog).assign(origin="u4ssc", source=U4SSC_SOURCE, formula="")
     own = load_own_indicators(indicators, u4ssc)
     if own.empty:

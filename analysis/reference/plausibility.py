@@ -257,8 +257,10 @@ def _selected(df: pd.DataFrame, rule: Rule, columns: _Columns) -> tuple[pd.Serie
     """The rows ``rule`` applies to (with a number in its field) and that field's numbers; None for none."""
     if rule.field not in df.columns or df.empty:
         return None
-    kpis = columns.kpis
-    sel = df["kpi_id"].isin(kpis[kpis.map(rule.matches)])
+    matched = [k for k in columns.kpis if rule.matches(k)]
+    if not matched:  # most rules name KPIs a file does not have: no table operation for them
+        return None
+    sel = df["kpi_id"].isin(matched)
     if rule.level:
         sel &= columns.levels() == rule.level
     if rule.scope == "age":
@@ -277,7 +279,7 @@ class _Columns:
 
     def __init__(self, df: pd.DataFrame) -> None:
         self.df = df
-        self.kpis = pd.Series(df["kpi_id"].unique())
+        self.kpis = df["kpi_id"].unique().tolist()
         self._levels: pd.Series | None = None
         self._numbers: dict[str, pd.Series] = {}
 

@@ -49,8 +49,21 @@ def test_every_members_slice_is_its_masks(bundled_data):
 
 
 def test_every_indicators_slice_is_its_masks(bundled_data):
+    """Per KPI the same tables, columns, types, rows and index; the values of all 112 slices compared at once per
+    table, in KPI order (comparing frame by frame took 5 s of the fast suite)."""
+    got, want = {}, {}
     for kpi_id in bundled_data.catalog["kpi_id"]:
-        assert_same(tables(bundled_data.page_slice(kpi_id=kpi_id)), masked_slice(bundled_data, kpi_id=kpi_id), kpi_id)
+        got[kpi_id] = tables(bundled_data.page_slice(kpi_id=kpi_id))
+        want[kpi_id] = masked_slice(bundled_data, kpi_id=kpi_id)
+        assert list(got[kpi_id]) == list(want[kpi_id]), kpi_id
+        for name, table in want[kpi_id].items():
+            mine = got[kpi_id][name]
+            assert mine.dtypes.to_dict() == table.dtypes.to_dict(), (kpi_id, name)
+            pd.testing.assert_index_equal(mine.index, table.index, exact=True, obj=f"{kpi_id} {name}")
+    for name in want[kpi_id]:
+        pd.testing.assert_frame_equal(
+            pd.concat([got[k][name] for k in got]), pd.concat([want[k][name] for k in want]), obj=name
+        )
 
 
 def test_a_unit_and_its_rows_are_the_masks(bundled_data):

@@ -193,17 +193,15 @@ def population_exports(tmp_path_factory, worker_id):
 
 
 @pytest.fixture(scope="session")
-def population_totals(tmp_path_factory, worker_id):
+def population_totals(population_exports, tmp_path_factory, worker_id):
     """The exports summed over ages per code and year (``population.population_totals``)."""
     from analysis.process import population
 
-    if not POPULATION_EXPORTS.exists():
-        pytest.skip("shared data not available")
     return shared_frame(
         tmp_path_factory,
         worker_id,
         "population_totals",
-        lambda: population.population_totals(POPULATION_EXPORTS),
+        lambda: population.population_totals(POPULATION_EXPORTS, population_exports),
         (POPULATION_EXPORTS, REFERENCE),
     )
 

@@ -20,13 +20,14 @@ from analysis.reference.geography import registry, strongest_status, to_borders
 from analysis.reference.members import load_units
 
 
-def population_totals(folder: str | Path) -> pd.DataFrame:
-    """Population summed over ages per code and year from the StatBank exports in ``folder``.
+def population_totals(folder: str | Path, exports: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Population summed over ages per code and year from the StatBank exports in ``folder`` (``exports``: those
+    exports when they are already read, :func:`read_population_exports`; 824 000 rows take seconds to read).
 
     The exports list every region of their period with zeros in years it did not exist; those
     placeholder rows are dropped (a non-zero value for a code not in use is an error).
     """
-    pop = read_population_exports(folder)
+    pop = read_population_exports(folder) if exports is None else exports
     pop = pop.assign(na=pop["value"].isna())
     tot = pop.groupby(["unit_code", "year"], as_index=False).agg(
         value=("value", "sum"), na=("na", "any"), source=("source", "first"), source_row=("source_row", "min")

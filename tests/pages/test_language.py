@@ -15,7 +15,6 @@ import re
 import string
 import types
 
-import matplotlib.pyplot as plt
 import nbformat
 import pandas as pd
 import pytest
@@ -161,25 +160,24 @@ def test_figure_ticks_in_the_pages_language():
 # --- (b) and (c): the page functions in both languages ----------------------------------------------------
 
 
-def _figure_text(fig, drawn: bool) -> str:
-    """A figure's caption and alt text, and with ``drawn`` the words drawn in its SVG."""
-    figure, caption, alt = fig
+def _figure_text(make, figures: bool) -> str:
+    """With ``figures``, a figure's caption, alt text and the words drawn in its SVG (``make()`` makes it)."""
+    if not figures:
+        return ""
+    figure, caption, alt = make()
     if figure is None:
         return ""
-    if not drawn:
-        plt.close(figure)
-        return f"{caption}\n{alt}"
     html = present.figure_html(figure, caption, alt)
     svg = base64.b64decode(re.search(r"base64,([^\"]+)", html).group(1)).decode("utf-8")
     drawn = " ".join(re.findall(r">([^<>]+)</text>", svg))
     return f"{caption}\n{alt}\n{drawn}"
 
 
-def page_texts(data, drawn: bool = True) -> list[str]:
-    """Everything the three templates show, from the same calls, in the current language; without ``drawn``, the
-    figures' captions and alt texts but not the words drawn in them (drawing every figure twice was a quarter
-    of the fast suite's time in one process: those words are checked by the slow test, the tick format by
-    ``test_figure_ticks_in_the_pages_language``)."""
+def page_texts(data, figures: bool = True) -> list[str]:
+    """Everything the three templates show, from the same calls, in the current language; without ``figures``,
+    the text of the pages without their figures. Making and drawing every figure in two languages was a quarter
+    of the fast suite's time in one process: the figures' captions, alt texts and drawn words are checked by the
+    slow test, the tick format by ``test_figure_ticks_in_the_pages_language``."""
     out = []
     for code in MEMBERS:
         page = data.page_slice(unit_code=code)
@@ -189,11 +187,11 @@ def page_texts(data, drawn: bool = True) -> list[str]:
             heading("summary"),
             content.unit_summary(page, code),
             heading("dimensions"),
-            _figure_text(content.dimension_figure(page, code), drawn),
+            _figure_text(lambda: content.dimension_figure(page, code), figures),
             heading("all_kpis"),
             content.kpi_tables_markdown(page, code),
             heading("key_series"),
-            _figure_text(content.key_figure(page, code), drawn),
+            _figure_text(lambda: content.key_figure(page, code), figures),
             heading("comparison"),
             content.comparison_section(page, code),
             content.page_footer(page),
@@ -203,16 +201,16 @@ def page_texts(data, drawn: bool = True) -> list[str]:
         heading("side_by_side"),
         content.network_status_markdown(data),
         content.map_heading("network"),
-        _figure_text(content.network_map(data), drawn),
+        _figure_text(lambda: content.network_map(data), figures),
         content.network_map_markdown(data),
         section_intro("heatmaps"),
-        *(_figure_text(f, drawn) for f in content.overview_figures(data)),
+        *(_figure_text(lambda f=f: f, figures) for f in (content.overview_figures(data) if figures else [])),
         heading("improving"),
         content.network_trend_markdown(data, "improving"),
         heading("worsening"),
         content.network_trend_markdown(data, "worsening"),
         heading("spread"),
-        _figure_text(content.spread_figure(data), drawn),
+        _figure_text(lambda: content.spread_figure(data), figures),
     ]
     for kpi in INDICATORS:
         page = data.page_slice(kpi_id=kpi)
@@ -220,9 +218,9 @@ def page_texts(data, drawn: bool = True) -> list[str]:
             content.indicator_title(page, kpi),
             content.indicator_intro(page, kpi),
             heading("all_units"),
-            _figure_text(content.indicator_figure(page, kpi), drawn),
+            _figure_text(lambda: content.indicator_figure(page, kpi), figures),
             content.map_heading("indicator"),
-            _figure_text(content.indicator_map(page, kpi), drawn),
+            _figure_text(lambda: content.indicator_map(page, kpi), figures),
             content.indicator_map_markdown(page, kpi),
             heading("members"),
             content.indicator_table_markdown(page, kpi),
@@ -263,11 +261,11 @@ def norwegian_words(text: str, allowed: list[str]) -> set[str]:
 
 @pytest.fixture(scope="module")
 def both(data):
-    """The pages' text in English and in bokmål, figures' captions and alt texts included (not drawn)."""
+    """The pages' text in English and in bokmål, without the figures."""
     language.use("en")
-    english = page_texts(data, drawn=False)
+    english = page_texts(data, figures=False)
     language.use("nb")
-    norwegian = page_texts(data, drawn=False)
+    norwegian = page_texts(data, figures=False)
     return english, norwegian
 
 
@@ -281,14 +279,14 @@ def english_numbers(english: list[str], norwegian: list[str]) -> None:
 
 @pytest.mark.slow
 def test_an_english_page_has_no_norwegian_outside_names(data, both):
-    """With every figure drawn: the words and numbers in the SVGs too."""
+    """With every figure: its caption, alt text and the words and numbers drawn in its SVG too."""
     language.use("en")
-    english = page_texts(data, drawn=True)
+    english = page_texts(data, figures=True)
     allowed = data_strings(data)
     found = {w for text in english for w in norwegian_words(text, allowed)}
     assert found == set()
     english_numbers(english, both[1])
-    assert len("\n".join(english)) > len("\n".join(both[0]))  # the drawn words are there
+    assert len("\n".join(english)) > len("\n".join(both[0]))  # the figures' words are there
 
 
 def test_an_english_page_writes_numbers_the_english_way(both):

@@ -68,6 +68,32 @@ def test_no_file_means_no_own_indicators(tmp_path):
     assert len(full_catalog(tmp_path / "absent.yaml")) == len(load_catalog())
 
 
+def test_the_combined_catalog_follows_the_files_and_hands_out_copies(tmp_path):
+    """It is made once per content of the two files: an edit of either is seen at the next call, and a caller
+    that changes its copy changes no one else's."""
+    catalog = tmp_path / "catalog.csv"
+    catalog.write_bytes(config.CATALOG_CSV.read_bytes())
+    own = tmp_path / "indicators.yaml"
+    first = full_catalog(own, catalog)
+    assert (first["origin"] == "u4ssc").all()
+    first.loc[0, "name_nb"] = "changed by a caller"
+    assert full_catalog(own, catalog).loc[0, "name_nb"] == load_catalog().loc[0, "name_nb"]
+    own.write_text("indicators:\n" + GOOD, encoding="utf-8")
+    assert "imdi-bosatte" in set(full_catalog(own, catalog)["kpi_id"])
+    catalog.write_text(
+        config.CATALOG_CSV.read_text(encoding="utf-8").replace("Husholdninger med internettilgang", "Nytt navn"),
+        encoding="utf-8",
+    )
+    names = full_catalog(own, catalog).set_index("kpi_id")["name_nb"]
+    assert names["EC:ICT:ICT:1C"] == "Nytt navn"
+    catalog.write_text("kpi_id\nEC:ICT:ICT:1C\n", encoding="utf-8")
+    with pytest.raises(InputError, match="missing columns"):
+        full_catalog(own, catalog)
+    os.mkfifo(tmp_path / "pipe.csv")  # not a regular file: refused by the reader, never read for a digest
+    with pytest.raises(InputError, match="not a regular file"):
+        full_catalog(own, tmp_path / "pipe.csv")
+
+
 @pytest.mark.parametrize(
     "entry, field, words",
     [

@@ -9,8 +9,8 @@ hold whichever network and data a user configures in ``params/``.
 ``../shared`` (824 000 rows), read once per run (shared by the pytest-xdist workers): several modules check
 their numbers, and reading them took seconds each time.
 
-Both are kept between runs in ``.test-cache/`` under a digest of their inputs, the package and the libraries
-(``cached``): a run with nothing changed reads them instead of making them.
+Both are kept between runs in ``.test-cache/`` under a digest of their inputs, the package's code that made them
+and the libraries (``cached``, ``code_of``): a run with nothing of that changed reads them instead of making them.
 
 ``make test-fast`` runs the property tests with the hypothesis profile "fast" (``--hypothesis-profile fast``): a
 quarter of the examples, which were a fifth of the fast suite's CPU time; ``make test`` keeps hypothesis's default.
@@ -43,6 +43,7 @@ import pytest
 from hypothesis import settings
 from network_helpers import BUNDLED_NETWORK, BUNDLED_TARGETS
 from requests.adapters import HTTPAdapter
+from test_layers import STAGES
 
 from analysis.core import config
 from analysis.pages import report_data
@@ -85,16 +86,23 @@ PACKAGE = Path(config.PACKAGE_DIR)
 LIBRARIES = ("numpy", "pandas", "scipy", "statsmodels", "pyarrow", "openpyxl", "pymannkendall")
 
 
-def inputs_digest(*paths: Path) -> str:
-    """A digest of the files under ``paths`` (names and bytes), the analysis package, Python and the libraries.
+def code_of(stage: str) -> tuple[Path, ...]:
+    """The package's code a fixture made by ``stage`` can run: that stage, every earlier one (a stage imports only
+    those: ``tests/test_layers.py``) and the modules on top (``build-data`` runs through ``cli.py`` and
+    ``build.py``). Editing the pages or the site then keeps the data fixtures; editing the statistics makes the
+    bundled project's data again, not the population read from the exports."""
+    return (*sorted(PACKAGE.glob("*.py")), *(PACKAGE / s for s in STAGES[: STAGES.index(stage) + 1]))
 
-    The whole package, not only the modules a fixture calls: a cached result can never outlive a code change."""
+
+def inputs_digest(*paths: Path, code: tuple[Path, ...]) -> str:
+    """A digest of the files under ``paths`` and ``code`` (names and bytes; ``code_of``), Python and the libraries:
+    a cached result never outlives a change to its inputs or to the code that made it."""
     from importlib.metadata import version
 
     digest = hashlib.sha256(sys.version.encode())
     for library in LIBRARIES:
         digest.update(f"{library} {version(library)}".encode())
-    for root in (PACKAGE, *paths):
+    for root in (*code, *paths):
         files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
         for path in files:
             if "__pycache__" in path.parts or path.name.startswith("."):
@@ -119,11 +127,13 @@ def cached(name: str, key: str, make) -> Path:
     return entry
 
 
-def shared_frame(tmp_path_factory, worker_id: str, name: str, make, inputs: tuple[Path, ...]) -> pd.DataFrame:
-    """``make()`` once for ``inputs`` (files or folders; see ``inputs_digest``), kept in ``CACHE`` as a pickle
-    (which keeps ``attrs``) and read by every worker and later run."""
+def shared_frame(
+    tmp_path_factory, worker_id: str, name: str, make, inputs: tuple[Path, ...], stage: str
+) -> pd.DataFrame:
+    """``make()`` (code of ``stage``) once for ``inputs`` (files or folders; see ``inputs_digest``), kept in
+    ``CACHE`` as a pickle (which keeps ``attrs``) and read by every worker and later run."""
     with once_per_run(tmp_path_factory, worker_id, name):
-        entry = cached(name, inputs_digest(*inputs), lambda path: make().to_pickle(path))
+        entry = cached(name, inputs_digest(*inputs, code=code_of(stage)), lambda path: make().to_pickle(path))
     return pd.read_pickle(entry)
 
 
@@ -142,7 +152,7 @@ def bundled_project(tmp_path_factory, worker_id) -> Path:
             settings = project / "params" / "report.yaml"  # the demonstration data, whatever params/ says
             text = re.sub(r"^data: \w+", "data: demo", settings.read_text(encoding="utf-8"), flags=re.M)
             settings.write_text(text)
-            key = inputs_digest(project, config.SHARED_DATA_DIR, config.SHARED_KPI_CSV)
+            key = inputs_digest(project, config.SHARED_DATA_DIR, config.SHARED_KPI_CSV, code=code_of("stats"))
             processed = cached("bundled-processed", key, lambda path: build_data(project, path))
             shutil.copytree(processed, project / "data" / "processed")
     return project
@@ -189,6 +199,7 @@ def population_exports(tmp_path_factory, worker_id):
         "population_exports",
         lambda: read_population_exports(POPULATION_EXPORTS),
         (POPULATION_EXPORTS,),
+        "ingest",
     )
 
 
@@ -203,6 +214,7 @@ def population_totals(population_exports, tmp_path_factory, worker_id):
         "population_totals",
         lambda: population.population_totals(POPULATION_EXPORTS, population_exports),
         (POPULATION_EXPORTS, REFERENCE),
+        "process",
     )
 
 
@@ -220,4 +232,5 @@ def bundled_population(population_totals, tmp_path_factory, worker_id):
         "bundled_population",
         lambda: population.members_in_borders(population_totals, bundled_units()),
         (POPULATION_EXPORTS, REFERENCE, BUNDLED_NETWORK),
+        "process",
     )

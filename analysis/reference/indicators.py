@@ -237,7 +237,7 @@ def full_catalog(indicators: Path | None = None, catalog: Path | None = None) ->
     indicators from ``params/indicators.yaml`` (``origin`` ``own``).
 
     Made once per content of the two files and handed out as a copy: ``check`` and ``ingest`` validate every file
-    against it, and reading and checking both files again took a third of a small file's check."""
+    against it, and reading and checking both files again was over a quarter of a small file's check."""
     indicators, catalog = Path(indicators or INDICATORS_YAML), Path(catalog or config.CATALOG_CSV)
     key = (_content_digest(indicators), _content_digest(catalog))
     if None in key:  # unreadable, too large or not a file: read it as always, which says why
@@ -264,6 +264,7 @@ def _content_digest(path: Path) -> str | None:
 
 @lru_cache(maxsize=8)
 def _full_catalog_of(indicators: Path, catalog: Path, key: tuple[str, str]) -> pd.DataFrame:
+    """The combined catalog, kept per paths and ``key`` (the two files' digests)."""
     return _full_catalog(indicators, catalog)
 
 

@@ -242,7 +242,11 @@ def full_catalog(indicators: Path | None = None, catalog: Path | None = None) ->
     key = (_content_digest(indicators), _content_digest(catalog))
     if None in key:  # unreadable, too large or not a file: read it as always, which says why
         return _full_catalog(indicators, catalog)
-    return _full_catalog_of(indicators, catalog, key).copy()
+    made = _full_catalog_of(indicators, catalog, key)
+    if key != (_content_digest(indicators), _content_digest(catalog)):  # a file changed while it was read
+        _full_catalog_of.cache_clear()
+        return _full_catalog(indicators, catalog)
+    return made.copy()
 
 
 def _content_digest(path: Path) -> str | None:

@@ -15,6 +15,7 @@ import re
 import string
 import types
 
+import matplotlib.pyplot as plt
 import nbformat
 import pandas as pd
 import pytest
@@ -291,6 +292,30 @@ def test_an_english_page_has_no_norwegian_outside_names(data, both):
 
 def test_an_english_page_writes_numbers_the_english_way(both):
     english_numbers(*both)
+
+
+def test_every_figure_has_an_english_caption_and_alt_text(data):
+    """Every kind of figure the pages show, made once in English (drawn only by the slow test): a caption and an
+    alt text, without a Norwegian word outside names and data and without a decimal comma."""
+    language.use("en")
+    member, kpi = "1508", "EN:EN:AQ:2C"
+    page, indicator = data.page_slice(unit_code=member), data.page_slice(kpi_id=kpi)
+    made = [
+        content.dimension_figure(page, member),
+        content.key_figure(page, member),
+        content.network_map(data),
+        *content.overview_figures(data),
+        content.spread_figure(data),
+        content.indicator_figure(indicator, kpi),
+        content.indicator_map(indicator, kpi),
+    ]
+    allowed = data_strings(data)
+    for figure, caption, alt in made:
+        assert figure is not None and caption and alt
+        plt.close(figure)
+        said = f"{caption}\n{alt}"
+        assert norwegian_words(said, allowed) == set(), said
+        assert not re.search(r"\d,\d{1,2}(?!\d)", said), said
 
 
 def test_the_same_calls_in_bokmal_are_norwegian(data, both):

@@ -8,10 +8,10 @@ from analysis.site.cluster import dask_executor
 
 pytestmark = pytest.mark.slow  # starts a cluster and kernels
 
-distributed = pytest.importorskip("distributed")  # a dependency of the project: installed by `make test`
-
 
 def test_a_batch_on_two_dask_workers(tmp_path):
+    # imported here, not when the module is collected: every process of `make test-fast` paid 0.5 s for it
+    distributed = pytest.importorskip("distributed")  # a dependency of the project: installed by `make test`
     # each page prints its number and the process that runs its kernel (the Dask worker)
     page = notebook(
         tmp_path / "page.ipynb",

@@ -154,18 +154,14 @@ def csv_rows(lines: list[str], path: str | Path, delimiter: str, first_row: int 
     csv.field_size_limit(MAX_FIELD_CHARS)
     reader = csv.reader(lines, delimiter=delimiter)
     out = []
-    while True:
-        start = first_row + reader.line_num
-        try:
-            rec = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise InputError(
-                path, f"not a well-formed CSV line ({exc}); a stray or unclosed quote?", row=start
-            ) from None
-        if any(f.strip() for f in rec):
-            out.append((start, rec))
+    start = first_row  # the file row the next record starts on (a quoted field may span lines)
+    try:
+        for rec in reader:
+            if "".join(rec).strip():  # a record of empty or blank fields is a blank line
+                out.append((start, rec))
+            start = first_row + reader.line_num
+    except csv.Error as exc:
+        raise InputError(path, f"not a well-formed CSV line ({exc}); a stray or unclosed quote?", row=start) from None
     return out
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import stat
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,7 +30,7 @@ import pandas as pd
 
 from analysis.core import config
 from analysis.core.errors import InputError, Problems
-from analysis.core.inputs import line_of, read_yaml
+from analysis.core.inputs import MB, line_of, read_bytes, read_yaml
 from analysis.core.schema import slugify
 from analysis.reference.catalog import CATALOG_COLUMNS, DIMENSION_NB, DIRECTIONS, load_catalog
 
@@ -250,19 +249,13 @@ def full_catalog(indicators: Path | None = None, catalog: Path | None = None) ->
 
 
 def _content_digest(path: Path) -> str | None:
-    """A digest of a small regular file's bytes, ``"absent"`` when there is no such path, ``None`` for anything
-    else (a folder, a pipe, a file over 16 MB): the readers then refuse it with their own words."""
-    try:
-        info = path.stat()
-    except FileNotFoundError:
+    """A digest of the file's bytes, ``"absent"`` when there is no such path, ``None`` for what the readers refuse
+    (a folder, a pipe, a file over 16 MB): they are then called as always, and say why."""
+    if not path.exists():
         return "absent"
-    except OSError:
-        return None
-    if not stat.S_ISREG(info.st_mode) or info.st_size > 16 * 2**20:
-        return None
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
+        return hashlib.sha256(read_bytes(path, 16 * MB, "a catalog file")).hexdigest()
+    except InputError:
         return None
 
 

@@ -161,11 +161,9 @@ def test_figure_ticks_in_the_pages_language():
 # --- (b) and (c): the page functions in both languages ----------------------------------------------------
 
 
-def _figure_text(make, figures: bool) -> str:
-    """With ``figures``, a figure's caption, alt text and the words drawn in its SVG (``make()`` makes it)."""
-    if not figures:
-        return ""
-    figure, caption, alt = make()
+def _figure_text(fig) -> str:
+    """A figure's caption, alt text and the words drawn in its SVG."""
+    figure, caption, alt = fig
     if figure is None:
         return ""
     html = present.figure_html(figure, caption, alt)
@@ -179,6 +177,10 @@ def page_texts(data, figures: bool = True) -> list[str]:
     the text of the pages without their figures. Making and drawing every figure in two languages was a quarter
     of the fast suite's time in one process: the figures' captions, alt texts and drawn words are checked by the
     slow test, the tick format by ``test_figure_ticks_in_the_pages_language``."""
+
+    def figure(make) -> str:
+        return _figure_text(make()) if figures else ""
+
     out = []
     for code in MEMBERS:
         page = data.page_slice(unit_code=code)
@@ -188,11 +190,11 @@ def page_texts(data, figures: bool = True) -> list[str]:
             heading("summary"),
             content.unit_summary(page, code),
             heading("dimensions"),
-            _figure_text(lambda: content.dimension_figure(page, code), figures),
+            figure(lambda: content.dimension_figure(page, code)),
             heading("all_kpis"),
             content.kpi_tables_markdown(page, code),
             heading("key_series"),
-            _figure_text(lambda: content.key_figure(page, code), figures),
+            figure(lambda: content.key_figure(page, code)),
             heading("comparison"),
             content.comparison_section(page, code),
             content.page_footer(page),
@@ -202,16 +204,16 @@ def page_texts(data, figures: bool = True) -> list[str]:
         heading("side_by_side"),
         content.network_status_markdown(data),
         content.map_heading("network"),
-        _figure_text(lambda: content.network_map(data), figures),
+        figure(lambda: content.network_map(data)),
         content.network_map_markdown(data),
         section_intro("heatmaps"),
-        *(_figure_text(lambda f=f: f, figures) for f in (content.overview_figures(data) if figures else [])),
+        *([_figure_text(f) for f in content.overview_figures(data)] if figures else []),
         heading("improving"),
         content.network_trend_markdown(data, "improving"),
         heading("worsening"),
         content.network_trend_markdown(data, "worsening"),
         heading("spread"),
-        _figure_text(lambda: content.spread_figure(data), figures),
+        figure(lambda: content.spread_figure(data)),
     ]
     for kpi in INDICATORS:
         page = data.page_slice(kpi_id=kpi)
@@ -219,9 +221,9 @@ def page_texts(data, figures: bool = True) -> list[str]:
             content.indicator_title(page, kpi),
             content.indicator_intro(page, kpi),
             heading("all_units"),
-            _figure_text(lambda: content.indicator_figure(page, kpi), figures),
+            figure(lambda: content.indicator_figure(page, kpi)),
             content.map_heading("indicator"),
-            _figure_text(lambda: content.indicator_map(page, kpi), figures),
+            figure(lambda: content.indicator_map(page, kpi)),
             content.indicator_map_markdown(page, kpi),
             heading("members"),
             content.indicator_table_markdown(page, kpi),
